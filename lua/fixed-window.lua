@@ -1,0 +1,36 @@
+-- lua/fixed-window.lua: at most `limit` units per window of `windowMs`, windows numbered from the epoch.
+-- KEYS[1] counter   ARGV[1] limit  ARGV[2] windowMs  ARGV[3] cost (default 1)  ARGV[4] nowMs or '' (server TIME)
+-- Returns { allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: the cost exceeds the limit) }
+--
+-- The key holds "<window number>:<units used>". The window comes from the time and that value, never
+-- from the TTL, so an injected clock and Redis agree; the TTL only collects the garbage. A denied
+-- request writes nothing, so hammering while denied neither charges nor extends the window.
+
+local function fixed_window(key, now_ms, cost, charge, limit, window_ms)
+  local window = math.floor(now_ms / window_ms)
+  local window_end_ms = (window + 1) * window_ms
+  local used = 0
+  local stored = redis.call('GET', key)
+  if stored then
+    local stored_window, stored_used = string.match(stored, '^(%d+):(%d+)$')
+    assert(stored_window, 'atomic-ratelimit: ' .. key .. ' does not hold fixed-window state')
+    if tonumber(stored_window) == window then used = tonumber(stored_used) end
+  end
+
+  if cost <= limit - used then
+    if charge and cost > 0 then
+      used = used + cost
+      redis.call('SET', key, string.format('%d:%d', window, used), 'PX', window_end_ms - now_ms)
+    end
+    return 1, limit - used, used > 0 and window_end_ms - now_ms or 0, 0
+  end
+
+  -- PTTL is -1 only when something outside this script dropped the expiry: put it back.
+  if stored and redis.call('PTTL', key) == -1 then redis.call('PEXPIRE', key, window_end_ms - now_ms) end
+  return 0, limit - used, used > 0 and window_end_ms - now_ms or 0, cost <= limit and window_end_ms - now_ms or -1
+end
+
+-- @standalone: `redis-cli --eval` runs the lines below; the library's composed script ends above.
+local time = redis.call('TIME')
+local now_ms = tonumber(ARGV[4]) or time[1] * 1000 + math.floor(time[2] / 1000)
+return { fixed_window(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2])) }

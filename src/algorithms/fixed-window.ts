@@ -1,0 +1,64 @@
+import luaSource from '../../lua/fixed-window.lua'
+import {
+  type Algorithm,
+  defaultPolicyName,
+  definePolicy,
+  type Policy,
+  readWindowOptions,
+  type WindowPolicyOptions,
+} from '../policy.js'
+
+interface FixedWindowState {
+  readonly window: number
+  readonly used: number
+}
+
+const fixedWindowAlgorithm: Algorithm<FixedWindowState> = {
+  name: 'fixed-window',
+  keyTag: 'fw',
+  luaSource,
+  luaFunction: 'fixed_window',
+  evaluate({ limit, windowMs }, state, nowMs, cost, charge) {
+    const window = Math.floor(nowMs / windowMs)
+    const windowEndMs = (window + 1) * windowMs
+    let used = state?.window === window ? state.used : 0
+    if (cost <= limit - used) {
+      const charged = charge && cost > 0
+      if (charged) used += cost
+      return {
+        allowed: true,
+        remaining: limit - used,
+        resetAfterMs: used > 0 ? windowEndMs - nowMs : 0,
+        retryAfterMs: 0,
+        nextState: charged ? { window, used } : undefined,
+        expiresAtMs: windowEndMs,
+      }
+    }
+    return {
+      allowed: false,
+      remaining: limit - used,
+      resetAfterMs: used > 0 ? windowEndMs - nowMs : 0,
+      retryAfterMs: cost <= limit ? windowEndMs - nowMs : Number.POSITIVE_INFINITY,
+      expiresAtMs: windowEndMs,
+    }
+  },
+}
+
+/**
+ * At most `limit` units per window of `windowMs`. Windows are numbered from the Unix epoch, so every
+ * client's window ends at the same instants; one counter per key, the cheapest policy to store.
+ *
+ * @example
+ * ```ts
+ * const limiter = new RateLimiter({ policy: fixedWindow({ limit: 100, windowMs: 60_000 }) })
+ * ```
+ */
+export function fixedWindow(options: WindowPolicyOptions): Policy {
+  const { limit, windowMs, name } = readWindowOptions(options, 'fixedWindow')
+  return definePolicy(fixedWindowAlgorithm, {
+    name: name ?? defaultPolicyName(limit, windowMs),
+    limit,
+    windowMs,
+    burst: limit,
+  })
+}

@@ -1,0 +1,23 @@
+/**
+ * Thrown (or, from an async method, rejected) when an option or argument is invalid. The message
+ * names the option and what arrived, for example ``Expected `limit` to be a positive integer, got -1``.
+ */
+export class RateLimitOptionsError extends TypeError {
+  /** Stable code for programmatic checks. */
+  readonly code = 'ERR_RATE_LIMIT_OPTIONS'
+  override name = 'RateLimitOptionsError'
+}
+
+/**
+ * Passed to `onError` when the store did not answer within the limiter's `timeoutMs`.
+ */
+export class StoreTimeoutError extends Error {
+  /** Stable code for programmatic checks. */
+  readonly code = 'ERR_RATE_LIMIT_STORE_TIMEOUT'
+  override name = 'StoreTimeoutError'
+
+  /** @param timeoutMs the deadline that passed */
+  constructor(readonly timeoutMs: number) {
+    super(`The rate limit store did not answer within ${timeoutMs} ms`)
+  }
+}

@@ -1,0 +1,12 @@
+// The public API of atomic-ratelimit, listed by name: anything not exported here is private.
+export { fixedWindow } from './algorithms/fixed-window.js'
+export { RateLimitOptionsError, StoreTimeoutError } from './errors.js'
+export type { ConsumeOptions, RateLimiterOptions, StoreFailurePolicy } from './limiter.js'
+export { RateLimiter } from './limiter.js'
+export type { MemoryStoreOptions } from './memory-store.js'
+export { MemoryStore } from './memory-store.js'
+export type { Policy, PolicyOutcome, WindowPolicyOptions } from './policy.js'
+export type { RedisClient, RedisStoreOptions } from './redis-store.js'
+export { RedisStore } from './redis-store.js'
+export type { PolicyResult, RateLimitResult } from './result.js'
+export type { Store, StoreDecision, StoreRequest, StoreTarget } from './store.js'

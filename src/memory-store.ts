@@ -1,0 +1,101 @@
+import { digest } from './hash.js'
+import { type Evaluation, internalsOf, type Policy } from './policy.js'
+import type { Store, StoreDecision, StoreRequest, StoreTarget } from './store.js'
+import { assertInteger, assertKnownOptions, assertOptionsObject } from './validate.js'
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Most keys held at once; past it the least recently charged key is forgotten. @default 100_000 */
+  readonly maxKeys?: number
+}
+
+interface Entry {
+  readonly state: unknown
+  readonly expiresAtMs: number
+}
+
+/** Client keys longer than this are stored by their digest, so long keys cannot bloat memory. */
+const LONGEST_KEPT_KEY = 128
+/** Entries checked for expiry each time a new key arrives: sweeping costs O(1) per insert. */
+const SWEPT_PER_INSERT = 2
+
+/**
+ * Rate limit state in this process: the default store. Decides exactly like {@link RedisStore}
+ * (same algorithms, same results for the same trace of time, key and cost) but is not shared
+ * between processes. Memory is bounded: expired keys are swept as new ones arrive, and `maxKeys`
+ * caps the total.
+ *
+ * @example
+ * ```ts
+ * const limiter = new RateLimiter({ store: new MemoryStore({ maxKeys: 50_000 }) })
+ * ```
+ */
+export class MemoryStore implements Store {
+  readonly #maxKeys: number
+  readonly #entries = new Map<string, Entry>()
+  #sweep: Iterator<[string, Entry]> | undefined
+
+  constructor(options?: MemoryStoreOptions) {
+    const given = assertOptionsObject(options, 'MemoryStore')
+    assertKnownOptions(given, ['maxKeys'], 'MemoryStore')
+    this.#maxKeys = assertInteger(given.maxKeys ?? 100_000, 'maxKeys', 1)
+  }
+
+  /** Number of keys held, expired ones included until they are swept. */
+  get size(): number {
+    return this.#entries.size
+  }
+
+  async decide(request: StoreRequest): Promise<StoreDecision> {
+    const { policies, cost } = request
+    const nowMs = request.nowMs ?? Date.now()
+    const keys = policies.map((policy) => entryKey(request, policy))
+    const evaluate = (charge: boolean): Evaluation<unknown>[] =>
+      policies.map((policy, index) => {
+        const entry = this.#entries.get(keys[index] as string)
+        const state = entry && entry.expiresAtMs > nowMs ? entry.state : undefined
+        return internalsOf(policy).algorithm.evaluate(policy, state, nowMs, cost, charge)
+      })
+    // As in lua/decide.lua: one policy decides in one pass; several are checked before any is charged.
+    const charge = request.mode === 'consume'
+    let evaluations = evaluate(charge && policies.length === 1)
+    if (charge && policies.length > 1 && evaluations.every((evaluation) => evaluation.allowed))
+      evaluations = evaluate(true)
+    evaluations.forEach((evaluation, index) => {
+      if (evaluation.nextState !== undefined) this.#write(keys[index] as string, evaluation, nowMs)
+    })
+    return { nowMs, outcomes: evaluations }
+  }
+
+  async reset(target: StoreTarget): Promise<void> {
+    for (const policy of target.policies) this.#entries.delete(entryKey(target, policy))
+  }
+
+  #write(key: string, { nextState, expiresAtMs }: Evaluation<unknown>, nowMs: number): void {
+    // Deleting first moves the key to the back of the Map, which is therefore ordered by last charge.
+    if (!this.#entries.delete(key)) {
+      this.#sweepSome(nowMs)
+      if (this.#entries.size >= this.#maxKeys) this.#entries.delete(this.#entries.keys().next().value as string)
+    }
+    this.#entries.set(key, { state: nextState, expiresAtMs })
+  }
+
+  #sweepSome(nowMs: number): void {
+    for (let checked = 0; checked < SWEPT_PER_INSERT; checked++) {
+      this.#sweep ??= this.#entries.entries()
+      const next = this.#sweep.next()
+      if (next.done) {
+        this.#sweep = undefined
+        return
+      }
+      const [key, entry] = next.value
+      if (entry.expiresAtMs <= nowMs) this.#entries.delete(key)
+    }
+  }
+}
+
+function entryKey({ prefix, key }: StoreTarget, policy: Policy): string {
+  // `=` and `#` mark the two forms so that no short key can pose as the digest of a long one.
+  const boundedKey = key.length > LONGEST_KEPT_KEY ? `#${digest(key)}` : `=${key}`
+  return `${prefix}\u0000${internalsOf(policy).storageName}\u0000${boundedKey}`
+}

@@ -1,0 +1,119 @@
+import { RateLimitOptionsError } from './errors.js'
+import { assertInteger, assertKnownOptions, assertOptionsObject, describe } from './validate.js'
+
+/** What one policy says about one decision. */
+export interface PolicyOutcome {
+  /** Whether this policy lets the request through. */
+  readonly allowed: boolean
+  /** Units left under this policy after the decision (on a denial: what was left, nothing was charged). */
+  readonly remaining: number
+  /** Milliseconds until this policy's quota is whole again (0 when nothing is used). */
+  readonly resetAfterMs: number
+  /** Milliseconds until a request of the same cost could pass: 0 when allowed, `Infinity` when never. */
+  readonly retryAfterMs: number
+}
+
+/**
+ * A rate limit rule: at most `limit` units per `windowMs`, decided by one algorithm. Made by a
+ * factory such as {@link fixedWindow}; treat it as an opaque, immutable value.
+ */
+export interface Policy {
+  /** The deciding algorithm, for example `'fixed-window'`. */
+  readonly algorithm: string
+  /** Name shown in headers and used in store keys; unique within one limiter. */
+  readonly name: string
+  /** Units allowed per window. */
+  readonly limit: number
+  /** Length of the window in milliseconds. */
+  readonly windowMs: number
+  /** Most units that can pass at once; `limit` for the window algorithms. */
+  readonly burst: number
+}
+
+/** A policy's verdict plus, when it charged, the state to store and when that state stops mattering. */
+export interface Evaluation<State> extends PolicyOutcome {
+  readonly nextState?: State | undefined
+  readonly expiresAtMs: number
+}
+
+/**
+ * One algorithm: its Lua script (the file in `lua/`) and its in-memory twin, which must agree on
+ * every decision. Adding an algorithm means one `lua/*.lua` file and one `src/algorithms/*.ts` file.
+ */
+export interface Algorithm<State> {
+  /** The policy's `algorithm`, also the name the Lua frame dispatches on. */
+  readonly name: string
+  /** Short tag in store keys, so that two algorithms never read each other's state. */
+  readonly keyTag: string
+  /** Source of `lua/<name>.lua`. */
+  readonly luaSource: string
+  /** Name of the Lua function in that file. */
+  readonly luaFunction: string
+  /**
+   * Decides from `state` (undefined when none is stored) exactly as the Lua function does. When
+   * `charge` is set and the request fits, `nextState` is what to store until `expiresAtMs`.
+   */
+  evaluate(policy: Policy, state: State | undefined, nowMs: number, cost: number, charge: boolean): Evaluation<State>
+}
+
+interface PolicyInternals {
+  readonly algorithm: Algorithm<unknown>
+  /** `<keyTag>:<name>`: the policy's part of a store key. */
+  readonly storageName: string
+}
+
+const internals = new WeakMap<Policy, PolicyInternals>()
+
+/** Longest window accepted: ten years. */
+export const MAX_WINDOW_MS = 10 * 365 * 86_400_000
+
+const POLICY_NAME = /^[\w.~:/+-]{1,64}$/
+
+/** Builds a frozen policy decided by `algorithm`. */
+export function definePolicy<State>(algorithm: Algorithm<State>, fields: Omit<Policy, 'algorithm'>): Policy {
+  const policy: Policy = Object.freeze({ algorithm: algorithm.name, ...fields })
+  internals.set(policy, {
+    algorithm: algorithm as Algorithm<unknown>,
+    storageName: `${algorithm.keyTag}:${fields.name}`,
+  })
+  return policy
+}
+
+/** The algorithm and storage name of a policy; throws for a policy not made by a factory here. */
+export function internalsOf(policy: Policy): PolicyInternals {
+  const found = internals.get(policy)
+  if (found) return found
+  throw new RateLimitOptionsError(
+    `Expected \`policy\` to be made by fixedWindow() or another policy factory, got ${describe(policy)}`,
+  )
+}
+
+/** Options every policy factory takes. */
+export interface WindowPolicyOptions {
+  /** Units allowed per window: a positive integer. */
+  readonly limit: number
+  /** Window length in milliseconds: a positive integer of at most ten years. */
+  readonly windowMs: number
+  /** Name in headers and keys. @default derived from the numbers, for example `'100-per-60s'` */
+  readonly name?: string
+}
+
+/** Validates the options every factory shares; `extra` names the factory's own further options. */
+export function readWindowOptions(options: WindowPolicyOptions, factory: string, extra: readonly string[] = []) {
+  const given = assertOptionsObject(options as WindowPolicyOptions | undefined, `${factory}()`)
+  assertKnownOptions(given, ['limit', 'windowMs', 'name', ...extra], `${factory}()`)
+  const limit = assertInteger(given.limit, 'limit', 1)
+  const windowMs = assertInteger(given.windowMs, 'windowMs', 1, MAX_WINDOW_MS)
+  const name = given.name
+  if (name !== undefined && (typeof name !== 'string' || !POLICY_NAME.test(name)))
+    throw new RateLimitOptionsError(
+      `Expected \`name\` to be 1 to 64 letters, digits or any of _ . ~ : / + -, got ${describe(name)}`,
+    )
+  return { limit, windowMs, name }
+}
+
+/** `100-per-60s`, or `100-per-1500ms` when the window is not whole seconds; `suffix` is appended. */
+export function defaultPolicyName(limit: number, windowMs: number, suffix = ''): string {
+  const window = windowMs % 1000 === 0 ? `${windowMs / 1000}s` : `${windowMs}ms`
+  return `${limit}-per-${window}${suffix}`
+}

@@ -1,0 +1,99 @@
+import { RateLimitOptionsError } from './errors.js'
+import { digest } from './hash.js'
+import { internalsOf, type Policy, type PolicyOutcome } from './policy.js'
+import { decideScript, type LuaScript } from './redis/script.js'
+import type { Store, StoreDecision, StoreRequest, StoreTarget } from './store.js'
+import { assertKnownOptions, assertOptionsObject, describe } from './validate.js'
+
+/**
+ * The few client methods the store calls. An ioredis `Redis` or `Cluster` fits as it is; the store
+ * never changes the client's options.
+ */
+export interface RedisClient {
+  evalsha(sha1: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>
+  eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>
+  del(...keys: string[]): Promise<number>
+}
+
+/** Options of {@link RedisStore}. */
+export interface RedisStoreOptions {
+  /** A connected ioredis `Redis` or `Cluster`. */
+  readonly client: RedisClient
+}
+
+/** Characters of the key's digest in the hash tag: 66 bits, so distinct clients do not collide. */
+const TAG_LENGTH = 11
+
+/**
+ * Rate limit state in Redis or a Redis Cluster, shared by every process that uses the same server.
+ * Each decision is one EVALSHA of one Lua script, whatever the number of policies: atomic, exact
+ * under any concurrency, timed by the server's clock (unless the limiter injects one). The script is
+ * sent again only when Redis answers NOSCRIPT (a restart, a failover, SCRIPT FLUSH); any other error
+ * goes to the limiter's failure policy and is never retried blindly.
+ *
+ * @example
+ * ```ts
+ * import Redis from 'ioredis'
+ * const limiter = new RateLimiter({ store: new RedisStore({ client: new Redis() }) })
+ * ```
+ */
+export class RedisStore implements Store {
+  readonly #client: RedisClient
+
+  constructor(options: RedisStoreOptions) {
+    const given = assertOptionsObject(options, 'RedisStore')
+    assertKnownOptions(given, ['client'], 'RedisStore')
+    const client = given.client
+    if (!client || typeof client.evalsha !== 'function' || typeof client.eval !== 'function')
+      throw new RateLimitOptionsError(`Expected \`client\` to be an ioredis Redis or Cluster, got ${describe(client)}`)
+    this.#client = client
+  }
+
+  async decide(request: StoreRequest): Promise<StoreDecision> {
+    const { policies } = request
+    const script = decideScript(policies.map((policy) => internalsOf(policy).algorithm))
+    const args = [request.nowMs === undefined ? '' : String(request.nowMs), request.mode, String(request.cost)]
+    args.push(String(policies.length))
+    for (const policy of policies)
+      args.push(policy.algorithm, String(policy.limit), String(policy.windowMs), String(policy.burst))
+    const reply = (await this.#run(script, redisKeys(request), args)) as number[]
+    return { nowMs: reply[0] as number, outcomes: policies.map((_, index) => readOutcome(reply, 1 + index * 4)) }
+  }
+
+  async reset(target: StoreTarget): Promise<void> {
+    await this.#client.del(...redisKeys(target))
+  }
+
+  async #run(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await this.#client.evalsha(script.sha1, keys.length, ...keys, ...args)
+    } catch (error) {
+      if (!isNoScript(error)) throw error
+      return this.#client.eval(script.source, keys.length, ...keys, ...args)
+    }
+  }
+}
+
+/**
+ * `<prefix>:{<tag>}:<algorithm>:<policy name>`, one per policy. The tag is a digest of the client
+ * key: every key of a decision lands in one Cluster slot, and no `{`, `}` or length in the client
+ * key can move or bloat it.
+ */
+export function redisKeys({ prefix, key, policies }: StoreTarget): string[] {
+  const tag = digest(key).slice(0, TAG_LENGTH)
+  return policies.map((policy: Policy) => `${prefix}:{${tag}}:${internalsOf(policy).storageName}`)
+}
+
+function readOutcome(reply: readonly number[], at: number): PolicyOutcome {
+  const retryAfterMs = reply[at + 3] as number
+  return {
+    allowed: reply[at] === 1,
+    remaining: reply[at + 1] as number,
+    resetAfterMs: reply[at + 2] as number,
+    retryAfterMs: retryAfterMs < 0 ? Number.POSITIVE_INFINITY : retryAfterMs,
+  }
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT')
+}

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto'
+import frame from '../../lua/decide.lua'
+import type { Algorithm } from '../policy.js'
+
+/** A Lua script and the SHA1 that EVALSHA calls it by. */
+export interface LuaScript {
+  readonly source: string
+  readonly sha1: string
+}
+
+/** Each algorithm file ends with a standalone entry for `redis-cli --eval`, from this line on. */
+const STANDALONE_MARKER = '\n-- @standalone'
+
+/** Wraps Lua source with its SHA1, computed here, so no hand-kept hash can go stale. */
+export function luaScript(source: string): LuaScript {
+  return { source, sha1: createHash('sha1').update(source).digest('hex') }
+}
+
+const composed = new Map<string, LuaScript>()
+
+/**
+ * The script that decides with these algorithms: the function of each (its `lua/` file up to the
+ * standalone entry), a table naming them, then `lua/decide.lua`. Built once per set of algorithms.
+ */
+export function decideScript(algorithms: readonly Algorithm<unknown>[]): LuaScript {
+  const used = [...new Set(algorithms)].sort((a, b) => (a.name < b.name ? -1 : 1))
+  const cacheKey = used.map((algorithm) => algorithm.name).join(',')
+  let script = composed.get(cacheKey)
+  if (!script) {
+    script = luaScript(composeSource(used))
+    composed.set(cacheKey, script)
+  }
+  return script
+}
+
+function composeSource(algorithms: readonly Algorithm<unknown>[]): string {
+  const functions = algorithms.map(({ name, luaSource }) => {
+    const end = luaSource.indexOf(STANDALONE_MARKER)
+    if (end < 0) throw new Error(`lua/${name}.lua has no "${STANDALONE_MARKER.trim()}" line`)
+    return luaSource.slice(0, end + 1)
+  })
+  const table = algorithms.map(({ name, luaFunction }) => `['${name}'] = ${luaFunction}`).join(', ')
+  return `${functions.join('\n')}\nlocal algorithms = { ${table} }\n\n${frame}`
+}

@@ -1,0 +1,39 @@
+import type { Policy, PolicyOutcome } from './policy.js'
+
+/** Which client key, under which namespace and policies, a store operation is about. */
+export interface StoreTarget {
+  /** Namespace of the limiter (its `prefix`). */
+  readonly prefix: string
+  /** The client key, exactly as the caller gave it; the store bounds its length itself. */
+  readonly key: string
+  /** The limiter's policies, in order. */
+  readonly policies: readonly Policy[]
+}
+
+/** One decision to make: charge `cost` under every policy, or none when any denies. */
+export interface StoreRequest extends StoreTarget {
+  /** Units this request costs (0 charges nothing). */
+  readonly cost: number
+  /** `'consume'` charges when allowed; `'peek'` only reports. */
+  readonly mode: 'consume' | 'peek'
+  /** The time to decide at, in ms since the epoch; undefined means the store's own clock. */
+  readonly nowMs: number | undefined
+}
+
+/** A store's answer: one outcome per policy, in the request's order. */
+export interface StoreDecision {
+  /** The time the store decided at, in ms since the epoch. */
+  readonly nowMs: number
+  readonly outcomes: readonly PolicyOutcome[]
+}
+
+/**
+ * Where rate limit state lives. {@link MemoryStore} and {@link RedisStore} implement it; so can a
+ * third party. A decision must be atomic and all-or-nothing across the request's policies.
+ */
+export interface Store {
+  /** Decides one request against every policy at once. */
+  decide(request: StoreRequest): Promise<StoreDecision>
+  /** Forgets everything stored for the target's key under its policies. */
+  reset(target: StoreTarget): Promise<void>
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest'
+import { fixedWindow, type Policy, RateLimiter, type RateLimiterOptions } from '../src/index.js'
+import { uniquePrefix } from './helpers/redis.js'
+import { createStore, manualClock, storeKinds } from './helpers/stores.js'
+
+const MINUTE = 60_000
+
+describe.each(storeKinds)('fixed window on the %s store', (kind) => {
+  const store = createStore(kind)
+  const clock = manualClock(MINUTE)
+  const limiterFor = (policy: Policy | Policy[], options: RateLimiterOptions = {}) =>
+    new RateLimiter({ store, policy, prefix: uniquePrefix('fw'), clock: clock.now, ...options })
+  const perMinute = (limit: number) => limiterFor(fixedWindow({ limit, windowMs: MINUTE }))
+
+  it('charges a cost of 10 out of 100 and leaves 90', async () => {
+    clock.set(clock.start + 1_000)
+    const result = await perMinute(100).consume('client', { cost: 10 })
+    expect(result).toMatchObject({ allowed: true, limit: 100, remaining: 90, resetAfterMs: 59_000, retryAfterMs: 0 })
+  })
+
+  it('denies a cost that does not fit and charges nothing', async () => {
+    clock.set(clock.start)
+    const limiter = perMinute(100)
+    await limiter.consume('client', { cost: 95 })
+    const denied = await limiter.consume('client', { cost: 10 })
+    expect(denied).toMatchObject({ allowed: false, remaining: 5, retryAfterMs: MINUTE })
+    expect(await limiter.consume('client', { cost: 5 })).toMatchObject({ allowed: true, remaining: 0 })
+  })
+
+  it('does not extend the window for denied requests', async () => {
+    clock.set(clock.start)
+    const limiter = perMinute(2)
+    await limiter.consume('client', { cost: 2 })
+    for (let second = 1; second < 60; second++) {
+      clock.set(clock.start + second * 1_000)
+      expect(await limiter.consume('client')).toMatchObject({ allowed: false, retryAfterMs: MINUTE - second * 1_000 })
+    }
+    clock.set(clock.start + MINUTE)
+    expect(await limiter.consume('client')).toMatchObject({ allowed: true, remaining: 1 })
+  })
+
+  it('allows again exactly retryAfterMs after a denial, not 1 ms sooner', async () => {
+    clock.set(clock.start + 12_345)
+    const limiter = perMinute(3)
+    await limiter.consume('client', { cost: 3 })
+    const { retryAfterMs } = await limiter.consume('client')
+    clock.set(clock.start + 12_345 + retryAfterMs - 1)
+    expect((await limiter.consume('client')).allowed).toBe(false)
+    clock.set(clock.start + 12_345 + retryAfterMs)
+    expect((await limiter.consume('client')).allowed).toBe(true)
+  })
+
+  it('peeks without charging', async () => {
+    clock.set(clock.start)
+    const limiter = perMinute(10)
+    await limiter.consume('client', { cost: 4 })
+    for (let peek = 0; peek < 3; peek++)
+      expect(await limiter.peek('client')).toMatchObject({ allowed: true, remaining: 6, resetAfterMs: MINUTE })
+    expect(await limiter.peek('client', { cost: 7 })).toMatchObject({ allowed: false, remaining: 6 })
+    expect(await limiter.consume('client', { cost: 6 })).toMatchObject({ allowed: true, remaining: 0 })
+  })
+
+  it('restores the whole quota on reset', async () => {
+    clock.set(clock.start)
+    const limiter = perMinute(5)
+    await limiter.consume('client', { cost: 5 })
+    await limiter.reset('client')
+    expect(await limiter.peek('client')).toMatchObject({ allowed: true, remaining: 5, resetAfterMs: 0 })
+  })
+
+  it('charges nothing for cost 0, and never allows a cost above the limit', async () => {
+    clock.set(clock.start)
+    const limiter = perMinute(5)
+    expect(await limiter.consume('client', { cost: 0 })).toMatchObject({ allowed: true, remaining: 5, resetAfterMs: 0 })
+    const tooBig = await limiter.consume('client', { cost: 6 })
+    expect(tooBig).toMatchObject({ allowed: false, remaining: 5, retryAfterMs: Number.POSITIVE_INFINITY })
+  })
+
+  it('keeps separate quotas for separate keys, whatever their characters or length', async () => {
+    clock.set(clock.start)
+    const limiter = perMinute(1)
+    const keys = ['a', 'b', '{a}', '{b}', 'x\ny', 'é🙂', 'k'.repeat(10_240), `${'k'.repeat(10_239)}l`]
+    for (const key of keys) expect((await limiter.consume(key)).allowed, key.slice(0, 20)).toBe(true)
+    for (const key of keys) expect((await limiter.consume(key)).allowed, key.slice(0, 20)).toBe(false)
+  })
+
+  it('decides several policies at once, all or nothing', async () => {
+    clock.set(clock.start)
+    const limiter = limiterFor([
+      fixedWindow({ limit: 5, windowMs: MINUTE }),
+      fixedWindow({ limit: 8, windowMs: 3_600_000 }),
+    ])
+    for (let request = 0; request < 5; request++) expect((await limiter.consume('client')).allowed).toBe(true)
+    const denied = await limiter.consume('client')
+    expect(denied).toMatchObject({ allowed: false, policy: '5-per-60s', retryAfterMs: MINUTE })
+    expect(denied.policies.map((policy) => [policy.policy, policy.allowed, policy.remaining])).toEqual([
+      ['5-per-60s', false, 0],
+      ['8-per-3600s', true, 3],
+    ])
+    clock.set(clock.start + MINUTE)
+    for (let request = 0; request < 3; request++) expect((await limiter.consume('client')).allowed).toBe(true)
+    expect(await limiter.consume('client')).toMatchObject({ allowed: false, policy: '8-per-3600s', remaining: 0 })
+    expect((await limiter.peek('client')).policies[0]).toMatchObject({ allowed: true, remaining: 2 })
+  })
+})

@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto'
+import { Cluster, Redis } from 'ioredis'
+import { afterAll, inject } from 'vitest'
+
+/** Ports of the servers the global setup started. */
+export const ports = inject('redis')
+
+/** Both deployments every Lua path is tested on. */
+export const deployments = ['standalone', 'cluster'] as const
+export type Deployment = (typeof deployments)[number]
+
+/** A client for the test's standalone server (or `port`), quit after this test file. */
+export function connectStandalone(port = ports.standalonePort): Redis {
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: false })
+  afterAll(() => client.quit().catch(() => undefined))
+  return client
+}
+
+/** A client for the test's 3-master Cluster, quit after this test file. */
+export function connectCluster(): Cluster {
+  const client = new Cluster(ports.clusterPorts.map((port) => ({ host: '127.0.0.1', port })))
+  afterAll(() => client.quit().catch(() => undefined))
+  return client
+}
+
+/** A client for one deployment. */
+export function connect(deployment: Deployment): Redis | Cluster {
+  return deployment === 'standalone' ? connectStandalone() : connectCluster()
+}
+
+/** A key prefix no other test uses; the after-file scan checks keys under `test-` for TTLs. */
+export function uniquePrefix(label: string): string {
+  return `test-${label}-${randomBytes(4).toString('hex')}`
+}
