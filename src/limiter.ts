@@ -5,7 +5,7 @@ import { MemoryStore } from './memory-store.js'
 import { internalsOf, type Policy, type PolicyOutcome } from './policy.js'
 import { combineOutcomes, type RateLimitResult } from './result.js'
 import type { Store, StoreRequest } from './store.js'
-import { assertInteger, assertKnownOptions, assertOptionsObject, describe } from './validate.js'
+import { assertInteger, assertKnownOptions, assertOptionsObject, describe, withDefault } from './validate.js'
 
 /** What a decision does when the store fails or misses `timeoutMs`. */
 export type StoreFailurePolicy = 'allow' | 'deny' | 'fallback'
@@ -65,10 +65,10 @@ export class RateLimiter {
     const given = assertOptionsObject(options, 'RateLimiter')
     assertKnownOptions(given, OPTION_NAMES, 'RateLimiter')
     this.policies = readPolicies(given.policy)
-    this.prefix = readPrefix(given.prefix ?? 'rl')
+    this.prefix = readPrefix(withDefault(given.prefix, 'rl'))
     this.#store = readStore(given.store)
-    this.#timeoutMs = assertInteger(given.timeoutMs ?? 250, 'timeoutMs', 1, 2_147_483_647)
-    this.#onStoreError = readFailurePolicy(given.onStoreError ?? 'allow')
+    this.#timeoutMs = assertInteger(withDefault(given.timeoutMs, 250), 'timeoutMs', 1, 2_147_483_647)
+    this.#onStoreError = readFailurePolicy(withDefault<unknown>(given.onStoreError, 'allow'))
     this.#onError = readFunction(given.onError, 'onError') ?? createDefaultErrorLog()
     this.#clock = readFunction(given.clock, 'clock')
   }
@@ -197,7 +197,7 @@ function readKey(value: unknown): string {
 function readCost(options: ConsumeOptions | undefined): number {
   const given = assertOptionsObject(options, 'consume')
   assertKnownOptions(given, ['cost'], 'consume')
-  return assertInteger(given.cost ?? 1, 'cost', 0)
+  return assertInteger(withDefault(given.cost, 1), 'cost', 0)
 }
 
 /** Logs store failures to the console, at most once per 10 s, with a count of those left out. */

@@ -1,7 +1,7 @@
 import { digest } from './hash.js'
 import { type Evaluation, internalsOf, type Policy } from './policy.js'
 import type { Store, StoreDecision, StoreRequest, StoreTarget } from './store.js'
-import { assertInteger, assertKnownOptions, assertOptionsObject } from './validate.js'
+import { assertInteger, assertKnownOptions, assertOptionsObject, withDefault } from './validate.js'
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -38,7 +38,7 @@ export class MemoryStore implements Store {
   constructor(options?: MemoryStoreOptions) {
     const given = assertOptionsObject(options, 'MemoryStore')
     assertKnownOptions(given, ['maxKeys'], 'MemoryStore')
-    this.#maxKeys = assertInteger(given.maxKeys ?? 100_000, 'maxKeys', 1)
+    this.#maxKeys = assertInteger(withDefault(given.maxKeys, 100_000), 'maxKeys', 1)
   }
 
   /** Number of keys held, expired ones included until they are swept. */

@@ -83,9 +83,9 @@ export function definePolicy<State>(algorithm: Algorithm<State>, fields: Omit<Po
 export function internalsOf(policy: Policy): PolicyInternals {
   const found = internals.get(policy)
   if (found) return found
-  throw new RateLimitOptionsError(
-    `Expected \`policy\` to be made by fixedWindow() or another policy factory, got ${describe(policy)}`,
-  )
+  const algorithm = (policy as { algorithm?: unknown } | null)?.algorithm
+  const got = typeof algorithm === 'string' ? `a hand-made policy of algorithm "${algorithm}"` : describe(policy)
+  throw new RateLimitOptionsError(`Expected \`policy\` to come from a policy factory such as fixedWindow(), got ${got}`)
 }
 
 /** Options every policy factory takes. */

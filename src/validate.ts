@@ -42,3 +42,8 @@ export function assertOptionsObject<T extends object>(
     throw new RateLimitOptionsError(`Expected ${subject} options to be an object, got ${describe(value)}`)
   return value
 }
+
+/** `value`, or `fallback` when it is undefined. Unlike `??`, a null stays, to be rejected as invalid. */
+export function withDefault<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value
+}

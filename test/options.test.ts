@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest'
+import {
+  fixedWindow,
+  MemoryStore,
+  RateLimiter,
+  type RateLimiterOptions,
+  RateLimitOptionsError,
+  RedisStore,
+  type WindowPolicyOptions,
+} from '../src/index.js'
+
+/** Expects `build` to throw a TypeError whose message names `option` and matches `detail`. */
+function expectOptionError(build: () => unknown, option: string, detail?: RegExp): void {
+  let thrown: unknown
+  try {
+    build()
+  } catch (error) {
+    thrown = error
+  }
+  expect(thrown).toBeInstanceOf(TypeError)
+  expect(thrown).toBeInstanceOf(RateLimitOptionsError)
+  expect((thrown as RateLimitOptionsError).code).toBe('ERR_RATE_LIMIT_OPTIONS')
+  expect((thrown as Error).message).toContain(`\`${option}\``)
+  if (detail) expect((thrown as Error).message).toMatch(detail)
+}
+
+type OptionCase = [options: object, option: string, detail?: RegExp]
+
+describe('policy factories', () => {
+  it.each<OptionCase>([
+    [{ limit: -1, windowMs: 1_000 }, 'limit', /got -1$/],
+    [{ limit: 0, windowMs: 1_000 }, 'limit', /positive integer/],
+    [{ limit: 1.5, windowMs: 1_000 }, 'limit', /got 1.5$/],
+    [{ limit: Number.NaN, windowMs: 1_000 }, 'limit', /got NaN$/],
+    [{ limit: '10', windowMs: 1_000 }, 'limit', /got "10"$/],
+    [{ windowMs: 1_000 }, 'limit', /got undefined$/],
+    [{ limit: 10, windowMs: 0 }, 'windowMs', /got 0$/],
+    [{ limit: 10, windowMs: Number.POSITIVE_INFINITY }, 'windowMs', /got Infinity$/],
+    [{ limit: 10, windowMs: 400 * 365 * 86_400_000 }, 'windowMs', /at most/],
+    [{ limit: 10, windowMs: 1_000, name: 'has space' }, 'name', /got "has space"$/],
+    [{ limit: 10, windowMs: 1_000, name: '' }, 'name'],
+    [{ limit: 10, windowMs: 1_000, windowMS: 5 }, 'windowMS', /Unknown/],
+  ])('rejects %o naming `%s`', (options, option, detail) => {
+    expectOptionError(() => fixedWindow(options as unknown as WindowPolicyOptions), option, detail)
+  })
+
+  it('names a policy after its numbers unless told otherwise', () => {
+    expect(fixedWindow({ limit: 100, windowMs: 60_000 }).name).toBe('100-per-60s')
+    expect(fixedWindow({ limit: 5, windowMs: 1_500 }).name).toBe('5-per-1500ms')
+    expect(fixedWindow({ limit: 5, windowMs: 1_000, name: 'login' }).name).toBe('login')
+  })
+
+  it('makes frozen policies', () => {
+    expect(Object.isFrozen(fixedWindow({ limit: 1, windowMs: 1 }))).toBe(true)
+  })
+})
+
+describe('RateLimiter options', () => {
+  it.each<OptionCase>([
+    [{ timeoutMs: 0 }, 'timeoutMs'],
+    [{ timeoutMs: Number.NaN }, 'timeoutMs'],
+    [{ timeoutMs: 2 ** 31 }, 'timeoutMs'],
+    [{ prefix: '' }, 'prefix'],
+    [{ prefix: 'a{b}' }, 'prefix'],
+    [{ prefix: 7 }, 'prefix'],
+    [{ onStoreError: 'retry' }, 'onStoreError'],
+    [{ onError: 'log' }, 'onError'],
+    [{ clock: Date.now() }, 'clock'],
+    [{ store: {} }, 'store'],
+    [{ policy: [] }, 'policy'],
+    [{ policy: { algorithm: 'fixed-window', name: 'x', limit: 1, windowMs: 1, burst: 1 } }, 'policy'],
+    [{ policy: { algorithm: 'leaky-bucket' } }, 'policy'],
+    [{ policy: [fixedWindow({ limit: 1, windowMs: 1 }), fixedWindow({ limit: 1, windowMs: 1 })] }, 'policy', /twice/],
+    [{ policies: [] }, 'policies', /Unknown/],
+  ])('rejects %o naming `%s`', (options, option, detail) => {
+    expectOptionError(() => new RateLimiter(options as unknown as RateLimiterOptions), option, detail)
+  })
+
+  it('rejects options that are not an object', () => {
+    expect(() => new RateLimiter('fast' as unknown as RateLimiterOptions)).toThrow(RateLimitOptionsError)
+  })
+
+  it('defaults to 100 per minute on a memory store', async () => {
+    const limiter = new RateLimiter()
+    expect(limiter.prefix).toBe('rl')
+    expect(limiter.policies.map((policy) => policy.name)).toEqual(['100-per-60s'])
+    expect(await limiter.consume('k')).toMatchObject({ allowed: true, limit: 100, remaining: 99, degraded: false })
+  })
+})
+
+describe('call arguments', () => {
+  const limiter = new RateLimiter()
+
+  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '2', null])(
+    'rejects cost %s with a TypeError',
+    async (cost) => {
+      await expect(limiter.consume('k', { cost: cost as number })).rejects.toThrow(/`cost`/)
+      await expect(limiter.peek('k', { cost: cost as number })).rejects.toBeInstanceOf(TypeError)
+    },
+  )
+
+  it.each(['', 42, undefined, null, {}])('rejects key %o with a TypeError', async (key) => {
+    await expect(limiter.consume(key as string)).rejects.toThrow(/`key`/)
+    await expect(limiter.reset(key as string)).rejects.toBeInstanceOf(TypeError)
+  })
+
+  it('rejects unknown consume options', async () => {
+    await expect(limiter.consume('k', { weight: 2 } as never)).rejects.toThrow(/`weight`/)
+  })
+
+  it('rejects a clock that returns something other than milliseconds', async () => {
+    const badClock = new RateLimiter({ clock: () => Number.NaN })
+    await expect(badClock.consume('k')).rejects.toThrow(/`clock`/)
+  })
+})
+
+describe('store options', () => {
+  it.each([
+    [() => new MemoryStore({ maxKeys: 0 }), 'maxKeys'],
+    [() => new MemoryStore({ size: 3 } as never), 'size'],
+    [() => new RedisStore({ client: {} as never }), 'client'],
+    [() => new RedisStore({} as never), 'client'],
+  ])('rejects bad options naming the option (%#)', (build, option) => {
+    expectOptionError(build, option)
+  })
+})

@@ -1,0 +1,71 @@
+import { describe, expect, it, vi } from 'vitest'
+import { fixedWindow, RateLimiter, RedisStore } from '../src/index.js'
+import { redisKeys } from '../src/redis-store.js'
+import { connect, deployments, uniquePrefix } from './helpers/redis.js'
+import { manualClock } from './helpers/stores.js'
+
+const MINUTE = 60_000
+
+describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
+  const client = connect(deployment)
+  const store = new RedisStore({ client })
+  const policy = fixedWindow({ limit: 3, windowMs: MINUTE })
+  const clock = manualClock(MINUTE)
+  const keyOf = (prefix: string, key: string) => redisKeys({ prefix, key, policies: [policy] })[0] as string
+
+  it('gives every key it writes a TTL of the time left in its window', async () => {
+    const prefix = uniquePrefix('ttl')
+    clock.set(clock.start + 1_000)
+    await new RateLimiter({ store, policy, prefix, clock: clock.now }).consume('client')
+    const ttlMs = await client.pttl(keyOf(prefix, 'client'))
+    expect(ttlMs).toBeGreaterThan(58_000)
+    expect(ttlMs).toBeLessThanOrEqual(59_000)
+  })
+
+  it('puts back a TTL that something outside removed', async () => {
+    // Not under `test-`: the after-file TTL scan of a parallel test file must not see the key mid-test.
+    const prefix = `persisted-${uniquePrefix('repair')}`
+    const limiter = new RateLimiter({ store, policy, prefix })
+    await limiter.consume('client', { cost: 3 })
+    await client.persist(keyOf(prefix, 'client'))
+    expect(await client.pttl(keyOf(prefix, 'client'))).toBe(-1)
+    expect((await limiter.consume('client')).allowed).toBe(false)
+    expect(await client.pttl(keyOf(prefix, 'client'))).toBeGreaterThan(0)
+  })
+
+  it('puts every key of a decision into one hash slot, whatever the client key holds', async () => {
+    const prefix = uniquePrefix('slot')
+    const policies = [fixedWindow({ limit: 5, windowMs: MINUTE }), fixedWindow({ limit: 9, windowMs: 3_600_000 })]
+    const limiter = new RateLimiter({ store, policy: policies, prefix })
+    for (const key of ['}{', '{x}', 'a{b}c', 'line\nbreak', 'z'.repeat(10_240)]) {
+      expect(await limiter.consume(key)).toMatchObject({ allowed: true, degraded: false })
+      const keys = redisKeys({ prefix, key, policies })
+      expect(keys.every((redisKey) => redisKey.length < 80)).toBe(true)
+      const slots = await Promise.all(
+        keys.map((redisKey) => client.call('CLUSTER', 'KEYSLOT', redisKey).catch(() => 0)),
+      )
+      expect(new Set(slots).size).toBe(1)
+    }
+  })
+
+  it('uses the server clock when no clock is injected', async () => {
+    const windowMs = 10_000
+    const limiter = new RateLimiter({
+      store,
+      policy: fixedWindow({ limit: 1, windowMs }),
+      prefix: uniquePrefix('time'),
+    })
+    const { resetAfterMs } = await limiter.consume('client')
+    const expectedMs = windowMs - (Date.now() % windowMs)
+    expect(Math.abs(resetAfterMs - expectedMs)).toBeLessThan(200)
+  })
+
+  it('reports a key holding some other state as a store error, and decides by onStoreError', async () => {
+    const prefix = uniquePrefix('foreign')
+    await client.set(keyOf(prefix, 'client'), 'not a counter', 'PX', 60_000)
+    const onError = vi.fn()
+    const result = await new RateLimiter({ store, policy, prefix, onError, onStoreError: 'deny' }).consume('client')
+    expect(result).toMatchObject({ allowed: false, degraded: true })
+    expect(String(onError.mock.calls[0]?.[0])).toContain('does not hold fixed-window state')
+  })
+})

@@ -1,0 +1,155 @@
+import { Redis } from 'ioredis'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import {
+  fixedWindow,
+  RateLimiter,
+  type RateLimiterOptions,
+  RedisStore,
+  type Store,
+  StoreTimeoutError,
+} from '../src/index.js'
+import { uniquePrefix } from './helpers/redis.js'
+import { type RedisServer, sleep, startRedisServer } from './helpers/redis-server.js'
+
+const TIMEOUT_MS = 100
+/** Scheduling slack allowed on top of `timeoutMs` on a busy 2-core machine. */
+const MARGIN_MS = 60
+
+const unhandled: unknown[] = []
+const recordUnhandled = (reason: unknown) => unhandled.push(reason)
+beforeEach(() => {
+  unhandled.length = 0
+  process.on('unhandledRejection', recordUnhandled)
+})
+afterEach(() => {
+  process.off('unhandledRejection', recordUnhandled)
+})
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; elapsedMs: number }> {
+  const startedMs = performance.now()
+  const value = await work()
+  return { value, elapsedMs: performance.now() - startedMs }
+}
+
+describe('with the Redis server stopped', () => {
+  let server: RedisServer
+  let client: Redis
+  beforeAll(async () => {
+    server = await startRedisServer()
+    // The test's own choice: queued commands fail fast, so their late rejections happen during the test.
+    client = new Redis({ host: '127.0.0.1', port: server.port, maxRetriesPerRequest: 1 })
+    client.on('error', () => {}) // connection errors are expected here; the limiter reports its own
+    await client.ping()
+    await server.stop()
+  })
+  afterAll(async () => {
+    client.disconnect()
+    await server.destroy()
+  })
+  const limiterWith = (options: RateLimiterOptions) =>
+    new RateLimiter({
+      store: new RedisStore({ client }),
+      prefix: uniquePrefix('down'),
+      timeoutMs: TIMEOUT_MS,
+      ...options,
+    })
+
+  it.each([
+    ['allow', true],
+    ['deny', false],
+  ] as const)(
+    "onStoreError '%s' resolves within timeoutMs, reports the failure, rejects nothing",
+    async (policy, allowed) => {
+      const onError = vi.fn()
+      const limiter = limiterWith({ onStoreError: policy, onError })
+      for (let request = 0; request < 5; request++) {
+        const { value, elapsedMs } = await timed(() => limiter.consume('client'))
+        expect(value).toMatchObject({ allowed, degraded: true })
+        expect(elapsedMs).toBeLessThan(TIMEOUT_MS + MARGIN_MS)
+      }
+      expect(onError).toHaveBeenCalledTimes(5)
+      expect(onError.mock.calls[0]?.[1]).toBe('client')
+      await sleep(500) // let the client give up on the queued commands
+      expect(unhandled).toEqual([])
+    },
+  )
+
+  it("onStoreError 'deny' tells the client to retry after a second", async () => {
+    const result = await limiterWith({ onStoreError: 'deny', onError: () => {} }).consume('client')
+    expect(result).toMatchObject({ allowed: false, remaining: 0, retryAfterMs: 1_000 })
+  })
+
+  it("onStoreError 'fallback' limits on a per-process memory store", async () => {
+    const limiter = limiterWith({
+      onStoreError: 'fallback',
+      onError: () => {},
+      policy: fixedWindow({ limit: 3, windowMs: 60_000 }),
+    })
+    const results = []
+    for (let request = 0; request < 5; request++) results.push(await limiter.consume('client'))
+    expect(results.map((result) => [result.allowed, result.degraded])).toEqual([
+      [true, true],
+      [true, true],
+      [true, true],
+      [false, true],
+      [false, true],
+    ])
+  })
+})
+
+describe('stores that misbehave', () => {
+  const decision = { nowMs: 0, outcomes: [{ allowed: true, remaining: 99, resetAfterMs: 1, retryAfterMs: 0 }] }
+  const storeWith = (decide: Store['decide']): Store => ({ decide, reset: async () => {} })
+
+  it('times out a store that never answers, with a StoreTimeoutError', async () => {
+    const onError = vi.fn()
+    const never = storeWith(() => new Promise(() => {}))
+    const { value, elapsedMs } = await timed(() =>
+      new RateLimiter({ store: never, timeoutMs: 50, onError }).consume('k'),
+    )
+    expect(value).toMatchObject({ allowed: true, degraded: true })
+    expect(elapsedMs).toBeLessThan(50 + MARGIN_MS)
+    expect(onError.mock.calls[0]?.[0]).toBeInstanceOf(StoreTimeoutError)
+  })
+
+  it('absorbs a rejection that arrives after the deadline', async () => {
+    const late = storeWith(() => sleep(80).then(() => Promise.reject(new Error('too late'))))
+    await new RateLimiter({ store: late, timeoutMs: 20, onError: () => {} }).consume('k')
+    await sleep(120)
+    expect(unhandled).toEqual([])
+  })
+
+  it('survives a store that throws synchronously, and an onError that throws', async () => {
+    const throwing = storeWith(() => {
+      throw new Error('sync')
+    })
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const onError = () => {
+      throw new Error('callback bug')
+    }
+    expect(await new RateLimiter({ store: throwing, onError }).consume('k')).toMatchObject({ degraded: true })
+    expect(consoleError).toHaveBeenCalledTimes(1)
+    consoleError.mockRestore()
+  })
+
+  it('logs failures to the console when no onError is given, at most once per 10 s', async () => {
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const failing = storeWith(() => Promise.reject(new Error('down')))
+    const limiter = new RateLimiter({ store: failing })
+    for (let request = 0; request < 5; request++) await limiter.consume('k')
+    expect(consoleError).toHaveBeenCalledTimes(1)
+    consoleError.mockRestore()
+  })
+
+  it('uses the answer of a store that answers in time', async () => {
+    const healthy = storeWith(async () => decision)
+    expect(await new RateLimiter({ store: healthy }).consume('k')).toMatchObject({ remaining: 99, degraded: false })
+  })
+
+  it('rejects reset, after reporting it, when the store fails', async () => {
+    const onError = vi.fn()
+    const store: Store = { decide: async () => decision, reset: () => Promise.reject(new Error('down')) }
+    await expect(new RateLimiter({ store, onError }).reset('k')).rejects.toThrow('down')
+    expect(onError).toHaveBeenCalledTimes(1)
+  })
+})
