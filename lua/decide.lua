@@ -1,6 +1,5 @@
 -- lua/decide.lua: the frame of the script the library sends; it decides requests against policies.
--- KEYS one per policy of each request, in order   ARGV[1] nowMs or '' (server TIME), then per request:
--- mode ('consume'|'peek'), cost, policy count, and per policy: algorithm, limit, windowMs, burst or ''.
+-- KEYS one per policy of each request, in order   ARGV nowMs or '' (server TIME), then per request: mode ('consume' or 'peek'), cost, policy count, and per policy: algorithm, limit, windowMs, burst or ''
 -- Returns { nowMs, then per request and policy: allowed (1|0), remaining, resetAfterMs, retryAfterMs }
 --
 -- Not runnable alone: the library puts in front of it the function of each algorithm in use (every

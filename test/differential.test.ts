@@ -1,0 +1,66 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { fixedWindow, MemoryStore, type Policy, RateLimiter, type Store } from '../src/index.js'
+import { uniquePrefix } from './helpers/redis.js'
+import { createStore, type StoreKind } from './helpers/stores.js'
+
+/** Policy sets the traces switch between: one policy, two at once, odd window lengths. */
+const policySets: readonly (readonly Policy[])[] = [
+  [fixedWindow({ limit: 10, windowMs: 1_000 })],
+  [fixedWindow({ limit: 5, windowMs: 2_000 }), fixedWindow({ limit: 12, windowMs: 60_000 })],
+  [
+    fixedWindow({ limit: 7, windowMs: 1_337 }),
+    fixedWindow({ limit: 3, windowMs: 250 }),
+    fixedWindow({ limit: 100, windowMs: 3_600_000 }),
+  ],
+]
+
+const step = fc.record({
+  operation: fc.constantFrom('consume', 'consume', 'consume', 'consume', 'peek', 'reset'),
+  key: fc.constantFrom('alice', 'bob', '{carol}', 'dave\n'),
+  cost: fc.oneof(fc.constant(1), fc.integer({ min: 0, max: 15 })),
+  policySet: fc.integer({ min: 0, max: policySets.length - 1 }),
+  advanceMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 90_000 })),
+})
+
+const RUNS = 40
+const STEPS = { minLength: 20, maxLength: 160, size: 'max' } as const
+
+describe.each<StoreKind>(['standalone', 'cluster'])('MemoryStore and RedisStore (%s)', (kind) => {
+  const redis = createStore(kind)
+
+  it(`agree on every decision of random traces (${RUNS} traces of up to ${STEPS.maxLength} steps)`, async () => {
+    let operations = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, STEPS), async (steps) => {
+        // The injected clock never runs slower than real time, so Redis TTLs (on real time) cannot
+        // expire state the injected clock still counts on. Both stores see the same instant per step.
+        const realStartMs = performance.now()
+        let advancedMs = (Math.floor(Date.now() / 3_600_000) + 1) * 3_600_000
+        let nowMs = advancedMs
+        const prefix = uniquePrefix(`diff-${kind}`)
+        const memory = new MemoryStore()
+        const pair = (store: Store, policy: readonly Policy[]) =>
+          new RateLimiter({ store, policy, prefix, clock: () => nowMs, timeoutMs: 5_000, onStoreError: 'deny' })
+        const limiters = policySets.map((policy) => ({ memory: pair(memory, policy), redis: pair(redis, policy) }))
+        for (const { operation, key, cost, policySet, advanceMs } of steps) {
+          advancedMs += advanceMs
+          nowMs = advancedMs + Math.ceil(performance.now() - realStartMs)
+          const { memory: onMemory, redis: onRedis } = limiters[policySet] as (typeof limiters)[number]
+          if (operation === 'reset') {
+            await Promise.all([onMemory.reset(key), onRedis.reset(key)])
+          } else {
+            const [expected, actual] = await Promise.all([
+              onMemory[operation](key, { cost }),
+              onRedis[operation](key, { cost }),
+            ])
+            expect(actual).toEqual(expected)
+          }
+          operations++
+        }
+      }),
+      { numRuns: RUNS },
+    )
+    expect(operations).toBeGreaterThanOrEqual(2_000)
+  })
+})

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest'
+import { fixedWindow, MemoryStore, RateLimiter } from '../src/index.js'
+
+const SECOND = 1_000
+
+function limiterOn(store: MemoryStore, clock: () => number, limit = 1) {
+  return new RateLimiter({ store, clock, policy: fixedWindow({ limit, windowMs: SECOND }) })
+}
+
+describe('MemoryStore', () => {
+  it('sweeps expired keys as new keys arrive', async () => {
+    const store = new MemoryStore()
+    let nowMs = 0
+    const limiter = limiterOn(store, () => nowMs)
+    for (let key = 0; key < 1_000; key++) await limiter.consume(`old-${key}`)
+    expect(store.size).toBe(1_000)
+    nowMs = 10 * SECOND
+    for (let key = 0; key < 1_000; key++) await limiter.consume(`new-${key}`)
+    expect(store.size).toBeLessThan(1_100)
+  })
+
+  it('holds at most maxKeys, forgetting the least recently charged first', async () => {
+    const store = new MemoryStore({ maxKeys: 3 })
+    const limiter = limiterOn(store, () => 0, 2)
+    for (const key of ['a', 'b', 'c']) await limiter.consume(key)
+    await limiter.consume('a') // a is now the most recently charged
+    await limiter.consume('d') // evicts b
+    expect(store.size).toBe(3)
+    expect((await limiter.peek('a')).remaining).toBe(0)
+    expect((await limiter.peek('b')).remaining).toBe(2)
+    expect((await limiter.peek('c')).remaining).toBe(1)
+  })
+
+  it('stores long keys by digest and still tells them apart', async () => {
+    const store = new MemoryStore()
+    const limiter = limiterOn(store, () => 0)
+    const long = 'k'.repeat(100_000)
+    expect((await limiter.consume(`${long}1`)).allowed).toBe(true)
+    expect((await limiter.consume(`${long}2`)).allowed).toBe(true)
+    expect((await limiter.consume(`${long}1`)).allowed).toBe(false)
+    expect(store.size).toBe(2)
+  })
+
+  it('keeps limiters with different prefixes apart', async () => {
+    const store = new MemoryStore()
+    const policy = fixedWindow({ limit: 1, windowMs: SECOND })
+    const first = new RateLimiter({ store, policy, prefix: 'one' })
+    const second = new RateLimiter({ store, policy, prefix: 'two' })
+    expect((await first.consume('k')).allowed).toBe(true)
+    expect((await second.consume('k')).allowed).toBe(true)
+    expect((await first.consume('k')).allowed).toBe(false)
+  })
+})

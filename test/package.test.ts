@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { promisify } from 'node:util'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fixedWindow } from '../src/index.js'
+import { internalsOf } from '../src/policy.js'
+import { decideScript } from '../src/redis/script.js'
+import { type RedisServer, startRedisServer } from './helpers/redis-server.js'
+
+const execFileAsync = promisify(execFile)
+const manifest = JSON.parse(readFileSync('package.json', 'utf8'))
+
+/** Runs `code` in a fresh Node process at the package root, where `atomic-ratelimit` names the build. */
+async function runNode(code: string, type: 'module' | 'commonjs', env: Record<string, string> = {}): Promise<unknown> {
+  const { stdout } = await execFileAsync(process.execPath, [`--input-type=${type}`, '-e', code], {
+    env: { ...process.env, ...env },
+  })
+  return JSON.parse(stdout)
+}
+
+const decideOnce = `
+  const limiter = new RateLimiter({ policy: fixedWindow({ limit: 2, windowMs: 60_000 }) })
+  const results = [await limiter.consume('k'), await limiter.consume('k'), await limiter.consume('k')]
+  console.log(JSON.stringify(results.map((result) => result.allowed)))`
+
+describe('the built package', () => {
+  it('has every file its exports map names', () => {
+    const targets = JSON.stringify(manifest.exports).match(/"\.\/dist\/[^"]+"/g) ?? []
+    expect(targets.length).toBeGreaterThan(0)
+    for (const target of targets) expect(existsSync(JSON.parse(target)), target).toBe(true)
+  })
+
+  it('can be imported by name as ESM', async () => {
+    const code = `import { RateLimiter, fixedWindow } from 'atomic-ratelimit'\n${decideOnce}`
+    expect(await runNode(code, 'module')).toEqual([true, true, false])
+  })
+
+  it('can be required by name as CommonJS', async () => {
+    const code = `const { RateLimiter, fixedWindow } = require('atomic-ratelimit');\n(async () => {${decideOnce}})()`
+    expect(await runNode(code, 'commonjs')).toEqual([true, true, false])
+  })
+
+  it('ships the lua/ files under atomic-ratelimit/lua/*', async () => {
+    const code =
+      "console.log(JSON.stringify(require('node:fs').readFileSync(require.resolve('atomic-ratelimit/lua/fixed-window.lua'), 'utf8')))"
+    expect(await runNode(code, 'commonjs')).toBe(readFileSync('lua/fixed-window.lua', 'utf8'))
+  })
+
+  describe('on Redis', () => {
+    let server: RedisServer
+    beforeAll(async () => {
+      server = await startRedisServer()
+    })
+    afterAll(() => server.destroy())
+
+    it('runs the script composed from the lua/ files, by the SHA1 computed from them', async () => {
+      const code = `
+        import { RateLimiter, RedisStore } from 'atomic-ratelimit'
+        import { Redis } from 'ioredis'
+        const client = new Redis({ host: '127.0.0.1', port: Number(process.env.REDIS_PORT) })
+        const result = await new RateLimiter({ store: new RedisStore({ client }), prefix: 'smoke' }).consume('k')
+        client.disconnect()
+        console.log(JSON.stringify(result))`
+      expect(await runNode(code, 'module', { REDIS_PORT: String(server.port) })).toMatchObject({
+        allowed: true,
+        degraded: false,
+      })
+      const expected = decideScript([internalsOf(fixedWindow({ limit: 1, windowMs: 1 })).algorithm])
+      const client = new Redis({ host: '127.0.0.1', port: server.port })
+      expect(await client.script('EXISTS', expected.sha1)).toEqual([1])
+      client.disconnect()
+    })
+  })
+})
