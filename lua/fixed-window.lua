@@ -30,6 +30,17 @@ local function fixed_window(key, now_ms, cost, charge, limit, window_ms)
   return 0, limit - used, used > 0 and window_end_ms - now_ms or 0, cost <= limit and window_end_ms - now_ms or -1
 end
 
+-- Gives back `cost` units charged at `charged_at_ms`, if that window is still the stored one: never
+-- below zero, never into a later window, and the key keeps its TTL.
+local function fixed_window_refund(key, now_ms, charged_at_ms, cost, limit, window_ms)
+  local stored = redis.call('GET', key)
+  if not stored then return end
+  local stored_window, used = string.match(stored, '^(%d+):(%d+)$')
+  local window = math.floor(charged_at_ms / window_ms)
+  if tonumber(stored_window) ~= window then return end
+  redis.call('SET', key, string.format('%d:%d', window, math.max(0, tonumber(used) - cost)), 'KEEPTTL')
+end
+
 -- @standalone: `redis-cli --eval` runs the lines below; the library's composed script ends above.
 local time = redis.call('TIME')
 local now_ms = tonumber(ARGV[4]) or time[1] * 1000 + math.floor(time[2] / 1000)

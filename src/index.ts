@@ -1,8 +1,8 @@
 // The public API of atomic-ratelimit, listed by name: anything not exported here is private.
 export { fixedWindow } from './algorithms/fixed-window.js'
 export { RateLimitOptionsError, StoreTimeoutError } from './errors.js'
-export type { ConsumeOptions, RateLimiterOptions, StoreFailurePolicy } from './limiter.js'
 export { RateLimiter } from './limiter.js'
+export type { ConsumeOptions, RateLimiterOptions, StoreFailurePolicy } from './limiter-options.js'
 export type { MemoryStoreOptions } from './memory-store.js'
 export { MemoryStore } from './memory-store.js'
 export type { Policy, PolicyOutcome, WindowPolicyOptions } from './policy.js'

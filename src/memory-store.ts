@@ -1,6 +1,6 @@
 import { digest } from './hash.js'
 import { type Evaluation, internalsOf, type Policy } from './policy.js'
-import type { Store, StoreDecision, StoreRequest, StoreTarget } from './store.js'
+import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
 import { assertInteger, assertKnownOptions, assertOptionsObject, withDefault } from './validate.js'
 
 /** Options of {@link MemoryStore}. */
@@ -65,6 +65,17 @@ export class MemoryStore implements Store {
       if (evaluation.nextState !== undefined) this.#write(keys[index] as string, evaluation, nowMs)
     })
     return { nowMs, outcomes: evaluations }
+  }
+
+  async refund(refund: StoreRefund): Promise<void> {
+    const nowMs = refund.nowMs ?? Date.now()
+    for (const policy of refund.policies) {
+      const key = entryKey(refund, policy)
+      const entry = this.#entries.get(key)
+      if (!entry || entry.expiresAtMs <= nowMs) continue
+      const state = internalsOf(policy).algorithm.refund(policy, entry.state, nowMs, refund.chargedAtMs, refund.cost)
+      if (state !== undefined) this.#entries.set(key, { state, expiresAtMs: entry.expiresAtMs })
+    }
   }
 
   async reset(target: StoreTarget): Promise<void> {

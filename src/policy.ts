@@ -54,6 +54,11 @@ export interface Algorithm<State> {
    * `charge` is set and the request fits, `nextState` is what to store until `expiresAtMs`.
    */
   evaluate(policy: Policy, state: State | undefined, nowMs: number, cost: number, charge: boolean): Evaluation<State>
+  /**
+   * Gives back `cost` units charged at `chargedAtMs`, as the Lua `<luaFunction>_refund` does: the
+   * state to store (keeping its expiry), or undefined when there is nothing to give back.
+   */
+  refund(policy: Policy, state: State, nowMs: number, chargedAtMs: number, cost: number): State | undefined
 }
 
 interface PolicyInternals {

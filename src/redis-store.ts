@@ -1,8 +1,8 @@
 import { RateLimitOptionsError } from './errors.js'
 import { digest } from './hash.js'
 import { internalsOf, type Policy, type PolicyOutcome } from './policy.js'
-import { decideScript, type LuaScript } from './redis/script.js'
-import type { Store, StoreDecision, StoreRequest, StoreTarget } from './store.js'
+import { decideScript } from './redis/script.js'
+import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
 import { assertKnownOptions, assertOptionsObject, describe } from './validate.js'
 
 /**
@@ -51,20 +51,22 @@ export class RedisStore implements Store {
 
   async decide(request: StoreRequest): Promise<StoreDecision> {
     const { policies } = request
-    const script = decideScript(policies.map((policy) => internalsOf(policy).algorithm))
-    const args = [request.nowMs === undefined ? '' : String(request.nowMs), request.mode, String(request.cost)]
-    args.push(String(policies.length))
-    for (const policy of policies)
-      args.push(policy.algorithm, String(policy.limit), String(policy.windowMs), String(policy.burst))
-    const reply = (await this.#run(script, redisKeys(request), args)) as number[]
+    const args = scriptArgs(request.nowMs, request.mode, request.cost, '', policies)
+    const reply = (await this.#run(policies, redisKeys(request), args)) as number[]
     return { nowMs: reply[0] as number, outcomes: policies.map((_, index) => readOutcome(reply, 1 + index * 4)) }
+  }
+
+  async refund(refund: StoreRefund): Promise<void> {
+    const args = scriptArgs(refund.nowMs, 'refund', refund.cost, String(refund.chargedAtMs), refund.policies)
+    await this.#run(refund.policies, redisKeys(refund), args)
   }
 
   async reset(target: StoreTarget): Promise<void> {
     await this.#client.del(...redisKeys(target))
   }
 
-  async #run(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
+  async #run(policies: readonly Policy[], keys: string[], args: string[]): Promise<unknown> {
+    const script = decideScript(policies.map((policy) => internalsOf(policy).algorithm))
     try {
       return await this.#client.evalsha(script.sha1, keys.length, ...keys, ...args)
     } catch (error) {
@@ -82,6 +84,20 @@ export class RedisStore implements Store {
 export function redisKeys({ prefix, key, policies }: StoreTarget): string[] {
   const tag = digest(key).slice(0, TAG_LENGTH)
   return policies.map((policy: Policy) => `${prefix}:{${tag}}:${internalsOf(policy).storageName}`)
+}
+
+/** ARGV of lua/decide.lua for one request: the time, its header, then four values per policy. */
+function scriptArgs(
+  nowMs: number | undefined,
+  mode: StoreRequest['mode'] | 'refund',
+  cost: number,
+  chargedAtMs: string,
+  policies: readonly Policy[],
+): string[] {
+  const args = [nowMs === undefined ? '' : String(nowMs), mode, String(cost), chargedAtMs, String(policies.length)]
+  for (const { algorithm, limit, windowMs, burst } of policies)
+    args.push(algorithm, String(limit), String(windowMs), String(burst))
+  return args
 }
 
 function readOutcome(reply: readonly number[], at: number): PolicyOutcome {

@@ -20,6 +20,16 @@ export interface StoreRequest extends StoreTarget {
   readonly nowMs: number | undefined
 }
 
+/** Units to give back to the target's key, charged by an earlier decision. */
+export interface StoreRefund extends StoreTarget {
+  /** Units to give back; a refund never takes a counter below zero. */
+  readonly cost: number
+  /** When the charge was decided (the decision's `nowMs`): a later window is never touched. */
+  readonly chargedAtMs: number
+  /** The time now, in ms since the epoch; undefined means the store's own clock. */
+  readonly nowMs: number | undefined
+}
+
 /** A store's answer: one outcome per policy, in the request's order. */
 export interface StoreDecision {
   /** The time the store decided at, in ms since the epoch. */
@@ -34,6 +44,8 @@ export interface StoreDecision {
 export interface Store {
   /** Decides one request against every policy at once. */
   decide(request: StoreRequest): Promise<StoreDecision>
+  /** Gives back units an earlier decision charged, keeping each key's TTL. */
+  refund(refund: StoreRefund): Promise<void>
   /** Forgets everything stored for the target's key under its policies. */
   reset(target: StoreTarget): Promise<void>
 }

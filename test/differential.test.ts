@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { fixedWindow, MemoryStore, type Policy, RateLimiter, type Store } from '../src/index.js'
+import { fixedWindow, MemoryStore, type Policy, RateLimiter, type RateLimitResult, type Store } from '../src/index.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { createStore, type StoreKind } from './helpers/stores.js'
 
@@ -16,7 +16,7 @@ const policySets: readonly (readonly Policy[])[] = [
 ]
 
 const step = fc.record({
-  operation: fc.constantFrom('consume', 'consume', 'consume', 'consume', 'peek', 'reset'),
+  operation: fc.constantFrom('consume', 'consume', 'consume', 'consume', 'peek', 'reset', 'refund'),
   key: fc.constantFrom('alice', 'bob', '{carol}', 'dave\n'),
   cost: fc.oneof(fc.constant(1), fc.integer({ min: 0, max: 15 })),
   policySet: fc.integer({ min: 0, max: policySets.length - 1 }),
@@ -43,18 +43,23 @@ describe.each<StoreKind>(['standalone', 'cluster'])('MemoryStore and RedisStore 
         const pair = (store: Store, policy: readonly Policy[]) =>
           new RateLimiter({ store, policy, prefix, clock: () => nowMs, timeoutMs: 5_000, onStoreError: 'deny' })
         const limiters = policySets.map((policy) => ({ memory: pair(memory, policy), redis: pair(redis, policy) }))
+        const lastConsumed = new Map<string, [RateLimitResult, RateLimitResult]>()
         for (const { operation, key, cost, policySet, advanceMs } of steps) {
           advancedMs += advanceMs
           nowMs = advancedMs + Math.ceil(performance.now() - realStartMs)
           const { memory: onMemory, redis: onRedis } = limiters[policySet] as (typeof limiters)[number]
+          const consumed = lastConsumed.get(`${policySet}:${key}`)
           if (operation === 'reset') {
             await Promise.all([onMemory.reset(key), onRedis.reset(key)])
+          } else if (operation === 'refund') {
+            if (consumed) await Promise.all([onMemory.refund(consumed[0]), onRedis.refund(consumed[1])])
           } else {
             const [expected, actual] = await Promise.all([
               onMemory[operation](key, { cost }),
               onRedis[operation](key, { cost }),
             ])
             expect(actual).toEqual(expected)
+            if (operation === 'consume') lastConsumed.set(`${policySet}:${key}`, [expected, actual])
           }
           operations++
         }

@@ -84,6 +84,42 @@ describe.each(storeKinds)('fixed window on the %s store', (kind) => {
     for (const key of keys) expect((await limiter.consume(key)).allowed, key.slice(0, 20)).toBe(false)
   })
 
+  it('refunds what a consume charged, keeping to that window and never going below zero', async () => {
+    clock.set(clock.start)
+    const limiter = perMinute(10)
+    const charged = await limiter.consume('client', { cost: 4 })
+    await limiter.refund(charged)
+    expect((await limiter.peek('client')).remaining).toBe(10)
+    await limiter.refund(charged) // a second refund of the same result gives nothing more
+    const again = await limiter.consume('client', { cost: 6 })
+    await limiter.reset('client')
+    await limiter.consume('client', { cost: 1 })
+    await limiter.refund(again)
+    expect((await limiter.peek('client')).remaining).toBe(10)
+
+    const lastWindow = await limiter.consume('client', { cost: 9 })
+    clock.set(clock.start + MINUTE)
+    await limiter.consume('client', { cost: 2 })
+    await limiter.refund(lastWindow)
+    expect((await limiter.peek('client')).remaining).toBe(8)
+  })
+
+  it('refunds nothing for a denied result, and every policy for an allowed one', async () => {
+    clock.set(clock.start)
+    const limiter = limiterFor([
+      fixedWindow({ limit: 2, windowMs: MINUTE }),
+      fixedWindow({ limit: 5, windowMs: 3_600_000 }),
+    ])
+    await limiter.consume('client', { cost: 2 })
+    const denied = await limiter.consume('client')
+    await limiter.refund(denied)
+    expect((await limiter.peek('client')).policies.map((policy) => policy.remaining)).toEqual([0, 3])
+    const allowed = await limiter.consume('other', { cost: 2 })
+    await limiter.refund(allowed)
+    expect((await limiter.peek('other')).policies.map((policy) => policy.remaining)).toEqual([2, 5])
+    await expect(limiter.refund({} as never)).rejects.toThrow(/`result`/)
+  })
+
   it('decides several policies at once, all or nothing', async () => {
     clock.set(clock.start)
     const limiter = limiterFor([

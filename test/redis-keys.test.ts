@@ -22,6 +22,17 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
     expect(ttlMs).toBeLessThanOrEqual(59_000)
   })
 
+  it('keeps the TTL when it refunds', async () => {
+    const prefix = uniquePrefix('refund-ttl')
+    const limiter = new RateLimiter({ store, policy, prefix })
+    const result = await limiter.consume('client', { cost: 2 })
+    const before = await client.pttl(keyOf(prefix, 'client'))
+    await limiter.refund(result)
+    const after = await client.pttl(keyOf(prefix, 'client'))
+    expect(after).toBeGreaterThan(before - 1_000)
+    expect(after).toBeLessThanOrEqual(before)
+  })
+
   it('puts back a TTL that something outside removed', async () => {
     // Not under `test-`: the after-file TTL scan of a parallel test file must not see the key mid-test.
     const prefix = `persisted-${uniquePrefix('repair')}`

@@ -99,7 +99,7 @@ describe('with the Redis server stopped', () => {
 
 describe('stores that misbehave', () => {
   const decision = { nowMs: 0, outcomes: [{ allowed: true, remaining: 99, resetAfterMs: 1, retryAfterMs: 0 }] }
-  const storeWith = (decide: Store['decide']): Store => ({ decide, reset: async () => {} })
+  const storeWith = (decide: Store['decide']): Store => ({ decide, refund: async () => {}, reset: async () => {} })
 
   it('times out a store that never answers, with a StoreTimeoutError', async () => {
     const onError = vi.fn()
@@ -148,7 +148,11 @@ describe('stores that misbehave', () => {
 
   it('rejects reset, after reporting it, when the store fails', async () => {
     const onError = vi.fn()
-    const store: Store = { decide: async () => decision, reset: () => Promise.reject(new Error('down')) }
+    const store: Store = {
+      decide: async () => decision,
+      refund: async () => {},
+      reset: () => Promise.reject(new Error('down')),
+    }
     await expect(new RateLimiter({ store, onError }).reset('k')).rejects.toThrow('down')
     expect(onError).toHaveBeenCalledTimes(1)
   })

@@ -42,6 +42,10 @@ const fixedWindowAlgorithm: Algorithm<FixedWindowState> = {
       expiresAtMs: windowEndMs,
     }
   },
+  refund({ windowMs }, state, _nowMs, chargedAtMs, cost) {
+    if (state.window !== Math.floor(chargedAtMs / windowMs)) return undefined
+    return { window: state.window, used: Math.max(0, state.used - cost) }
+  },
 }
 
 /**

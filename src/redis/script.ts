@@ -19,7 +19,7 @@ export function luaScript(source: string): LuaScript {
 const composed = new Map<string, LuaScript>()
 
 /**
- * The script that decides with these algorithms: the function of each (its `lua/` file up to the
+ * The script that decides with these algorithms: the functions of each (its `lua/` file up to the
  * standalone entry), a table naming them, then `lua/decide.lua`. Built once per set of algorithms.
  */
 export function decideScript(algorithms: readonly Algorithm<unknown>[]): LuaScript {
@@ -39,6 +39,8 @@ function composeSource(algorithms: readonly Algorithm<unknown>[]): string {
     if (end < 0) throw new Error(`lua/${name}.lua has no "${STANDALONE_MARKER.trim()}" line`)
     return luaSource.slice(0, end + 1)
   })
-  const table = algorithms.map(({ name, luaFunction }) => `['${name}'] = ${luaFunction}`).join(', ')
+  const table = algorithms
+    .map(({ name, luaFunction }) => `['${name}'] = { decide = ${luaFunction}, refund = ${luaFunction}_refund }`)
+    .join(', ')
   return `${functions.join('\n')}\nlocal algorithms = { ${table} }\n\n${frame}`
 }
