@@ -1,5 +1,5 @@
 import { RateLimitOptionsError } from './errors.js'
-import { assertInteger, assertKnownOptions, assertOptionsObject, describe } from './validate.js'
+import { assertInteger, assertKnownOptions, assertOptionsObject, describe, withDefault } from './validate.js'
 
 /** What one policy says about one decision. */
 export interface PolicyOutcome {
@@ -103,22 +103,38 @@ export interface WindowPolicyOptions {
   readonly name?: string
 }
 
-/** Validates the options every factory shares; `extra` names the factory's own further options. */
-export function readWindowOptions(options: WindowPolicyOptions, factory: string, extra: readonly string[] = []) {
-  const given = assertOptionsObject(options as WindowPolicyOptions | undefined, `${factory}()`)
-  assertKnownOptions(given, ['limit', 'windowMs', 'name', ...extra], `${factory}()`)
+/** Options of the policies that refill continuously and can hold a burst. */
+export interface BurstPolicyOptions extends WindowPolicyOptions {
+  /** Most units that can pass at once: a positive integer. @default limit */
+  readonly burst?: number
+}
+
+/** A policy's checked numbers and name, ready for {@link definePolicy}. */
+export type PolicyFields = Omit<Policy, 'algorithm'>
+
+/**
+ * Validates a factory's options (`burst` only where `acceptsBurst`) and derives the default name:
+ * `100-per-60s`, `100-per-1500ms` when the window is not whole seconds, `-burst-200` appended when
+ * the burst differs from the limit.
+ */
+export function readPolicyOptions(options: BurstPolicyOptions, factory: string, acceptsBurst: boolean): PolicyFields {
+  const given = assertOptionsObject(options as BurstPolicyOptions | undefined, `${factory}()`)
+  assertKnownOptions(given, ['limit', 'windowMs', 'name', ...(acceptsBurst ? ['burst'] : [])], `${factory}()`)
   const limit = assertInteger(given.limit, 'limit', 1)
   const windowMs = assertInteger(given.windowMs, 'windowMs', 1, MAX_WINDOW_MS)
+  const burst = assertInteger(withDefault(given.burst, limit), 'burst', 1)
   const name = given.name
   if (name !== undefined && (typeof name !== 'string' || !POLICY_NAME.test(name)))
     throw new RateLimitOptionsError(
       `Expected \`name\` to be 1 to 64 letters, digits or any of _ . ~ : / + -, got ${describe(name)}`,
     )
-  return { limit, windowMs, name }
+  const window = windowMs % 1000 === 0 ? `${windowMs / 1000}s` : `${windowMs}ms`
+  const defaultName = `${limit}-per-${window}${burst === limit ? '' : `-burst-${burst}`}`
+  return { name: name ?? defaultName, limit, windowMs, burst }
 }
 
-/** `100-per-60s`, or `100-per-1500ms` when the window is not whole seconds; `suffix` is appended. */
-export function defaultPolicyName(limit: number, windowMs: number, suffix = ''): string {
-  const window = windowMs % 1000 === 0 ? `${windowMs / 1000}s` : `${windowMs}ms`
-  return `${limit}-per-${window}${suffix}`
+/** Throws unless `product` (of the options `description` names) stays exact in Lua and JS numbers. */
+export function assertExactProduct(product: number, description: string, maximum = Number.MAX_SAFE_INTEGER): void {
+  if (product <= maximum) return
+  throw new RateLimitOptionsError(`Expected ${description} to be at most ${maximum}, got ${product}`)
 }

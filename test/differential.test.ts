@@ -1,17 +1,31 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { fixedWindow, MemoryStore, type Policy, RateLimiter, type RateLimitResult, type Store } from '../src/index.js'
+import {
+  fixedWindow,
+  gcra,
+  MemoryStore,
+  type Policy,
+  RateLimiter,
+  type RateLimitResult,
+  type Store,
+  slidingWindow,
+  tokenBucket,
+} from '../src/index.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { createStore, type StoreKind } from './helpers/stores.js'
 
-/** Policy sets the traces switch between: one policy, two at once, odd window lengths. */
+/** Policy sets the traces switch between: each algorithm alone, mixed sets, odd window lengths. */
 const policySets: readonly (readonly Policy[])[] = [
   [fixedWindow({ limit: 10, windowMs: 1_000 })],
-  [fixedWindow({ limit: 5, windowMs: 2_000 }), fixedWindow({ limit: 12, windowMs: 60_000 })],
+  [slidingWindow({ limit: 8, windowMs: 1_500 })],
+  [tokenBucket({ limit: 5, windowMs: 1_000, burst: 12 })],
+  [gcra({ limit: 7, windowMs: 1_000, burst: 3 })],
+  [gcra({ limit: 3, windowMs: 1_000 }), fixedWindow({ limit: 12, windowMs: 60_000 })],
   [
-    fixedWindow({ limit: 7, windowMs: 1_337 }),
+    slidingWindow({ limit: 7, windowMs: 1_337 }),
+    tokenBucket({ limit: 1_000, windowMs: 250 }),
     fixedWindow({ limit: 3, windowMs: 250 }),
-    fixedWindow({ limit: 100, windowMs: 3_600_000 }),
+    gcra({ limit: 100, windowMs: 3_600_000, burst: 20 }),
   ],
 ]
 
@@ -23,14 +37,14 @@ const step = fc.record({
   advanceMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 90_000 })),
 })
 
-const RUNS = 40
-const STEPS = { minLength: 20, maxLength: 160, size: 'max' } as const
+const RUNS = 200
+const STEPS = { minLength: 40, maxLength: 160, size: 'max' } as const
 
 describe.each<StoreKind>(['standalone', 'cluster'])('MemoryStore and RedisStore (%s)', (kind) => {
   const redis = createStore(kind)
 
-  it(`agree on every decision of random traces (${RUNS} traces of up to ${STEPS.maxLength} steps)`, async () => {
-    let operations = 0
+  it(`agree on every decision of random traces (${RUNS} traces of up to ${STEPS.maxLength} steps, 5,000+ per algorithm)`, async () => {
+    const operationsPerAlgorithm = new Map<string, number>()
     await fc.assert(
       fc.asyncProperty(fc.array(step, STEPS), async (steps) => {
         // The injected clock never runs slower than real time, so Redis TTLs (on real time) cannot
@@ -61,11 +75,14 @@ describe.each<StoreKind>(['standalone', 'cluster'])('MemoryStore and RedisStore 
             expect(actual).toEqual(expected)
             if (operation === 'consume') lastConsumed.set(`${policySet}:${key}`, [expected, actual])
           }
-          operations++
+          for (const { algorithm } of policySets[policySet] as readonly Policy[])
+            operationsPerAlgorithm.set(algorithm, (operationsPerAlgorithm.get(algorithm) ?? 0) + 1)
         }
       }),
       { numRuns: RUNS },
     )
-    expect(operations).toBeGreaterThanOrEqual(2_000)
+    console.info(`differential ${kind}: operations per algorithm`, Object.fromEntries(operationsPerAlgorithm))
+    for (const algorithm of ['fixed-window', 'sliding-window', 'token-bucket', 'gcra'])
+      expect(operationsPerAlgorithm.get(algorithm), algorithm).toBeGreaterThanOrEqual(5_000)
   })
 })

@@ -1,12 +1,5 @@
 import luaSource from '../../lua/fixed-window.lua'
-import {
-  type Algorithm,
-  defaultPolicyName,
-  definePolicy,
-  type Policy,
-  readWindowOptions,
-  type WindowPolicyOptions,
-} from '../policy.js'
+import { type Algorithm, definePolicy, type Policy, readPolicyOptions, type WindowPolicyOptions } from '../policy.js'
 
 interface FixedWindowState {
   readonly window: number
@@ -58,11 +51,5 @@ const fixedWindowAlgorithm: Algorithm<FixedWindowState> = {
  * ```
  */
 export function fixedWindow(options: WindowPolicyOptions): Policy {
-  const { limit, windowMs, name } = readWindowOptions(options, 'fixedWindow')
-  return definePolicy(fixedWindowAlgorithm, {
-    name: name ?? defaultPolicyName(limit, windowMs),
-    limit,
-    windowMs,
-    burst: limit,
-  })
+  return definePolicy(fixedWindowAlgorithm, readPolicyOptions(options, 'fixedWindow', false))
 }

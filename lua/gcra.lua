@@ -1,0 +1,43 @@
+-- lua/gcra.lua: generic cell rate algorithm, `limit` units per `windowMs` evenly spaced, `burst` (default `limit`) at once.
+-- KEYS[1] theoretical arrival time, in µs   ARGV[1] limit  ARGV[2] windowMs  ARGV[3] cost (default 1)  ARGV[4] nowMs or '' (server TIME)  ARGV[5] burst (default limit)
+-- Returns { allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: the cost exceeds the burst) }
+--
+-- Every unit moves the theoretical arrival time (TAT) on by one emission interval, windowMs / limit,
+-- in whole microseconds rounded up: never faster than the limit, and fine enough for rates above one
+-- unit per ms. A request passes when the TAT it leads to is at most `burst` intervals ahead of now.
+-- One integer per key, no window edges; the key expires when the TAT is reached.
+
+local function gcra_tat_us(key)
+  local stored = redis.call('GET', key)
+  if not stored then return 0 end
+  return assert(tonumber(stored), 'atomic-ratelimit: ' .. key .. ' does not hold a GCRA arrival time')
+end
+
+local function gcra(key, now_ms, cost, charge, limit, window_ms, burst)
+  local interval_us = math.ceil(window_ms * 1000 / limit)
+  local now_us = now_ms * 1000
+  local debt_us = math.max(0, gcra_tat_us(key) - now_us)
+  local debt_after_us = debt_us + cost * interval_us
+  local allowed = debt_after_us <= burst * interval_us
+  if allowed and charge and cost > 0 then
+    debt_us = debt_after_us
+    redis.call('SET', key, now_us + debt_us, 'PX', math.ceil(debt_us / 1000))
+  end
+  local remaining, reset_after_ms = math.max(0, burst - math.ceil(debt_us / interval_us)), math.ceil(debt_us / 1000)
+  if allowed then return 1, remaining, reset_after_ms, 0 end
+  if cost > burst then return 0, remaining, reset_after_ms, -1 end
+  return 0, remaining, reset_after_ms, math.ceil((debt_after_us - burst * interval_us) / 1000)
+end
+
+-- Moves the TAT back by `cost` intervals, never before now; the key keeps its TTL.
+local function gcra_refund(key, now_ms, charged_at_ms, cost, limit, window_ms, burst)
+  local now_us, tat_us = now_ms * 1000, gcra_tat_us(key)
+  if tat_us <= now_us then return end
+  local interval_us = math.ceil(window_ms * 1000 / limit)
+  redis.call('SET', key, math.max(now_us, tat_us - cost * interval_us), 'KEEPTTL')
+end
+
+-- @standalone: `redis-cli --eval` runs the lines below; the library's composed script ends above.
+local time = redis.call('TIME')
+local now_ms = tonumber(ARGV[4]) or time[1] * 1000 + math.floor(time[2] / 1000)
+return { gcra(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[5]) or tonumber(ARGV[1])) }

@@ -1,0 +1,70 @@
+-- lua/sliding-window.lua: at most about `limit` units in any `windowMs`, weighing the previous window.
+-- KEYS[1] hash {w, c, p}   ARGV[1] limit  ARGV[2] windowMs  ARGV[3] cost (default 1)  ARGV[4] nowMs or '' (server TIME)
+-- Returns { allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: the cost exceeds the limit) }
+--
+-- Windows are numbered from the epoch. The hash holds the newest window charged (w), its units (c)
+-- and the units of the window before it (p). A request is weighed against c plus the previous
+-- window's units times the share of that window still inside the sliding one, as if they had been
+-- spread evenly (Cloudflare's sliding window counter). Every product stays an exact integer.
+
+local function sliding_counts(key, window)
+  local stored = redis.call('HMGET', key, 'w', 'c', 'p')
+  local stored_window = tonumber(stored[1])
+  if stored_window == window then return tonumber(stored[2]), tonumber(stored[3]) end
+  if stored_window == window - 1 then return 0, tonumber(stored[2]) end
+  return 0, 0
+end
+
+-- The first moment a request of `cost` fits, if nothing else is charged: later in this window (the
+-- previous window's weight fades), in the next one (this window's units become the fading ones), or
+-- the one after, when nothing weighs any more.
+local function sliding_retry_at(window_start_ms, window_ms, current, previous, cost, limit)
+  local slack = limit - current - cost
+  if slack >= 0 and previous > 0 then
+    local elapsed_ms = window_ms - math.floor(slack * window_ms / previous)
+    if elapsed_ms < window_ms then return window_start_ms + elapsed_ms end
+  end
+  local elapsed_ms = 0
+  if current > 0 then elapsed_ms = math.max(0, window_ms - math.floor((limit - cost) * window_ms / current)) end
+  if elapsed_ms < window_ms then return window_start_ms + window_ms + elapsed_ms end
+  return window_start_ms + 2 * window_ms
+end
+
+local function sliding_window(key, now_ms, cost, charge, limit, window_ms)
+  local window = math.floor(now_ms / window_ms)
+  local window_start_ms = window * window_ms
+  local current, previous = sliding_counts(key, window)
+  local carried = math.ceil(previous * (window_ms - (now_ms - window_start_ms)) / window_ms)
+  local remaining = math.max(0, limit - current - carried)
+
+  local allowed = cost <= remaining
+  if allowed and charge and cost > 0 then
+    current, remaining = current + cost, remaining - cost
+    redis.call('HSET', key, 'w', window, 'c', current, 'p', previous)
+    redis.call('PEXPIRE', key, window_start_ms + 2 * window_ms - now_ms)
+  end
+  local reset_after_ms = 0
+  if current > 0 then reset_after_ms = window_start_ms + 2 * window_ms - now_ms
+  elseif previous > 0 then reset_after_ms = window_start_ms + window_ms - now_ms end
+  if allowed then return 1, remaining, reset_after_ms, 0 end
+  if cost > limit then return 0, remaining, reset_after_ms, -1 end
+  return 0, remaining, reset_after_ms, sliding_retry_at(window_start_ms, window_ms, current, previous, cost, limit) - now_ms
+end
+
+-- Gives back `cost` units charged at `charged_at_ms` to the counter of that window, if it is still
+-- the current or the previous one: never below zero, and the key keeps its TTL.
+local function sliding_window_refund(key, now_ms, charged_at_ms, cost, limit, window_ms)
+  local charged_window = math.floor(charged_at_ms / window_ms)
+  local stored = redis.call('HMGET', key, 'w', 'c', 'p')
+  local stored_window = tonumber(stored[1])
+  if stored_window == charged_window then
+    redis.call('HSET', key, 'c', math.max(0, tonumber(stored[2]) - cost))
+  elseif stored_window == charged_window + 1 then
+    redis.call('HSET', key, 'p', math.max(0, tonumber(stored[3]) - cost))
+  end
+end
+
+-- @standalone: `redis-cli --eval` runs the lines below; the library's composed script ends above.
+local time = redis.call('TIME')
+local now_ms = tonumber(ARGV[4]) or time[1] * 1000 + math.floor(time[2] / 1000)
+return { sliding_window(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2])) }

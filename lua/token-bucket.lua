@@ -1,0 +1,42 @@
+-- lua/token-bucket.lua: a bucket of `burst` tokens (default `limit`), refilled by `limit` per `windowMs`.
+-- KEYS[1] hash {s, t}   ARGV[1] limit  ARGV[2] windowMs  ARGV[3] cost (default 1)  ARGV[4] nowMs or '' (server TIME)  ARGV[5] burst (default limit)
+-- Returns { allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: the cost exceeds the burst) }
+--
+-- Tokens are counted in parts of 1/windowMs (s = tokens x windowMs, as of time t), so refilling
+-- `limit` tokens per `windowMs` adds exactly `limit` parts per ms: integers only, nothing rounded.
+-- A missing key is a full bucket; the key expires when the bucket would be full again.
+
+local function token_bucket_parts(key, now_ms, limit, capacity)
+  local stored = redis.call('HMGET', key, 's', 't')
+  if not stored[1] then return capacity end
+  return math.min(capacity, tonumber(stored[1]) + math.max(0, now_ms - tonumber(stored[2])) * limit)
+end
+
+local function token_bucket(key, now_ms, cost, charge, limit, window_ms, burst)
+  local capacity = burst * window_ms
+  local parts = token_bucket_parts(key, now_ms, limit, capacity)
+  local needed = cost * window_ms
+  local allowed = needed <= parts
+  if allowed and charge and cost > 0 then
+    parts = parts - needed
+    redis.call('HSET', key, 's', parts, 't', now_ms)
+    redis.call('PEXPIRE', key, math.ceil((capacity - parts) / limit))
+  end
+  local remaining, reset_after_ms = math.floor(parts / window_ms), math.ceil((capacity - parts) / limit)
+  if allowed then return 1, remaining, reset_after_ms, 0 end
+  if cost > burst then return 0, remaining, reset_after_ms, -1 end
+  return 0, remaining, reset_after_ms, math.ceil((needed - parts) / limit)
+end
+
+-- Puts `cost` tokens back, up to a full bucket; the key keeps its TTL.
+local function token_bucket_refund(key, now_ms, charged_at_ms, cost, limit, window_ms, burst)
+  if redis.call('EXISTS', key) == 0 then return end
+  local capacity = burst * window_ms
+  local parts = token_bucket_parts(key, now_ms, limit, capacity)
+  redis.call('HSET', key, 's', math.min(capacity, parts + cost * window_ms), 't', now_ms)
+end
+
+-- @standalone: `redis-cli --eval` runs the lines below; the library's composed script ends above.
+local time = redis.call('TIME')
+local now_ms = tonumber(ARGV[4]) or time[1] * 1000 + math.floor(time[2] / 1000)
+return { token_bucket(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[5]) or tonumber(ARGV[1])) }

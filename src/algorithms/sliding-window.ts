@@ -1,0 +1,94 @@
+import luaSource from '../../lua/sliding-window.lua'
+import {
+  type Algorithm,
+  assertExactProduct,
+  definePolicy,
+  type Policy,
+  readPolicyOptions,
+  type WindowPolicyOptions,
+} from '../policy.js'
+
+interface SlidingWindowState {
+  /** Number of the newest window charged. */
+  readonly window: number
+  /** Units charged in that window. */
+  readonly current: number
+  /** Units charged in the window before it. */
+  readonly previous: number
+}
+
+/** Units in this window and the previous one, as lua/sliding-window.lua reads them. */
+function counts(state: SlidingWindowState | undefined, window: number): [current: number, previous: number] {
+  if (state?.window === window) return [state.current, state.previous]
+  if (state?.window === window - 1) return [0, state.current]
+  return [0, 0]
+}
+
+/** The first moment a request of `cost` fits if nothing else is charged (see the Lua twin). */
+function retryAt(
+  windowStartMs: number,
+  windowMs: number,
+  current: number,
+  previous: number,
+  cost: number,
+  limit: number,
+) {
+  const slack = limit - current - cost
+  if (slack >= 0 && previous > 0) {
+    const elapsedMs = windowMs - Math.floor((slack * windowMs) / previous)
+    if (elapsedMs < windowMs) return windowStartMs + elapsedMs
+  }
+  const elapsedMs = current > 0 ? Math.max(0, windowMs - Math.floor(((limit - cost) * windowMs) / current)) : 0
+  if (elapsedMs < windowMs) return windowStartMs + windowMs + elapsedMs
+  return windowStartMs + 2 * windowMs
+}
+
+const slidingWindowAlgorithm: Algorithm<SlidingWindowState> = {
+  name: 'sliding-window',
+  keyTag: 'sw',
+  luaSource,
+  luaFunction: 'sliding_window',
+  evaluate({ limit, windowMs }, state, nowMs, cost, charge) {
+    const window = Math.floor(nowMs / windowMs)
+    const windowStartMs = window * windowMs
+    let [current, previous] = counts(state, window)
+    const carried = Math.ceil((previous * (windowMs - (nowMs - windowStartMs))) / windowMs)
+    let remaining = Math.max(0, limit - current - carried)
+    const allowed = cost <= remaining
+    const charged = allowed && charge && cost > 0
+    if (charged) [current, remaining] = [current + cost, remaining - cost]
+    const expiresAtMs = windowStartMs + 2 * windowMs
+    const resetAfterMs = current > 0 ? expiresAtMs - nowMs : previous > 0 ? windowStartMs + windowMs - nowMs : 0
+    const retryAfterMs = allowed
+      ? 0
+      : cost > limit
+        ? Number.POSITIVE_INFINITY
+        : retryAt(windowStartMs, windowMs, current, previous, cost, limit) - nowMs
+    const nextState = charged ? { window, current, previous } : undefined
+    return { allowed, remaining, resetAfterMs, retryAfterMs, nextState, expiresAtMs }
+  },
+  refund({ windowMs }, state, _nowMs, chargedAtMs, cost) {
+    const chargedWindow = Math.floor(chargedAtMs / windowMs)
+    if (state.window === chargedWindow) return { ...state, current: Math.max(0, state.current - cost) }
+    if (state.window === chargedWindow + 1) return { ...state, previous: Math.max(0, state.previous - cost) }
+    return undefined
+  },
+}
+
+/**
+ * At most about `limit` units in any span of `windowMs`: the current window's units plus the
+ * previous window's, weighted by how much of it the sliding span still covers. No burst of twice the
+ * limit at a window edge, as fixed windows allow; two counters per key. It trusts that the previous
+ * window's units came evenly spread: when they all came at its very end, a span of `windowMs` can
+ * hold up to `limit` plus that window's units times the elapsed share of the current one.
+ *
+ * @example
+ * ```ts
+ * const limiter = new RateLimiter({ policy: slidingWindow({ limit: 100, windowMs: 60_000 }) })
+ * ```
+ */
+export function slidingWindow(options: WindowPolicyOptions): Policy {
+  const fields = readPolicyOptions(options, 'slidingWindow', false)
+  assertExactProduct(fields.limit * fields.windowMs, '`limit` × `windowMs`')
+  return definePolicy(slidingWindowAlgorithm, fields)
+}

@@ -1,0 +1,68 @@
+import luaSource from '../../lua/token-bucket.lua'
+import {
+  type Algorithm,
+  assertExactProduct,
+  type BurstPolicyOptions,
+  definePolicy,
+  type Policy,
+  readPolicyOptions,
+} from '../policy.js'
+
+interface TokenBucketState {
+  /** Tokens as of `atMs`, in parts of 1/windowMs: refilling adds `limit` parts per ms. */
+  readonly parts: number
+  readonly atMs: number
+}
+
+/** Parts in the bucket at `nowMs`, as lua/token-bucket.lua computes them (a missing state is full). */
+function partsAt(state: TokenBucketState | undefined, nowMs: number, limit: number, capacity: number): number {
+  if (!state) return capacity
+  return Math.min(capacity, state.parts + Math.max(0, nowMs - state.atMs) * limit)
+}
+
+const tokenBucketAlgorithm: Algorithm<TokenBucketState> = {
+  name: 'token-bucket',
+  keyTag: 'tb',
+  luaSource,
+  luaFunction: 'token_bucket',
+  evaluate({ limit, windowMs, burst }, state, nowMs, cost, charge) {
+    const capacity = burst * windowMs
+    let parts = partsAt(state, nowMs, limit, capacity)
+    const needed = cost * windowMs
+    const allowed = needed <= parts
+    const charged = allowed && charge && cost > 0
+    if (charged) parts -= needed
+    const resetAfterMs = Math.ceil((capacity - parts) / limit)
+    const retryAfterMs = allowed ? 0 : cost > burst ? Number.POSITIVE_INFINITY : Math.ceil((needed - parts) / limit)
+    const nextState = charged ? { parts, atMs: nowMs } : undefined
+    return {
+      allowed,
+      remaining: Math.floor(parts / windowMs),
+      resetAfterMs,
+      retryAfterMs,
+      nextState,
+      expiresAtMs: nowMs + resetAfterMs,
+    }
+  },
+  refund({ limit, windowMs, burst }, state, nowMs, _chargedAtMs, cost) {
+    const capacity = burst * windowMs
+    return { parts: Math.min(capacity, partsAt(state, nowMs, limit, capacity) + cost * windowMs), atMs: nowMs }
+  },
+}
+
+/**
+ * A bucket holding up to `burst` tokens (default `limit`), refilled continuously by `limit` tokens
+ * per `windowMs`; a request takes `cost` tokens. Lets a client save up for a burst, then holds it to
+ * the refill rate. Exact: tokens are counted in whole parts of 1/windowMs.
+ *
+ * @example
+ * ```ts
+ * // 10 per second on average, bursts of up to 50
+ * const limiter = new RateLimiter({ policy: tokenBucket({ limit: 10, windowMs: 1_000, burst: 50 }) })
+ * ```
+ */
+export function tokenBucket(options: BurstPolicyOptions): Policy {
+  const fields = readPolicyOptions(options, 'tokenBucket', true)
+  assertExactProduct(fields.burst * fields.windowMs, '`burst` × `windowMs`')
+  return definePolicy(tokenBucketAlgorithm, fields)
+}

@@ -1,0 +1,30 @@
+import { type BurstPolicyOptions, fixedWindow, gcra, type Policy, slidingWindow, tokenBucket } from '../../src/index.js'
+import { internalsOf } from '../../src/policy.js'
+
+/** Every algorithm's factory, by algorithm name, for suites that run once per algorithm. */
+export const factories: Record<string, (options: BurstPolicyOptions) => Policy> = {
+  'fixed-window': ({ burst: _burst, ...options }) => fixedWindow(options),
+  'sliding-window': ({ burst: _burst, ...options }) => slidingWindow(options),
+  'token-bucket': tokenBucket,
+  gcra,
+}
+
+export const algorithmNames = Object.keys(factories)
+
+/** The internal strategy objects of every algorithm. */
+export const algorithms = algorithmNames.map(
+  (name) =>
+    internalsOf((factories[name] as (options: BurstPolicyOptions) => Policy)({ limit: 1, windowMs: 1 })).algorithm,
+)
+
+/** A policy of the named algorithm. */
+export function policyOf(algorithm: string, options: BurstPolicyOptions): Policy {
+  const factory = factories[algorithm]
+  if (!factory) throw new Error(`no algorithm ${algorithm}`)
+  return factory(options)
+}
+
+/** Whether the algorithm refills continuously (so a burst can hold more than `limit`). */
+export function hasBurst(algorithm: string): boolean {
+  return algorithm === 'token-bucket' || algorithm === 'gcra'
+}
