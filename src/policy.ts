@@ -43,7 +43,10 @@ export interface Evaluation<State> extends PolicyOutcome {
 export interface Algorithm<State> {
   /** The policy's `algorithm`, also the name the Lua frame dispatches on. */
   readonly name: string
-  /** Short tag in store keys, so that two algorithms never read each other's state. */
+  /**
+   * Tag before the policy name in store keys, so that two algorithms never read each other's state;
+   * empty for the fixed window, the default, whose keys stay shortest (names hold no `:`).
+   */
   readonly keyTag: string
   /** Source of `lua/<name>.lua`. */
   readonly luaSource: string
@@ -63,7 +66,7 @@ export interface Algorithm<State> {
 
 interface PolicyInternals {
   readonly algorithm: Algorithm<unknown>
-  /** `<keyTag>:<name>`: the policy's part of a store key. */
+  /** `<keyTag>:<name>`, or just `<name>` without a tag: the policy's part of a store key. */
   readonly storageName: string
 }
 
@@ -72,14 +75,14 @@ const internals = new WeakMap<Policy, PolicyInternals>()
 /** Longest window accepted: ten years. */
 export const MAX_WINDOW_MS = 10 * 365 * 86_400_000
 
-const POLICY_NAME = /^[\w.~:/+-]{1,64}$/
+const POLICY_NAME = /^[\w.~/+-]{1,64}$/
 
 /** Builds a frozen policy decided by `algorithm`. */
 export function definePolicy<State>(algorithm: Algorithm<State>, fields: Omit<Policy, 'algorithm'>): Policy {
   const policy: Policy = Object.freeze({ algorithm: algorithm.name, ...fields })
   internals.set(policy, {
     algorithm: algorithm as Algorithm<unknown>,
-    storageName: `${algorithm.keyTag}:${fields.name}`,
+    storageName: algorithm.keyTag ? `${algorithm.keyTag}:${fields.name}` : fields.name,
   })
   return policy
 }
@@ -126,7 +129,7 @@ export function readPolicyOptions(options: BurstPolicyOptions, factory: string, 
   const name = given.name
   if (name !== undefined && (typeof name !== 'string' || !POLICY_NAME.test(name)))
     throw new RateLimitOptionsError(
-      `Expected \`name\` to be 1 to 64 letters, digits or any of _ . ~ : / + -, got ${describe(name)}`,
+      `Expected \`name\` to be 1 to 64 letters, digits or any of _ . ~ / + -, got ${describe(name)}`,
     )
   const window = windowMs % 1000 === 0 ? `${windowMs / 1000}s` : `${windowMs}ms`
   const defaultName = `${limit}-per-${window}${burst === limit ? '' : `-burst-${burst}`}`

@@ -77,7 +77,8 @@ export class RedisStore implements Store {
 }
 
 /**
- * `<prefix>:{<tag>}:<algorithm>:<policy name>`, one per policy. The tag is a digest of the client
+ * One key per policy: `<prefix>:{<tag>}:<policy name>` for the fixed window, and
+ * `<prefix>:{<tag>}:<algorithm tag>:<policy name>` for the others. The tag is a digest of the client
  * key: every key of a decision lands in one Cluster slot, and no `{`, `}` or length in the client
  * key can move or bloat it.
  */

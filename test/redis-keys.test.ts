@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest'
 import { fixedWindow, RateLimiter, RedisStore } from '../src/index.js'
 import { redisKeys } from '../src/redis-store.js'
+import { algorithmNames, policyOf } from './helpers/policies.js'
 import { connect, deployments, uniquePrefix } from './helpers/redis.js'
-import { manualClock } from './helpers/stores.js'
 
 const MINUTE = 60_000
 
@@ -10,16 +10,16 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
   const client = connect(deployment)
   const store = new RedisStore({ client })
   const policy = fixedWindow({ limit: 3, windowMs: MINUTE })
-  const clock = manualClock(MINUTE)
   const keyOf = (prefix: string, key: string) => redisKeys({ prefix, key, policies: [policy] })[0] as string
 
-  it('gives every key it writes a TTL of the time left in its window', async () => {
+  it.each(algorithmNames)('gives each %s key a TTL of the time until its state stops mattering', async (algorithm) => {
     const prefix = uniquePrefix('ttl')
-    clock.set(clock.start + 1_000)
-    await new RateLimiter({ store, policy, prefix, clock: clock.now }).consume('client')
-    const ttlMs = await client.pttl(keyOf(prefix, 'client'))
-    expect(ttlMs).toBeGreaterThan(58_000)
-    expect(ttlMs).toBeLessThanOrEqual(59_000)
+    const ttlPolicy = policyOf(algorithm, { limit: 10, windowMs: MINUTE })
+    const result = await new RateLimiter({ store, policy: ttlPolicy, prefix }).consume('client', { cost: 3 })
+    const [redisKey] = redisKeys({ prefix, key: 'client', policies: [ttlPolicy] })
+    const ttlMs = await client.pttl(redisKey as string)
+    expect(ttlMs).toBeGreaterThan(result.resetAfterMs - 200)
+    expect(ttlMs).toBeLessThanOrEqual(result.resetAfterMs)
   })
 
   it('keeps the TTL when it refunds', async () => {

@@ -1,15 +1,8 @@
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { fixedWindow, RateLimiter, RedisStore } from '../src/index.js'
-import { connectCluster, ports, uniquePrefix } from './helpers/redis.js'
+import { RateLimiter, RedisStore } from '../src/index.js'
+import { connectCluster, ports, scriptCalls, uniquePrefix } from './helpers/redis.js'
 import { type RedisServer, startRedisServer } from './helpers/redis-server.js'
-
-/** Counts of script commands the server has run since the last CONFIG RESETSTAT. */
-async function scriptCalls(client: Redis): Promise<{ evalsha: number; eval: number }> {
-  const stats = await client.info('commandstats')
-  const calls = (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)
-  return { evalsha: calls('evalsha'), eval: calls('eval') }
-}
 
 describe('a private Redis server', () => {
   let server: RedisServer
@@ -21,18 +14,6 @@ describe('a private Redis server', () => {
   afterAll(async () => {
     client.disconnect()
     await server.destroy()
-  })
-
-  it('runs one script call per decision, with two policies', async () => {
-    const policy = [fixedWindow({ limit: 5, windowMs: 60_000 }), fixedWindow({ limit: 8, windowMs: 3_600_000 })]
-    const limiter = new RateLimiter({ store: new RedisStore({ client }), policy, prefix: uniquePrefix('stats') })
-    await limiter.peek('client') // loads the script
-    await client.config('RESETSTAT')
-    const results = []
-    for (let request = 0; request < 7; request++) results.push(await limiter.consume('client'))
-    expect(results.map((result) => result.allowed)).toEqual([true, true, true, true, true, false, false])
-    expect(results[6]?.policies[1]?.remaining).toBe(3)
-    expect(await scriptCalls(client)).toEqual({ evalsha: 7, eval: 0 })
   })
 
   it('sends the script again after SCRIPT FLUSH, once, and surfaces nothing', async () => {

@@ -8,7 +8,7 @@ interface FixedWindowState {
 
 const fixedWindowAlgorithm: Algorithm<FixedWindowState> = {
   name: 'fixed-window',
-  keyTag: 'fw',
+  keyTag: '',
   luaSource,
   luaFunction: 'fixed_window',
   evaluate({ limit, windowMs }, state, nowMs, cost, charge) {

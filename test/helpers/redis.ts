@@ -32,3 +32,10 @@ export function connect(deployment: Deployment): Redis | Cluster {
 export function uniquePrefix(label: string): string {
   return `test-${label}-${randomBytes(4).toString('hex')}`
 }
+
+/** How many EVALSHA and EVAL calls the server ran since its last CONFIG RESETSTAT. */
+export async function scriptCalls(client: Redis): Promise<{ evalsha: number; eval: number }> {
+  const stats = await client.info('commandstats')
+  const calls = (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)
+  return { evalsha: calls('evalsha'), eval: calls('eval') }
+}

@@ -1,0 +1,164 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { MemoryStore, type Policy, RateLimiter, type Store, slidingWindow } from '../src/index.js'
+import { algorithmNames, hasBurst, policyOf } from './helpers/policies.js'
+import { uniquePrefix } from './helpers/redis.js'
+import { createStore, manualClock, type StoreKind, storeKinds } from './helpers/stores.js'
+
+/**
+ * A clock ahead of real time, still within one step and moved on between steps by the step's advance
+ * plus the real time that passed, so it never runs slower than the Redis TTLs it sets.
+ */
+function steppingClock() {
+  const realStartMs = performance.now()
+  let advancedMs = (Math.floor(Date.now() / 3_600_000) + 1) * 3_600_000
+  let stepMs = advancedMs
+  let aheadMs = 0
+  return {
+    now: () => stepMs + aheadMs,
+    step(advanceMs: number) {
+      advancedMs += advanceMs
+      stepMs = Math.max(stepMs, advancedMs + Math.ceil(performance.now() - realStartMs))
+    },
+    /** Looks `ms` ahead for the next decisions (peeks, which write nothing). */
+    lookAhead(ms: number) {
+      aheadMs = ms
+    },
+  }
+}
+
+const trace = fc.array(
+  fc.record({
+    advanceMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 5_000 })),
+    cost: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 6 })),
+  }),
+  { minLength: 5, maxLength: 60 },
+)
+const policyArbitrary = (algorithm: string, shortestWindowMs: number) =>
+  fc
+    .record({
+      limit: fc.integer({ min: 1, max: 12 }),
+      windowMs: fc.oneof(fc.constant(1_000), fc.integer({ min: shortestWindowMs, max: 4_000 })),
+      extraBurst: fc.integer({ min: 0, max: hasBurst(algorithm) ? 10 : 0 }),
+    })
+    .map(({ limit, windowMs, extraBurst }) => policyOf(algorithm, { limit, windowMs, burst: limit + extraBurst }))
+
+/**
+ * For one client alone: after a denial, retrying at `retryAfterMs` passes and 1 ms earlier does not;
+ * after any decision, the quota is whole at `resetAfterMs` and not 1 ms earlier.
+ */
+async function checkHonesty(store: Store, policy: Policy, steps: { advanceMs: number; cost: number }[]) {
+  const clock = steppingClock()
+  const limiter = new RateLimiter({ store, policy, prefix: uniquePrefix('honest'), clock: clock.now, timeoutMs: 5_000 })
+  const peekAhead = async (aheadMs: number, cost: number) => {
+    clock.lookAhead(aheadMs)
+    const result = await limiter.peek('client', { cost })
+    clock.lookAhead(0)
+    return result
+  }
+  for (const { advanceMs, cost } of steps) {
+    clock.step(advanceMs)
+    const result = await limiter.consume('client', { cost })
+    if (!result.allowed && Number.isFinite(result.retryAfterMs)) {
+      expect((await peekAhead(result.retryAfterMs - 1, cost)).allowed, 'allowed 1 ms before retryAfterMs').toBe(false)
+      expect((await peekAhead(result.retryAfterMs, cost)).allowed, 'denied at retryAfterMs').toBe(true)
+    }
+    if (result.resetAfterMs > 0) {
+      expect((await peekAhead(result.resetAfterMs - 1, 0)).remaining).toBeLessThan(policy.burst)
+      expect((await peekAhead(result.resetAfterMs, 0)).remaining).toBe(policy.burst)
+    }
+  }
+}
+
+describe.each(algorithmNames)('%s', (algorithm) => {
+  it('tells the exact retry and reset times on the memory store (property)', async () => {
+    const store = new MemoryStore()
+    await fc.assert(
+      fc.asyncProperty(policyArbitrary(algorithm, 1), trace, (policy, steps) => checkHonesty(store, policy, steps)),
+      { numRuns: 150 },
+    )
+  })
+
+  it.each<StoreKind>(['standalone', 'cluster'])(
+    'tells the exact retry and reset times on Redis %s (property)',
+    async (kind) => {
+      const store = createStore(kind)
+      // Windows of a second or more: the keys' TTLs must outlast the real time a step takes.
+      await fc.assert(
+        fc.asyncProperty(policyArbitrary(algorithm, 1_000), trace, (policy, steps) =>
+          checkHonesty(store, policy, steps),
+        ),
+        { numRuns: 25 },
+      )
+    },
+  )
+})
+
+describe.each(algorithmNames)('%s refunds', (algorithm) => {
+  it.each(storeKinds)('give back a charge, and never more than a whole quota (%s)', async (kind) => {
+    const clock = manualClock(60_000)
+    const policy = policyOf(algorithm, { limit: 10, windowMs: 60_000 })
+    const limiter = new RateLimiter({ store: createStore(kind), policy, prefix: uniquePrefix('refund'), clock: clock.now })
+    const charged = await limiter.consume('client', { cost: 4 })
+    expect((await limiter.peek('client')).remaining).toBe(6)
+    await limiter.refund(charged)
+    expect((await limiter.peek('client')).remaining).toBe(10)
+
+    const again = await limiter.consume('client', { cost: 1 })
+    clock.set(clock.start + 120_000) // every algorithm is whole again
+    await limiter.refund(again)
+    expect(await limiter.peek('client')).toMatchObject({ remaining: 10, resetAfterMs: 0 })
+  })
+})
+
+describe('sliding window approximation', () => {
+  const windowMs = 1_000
+  const limit = 10
+
+  /**
+   * Units admitted in the span (t - windowMs, t] can exceed `limit` only by the previous window's
+   * units times the elapsed share of the current window: the counter weighs them as if spread
+   * evenly, while in the worst case they all came at the end of their window.
+   */
+  it.each<StoreKind>(['memory', 'standalone'])('stays within its bound in long random traces (%s)', async (kind) => {
+    const store = createStore(kind)
+    const arrivals = fc.array(
+      fc.record({
+        advanceMs: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 400 })),
+        cost: fc.integer({ min: 1, max: 3 }),
+      }),
+      { minLength: 1_000, maxLength: 1_500 },
+    )
+    let worstExcess = 0
+    await fc.assert(
+      fc.asyncProperty(arrivals, async (steps) => {
+        const clock = steppingClock()
+        const limiter = new RateLimiter({
+          store,
+          policy: slidingWindow({ limit, windowMs }),
+          prefix: uniquePrefix('bound'),
+          clock: clock.now,
+        })
+        const admitted: { atMs: number; cost: number }[] = []
+        const unitsPerWindow = new Map<number, number>()
+        for (const { advanceMs, cost } of steps) {
+          clock.step(advanceMs)
+          if (!(await limiter.consume('client', { cost })).allowed) continue
+          const atMs = clock.now()
+          const window = Math.floor(atMs / windowMs)
+          admitted.push({ atMs, cost })
+          unitsPerWindow.set(window, (unitsPerWindow.get(window) ?? 0) + cost)
+          const inSpan = admitted
+            .filter((entry) => entry.atMs > atMs - windowMs)
+            .reduce((sum, entry) => sum + entry.cost, 0)
+          const bound =
+            limit + Math.floor(((unitsPerWindow.get(window - 1) ?? 0) * (atMs - window * windowMs)) / windowMs)
+          expect(inSpan).toBeLessThanOrEqual(bound)
+          worstExcess = Math.max(worstExcess, inSpan - limit)
+        }
+      }),
+      { numRuns: kind === 'memory' ? 10 : 2 },
+    )
+    console.info(`sliding window (${kind}): worst span held limit + ${worstExcess} (limit ${limit})`)
+  })
+})

@@ -1,0 +1,81 @@
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fixedWindow, gcra, type Policy, RateLimiter, RedisStore, slidingWindow, tokenBucket } from '../src/index.js'
+import { scriptCalls, uniquePrefix } from './helpers/redis.js'
+import { type RedisServer, startRedisServer } from './helpers/redis-server.js'
+import { createStore, manualClock, storeKinds } from './helpers/stores.js'
+
+const DAY = 86_400_000
+
+describe.each(storeKinds)('policies of different algorithms in one limiter, on the %s store', (kind) => {
+  const store = createStore(kind)
+  const clock = manualClock(DAY)
+  const perSecond = gcra({ limit: 10, windowMs: 1_000, burst: 20 })
+  const perDay = fixedWindow({ limit: 25, windowMs: DAY })
+  const limiter = new RateLimiter({
+    store,
+    policy: [perSecond, perDay],
+    prefix: uniquePrefix('mixed'),
+    clock: clock.now,
+  })
+  const remainingOf = async () => (await limiter.peek('client')).policies.map((policy) => policy.remaining)
+
+  it('charges every policy or none', async () => {
+    clock.set(clock.start)
+    for (let request = 0; request < 20; request++) expect((await limiter.consume('client')).allowed).toBe(true)
+    const burstSpent = await limiter.consume('client')
+    expect(burstSpent).toMatchObject({ allowed: false, policy: '10-per-1s-burst-20', retryAfterMs: 100 })
+    expect(await remainingOf()).toEqual([0, 5])
+
+    clock.set(clock.start + 1_000)
+    expect(await limiter.consume('client', { cost: 5 })).toMatchObject({
+      allowed: true,
+      policy: '25-per-86400s',
+      remaining: 0,
+    })
+    expect(await remainingOf()).toEqual([5, 0])
+    expect(await limiter.consume('client')).toMatchObject({ allowed: false, policy: '25-per-86400s' })
+    expect(await remainingOf()).toEqual([5, 0])
+  })
+})
+
+describe('script calls per decision (INFO commandstats on a private server)', () => {
+  let server: RedisServer
+  let client: Redis
+  beforeAll(async () => {
+    server = await startRedisServer()
+    client = new Redis({ host: '127.0.0.1', port: server.port })
+  })
+  afterAll(async () => {
+    client.disconnect()
+    await server.destroy()
+  })
+
+  it.each<[string, Policy[], allowedInSeven: number]>([
+    [
+      'two fixed windows',
+      [fixedWindow({ limit: 5, windowMs: 60_000 }), fixedWindow({ limit: 8, windowMs: 3_600_000 })],
+      5,
+    ],
+    [
+      'all four algorithms',
+      [
+        gcra({ limit: 10, windowMs: 1_000, burst: 20 }),
+        fixedWindow({ limit: 1_000, windowMs: DAY }),
+        slidingWindow({ limit: 6, windowMs: 60_000 }),
+        tokenBucket({ limit: 100, windowMs: 3_600_000 }),
+      ],
+      6,
+    ],
+  ])('is one, whatever the policies: %s', async (_label, policy, allowedInSeven) => {
+    const limiter = new RateLimiter({ store: new RedisStore({ client }), policy, prefix: uniquePrefix('stats') })
+    await limiter.peek('client') // loads the script
+    await client.config('RESETSTAT')
+    const results = []
+    for (let request = 0; request < 7; request++) results.push(await limiter.consume('client'))
+    expect(results.map((result) => result.allowed)).toEqual(
+      Array.from({ length: 7 }, (_, index) => index < allowedInSeven),
+    )
+    expect(await scriptCalls(client)).toEqual({ evalsha: 7, eval: 0 })
+  })
+})
