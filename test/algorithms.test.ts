@@ -27,6 +27,9 @@ function steppingClock() {
   }
 }
 
+/** One store of each kind for the whole file (Redis clients are quit after it). */
+const stores = Object.fromEntries(storeKinds.map((kind) => [kind, createStore(kind)])) as Record<StoreKind, Store>
+
 const trace = fc.array(
   fc.record({
     advanceMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 5_000 })),
@@ -82,7 +85,7 @@ describe.each(algorithmNames)('%s', (algorithm) => {
   it.each<StoreKind>(['standalone', 'cluster'])(
     'tells the exact retry and reset times on Redis %s (property)',
     async (kind) => {
-      const store = createStore(kind)
+      const store = stores[kind]
       // Windows of a second or more: the keys' TTLs must outlast the real time a step takes.
       await fc.assert(
         fc.asyncProperty(policyArbitrary(algorithm, 1_000), trace, (policy, steps) =>
@@ -98,7 +101,7 @@ describe.each(algorithmNames)('%s refunds', (algorithm) => {
   it.each(storeKinds)('give back a charge, and never more than a whole quota (%s)', async (kind) => {
     const clock = manualClock(60_000)
     const policy = policyOf(algorithm, { limit: 10, windowMs: 60_000 })
-    const limiter = new RateLimiter({ store: createStore(kind), policy, prefix: uniquePrefix('refund'), clock: clock.now })
+    const limiter = new RateLimiter({ store: stores[kind], policy, prefix: uniquePrefix('refund'), clock: clock.now })
     const charged = await limiter.consume('client', { cost: 4 })
     expect((await limiter.peek('client')).remaining).toBe(6)
     await limiter.refund(charged)
@@ -121,7 +124,7 @@ describe('sliding window approximation', () => {
    * evenly, while in the worst case they all came at the end of their window.
    */
   it.each<StoreKind>(['memory', 'standalone'])('stays within its bound in long random traces (%s)', async (kind) => {
-    const store = createStore(kind)
+    const store = stores[kind]
     const arrivals = fc.array(
       fc.record({
         advanceMs: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 400 })),
