@@ -21,3 +21,13 @@ export class StoreTimeoutError extends Error {
     super(`The rate limit store did not answer within ${timeoutMs} ms`)
   }
 }
+
+/**
+ * Passed to `onError` when the store refused a decision at once, without sending anything: the
+ * Redis client is reconnecting or closed, or the circuit breaker is open.
+ */
+export class StoreUnavailableError extends Error {
+  /** Stable code for programmatic checks. */
+  readonly code = 'ERR_RATE_LIMIT_STORE_UNAVAILABLE'
+  override name = 'StoreUnavailableError'
+}

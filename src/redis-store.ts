@@ -1,23 +1,14 @@
-import { RateLimitOptionsError } from './errors.js'
+import { StoreUnavailableError } from './errors.js'
 import { digest } from './hash.js'
 import { internalsOf, type Policy, type PolicyOutcome } from './policy.js'
+import { type RedisClient, type ScriptClient, toScriptClient } from './redis/client.js'
 import { decideScript } from './redis/script.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
-import { assertKnownOptions, assertOptionsObject, describe } from './validate.js'
-
-/**
- * The few client methods the store calls. An ioredis `Redis` or `Cluster` fits as it is; the store
- * never changes the client's options.
- */
-export interface RedisClient {
-  evalsha(sha1: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>
-  eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>
-  del(...keys: string[]): Promise<number>
-}
+import { assertKnownOptions, assertOptionsObject } from './validate.js'
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
-  /** A connected ioredis `Redis` or `Cluster`. */
+  /** A connected ioredis `Redis` or `Cluster`, or a node-redis (v5) client or cluster. */
   readonly client: RedisClient
 }
 
@@ -38,15 +29,12 @@ const TAG_LENGTH = 11
  * ```
  */
 export class RedisStore implements Store {
-  readonly #client: RedisClient
+  readonly #client: ScriptClient
 
   constructor(options: RedisStoreOptions) {
     const given = assertOptionsObject(options, 'RedisStore')
     assertKnownOptions(given, ['client'], 'RedisStore')
-    const client = given.client
-    if (!client || typeof client.evalsha !== 'function' || typeof client.eval !== 'function')
-      throw new RateLimitOptionsError(`Expected \`client\` to be an ioredis Redis or Cluster, got ${describe(client)}`)
-    this.#client = client
+    this.#client = toScriptClient(given.client)
   }
 
   async decide(request: StoreRequest): Promise<StoreDecision> {
@@ -62,16 +50,17 @@ export class RedisStore implements Store {
   }
 
   async reset(target: StoreTarget): Promise<void> {
-    await this.#client.del(...redisKeys(target))
+    await this.#client.del(redisKeys(target))
   }
 
   async #run(policies: readonly Policy[], keys: string[], args: string[]): Promise<unknown> {
+    if (this.#client.isDown()) throw new StoreUnavailableError('the Redis client is reconnecting or closed')
     const script = decideScript(policies.map((policy) => internalsOf(policy).algorithm))
     try {
-      return await this.#client.evalsha(script.sha1, keys.length, ...keys, ...args)
+      return await this.#client.evalsha(script.sha1, keys, args)
     } catch (error) {
       if (!isNoScript(error)) throw error
-      return this.#client.eval(script.source, keys.length, ...keys, ...args)
+      return this.#client.eval(script.source, keys, args)
     }
   }
 }

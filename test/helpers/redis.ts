@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Cluster, Redis } from 'ioredis'
-import { afterAll, inject } from 'vitest'
+import { createClient, createCluster } from 'redis'
+import { afterAll, beforeAll, inject } from 'vitest'
 
 /** Ports of the servers the global setup started. */
 export const ports = inject('redis')
@@ -20,6 +21,24 @@ export function connectStandalone(port = ports.standalonePort): Redis {
 export function connectCluster(): Cluster {
   const client = new Cluster(ports.clusterPorts.map((port) => ({ host: '127.0.0.1', port })))
   afterAll(() => client.quit().catch(() => undefined))
+  return client
+}
+
+/** A node-redis (v5) client for the test's standalone server, connected before the file's tests. */
+export function connectNodeRedis() {
+  const client = createClient({ url: `redis://127.0.0.1:${ports.standalonePort}` })
+  client.on('error', () => {}) // connection errors reach the limiter; the test needs no log of them
+  beforeAll(() => client.connect().then(() => undefined))
+  afterAll(() => client.close())
+  return client
+}
+
+/** A node-redis (v5) client for the test's Cluster, connected before the file's tests. */
+export function connectNodeRedisCluster() {
+  const client = createCluster({ rootNodes: ports.clusterPorts.map((port) => ({ url: `redis://127.0.0.1:${port}` })) })
+  client.on('error', () => {})
+  beforeAll(() => client.connect().then(() => undefined))
+  afterAll(() => client.close())
   return client
 }
 

@@ -1,14 +1,23 @@
 import { MemoryStore, RedisStore, type Store } from '../../src/index.js'
-import { connectCluster, connectStandalone } from './redis.js'
+import { connectCluster, connectNodeRedis, connectNodeRedisCluster, connectStandalone } from './redis.js'
 
-/** Every store the behaviour suites run on: the memory store and Redis, standalone and Cluster. */
-export const storeKinds = ['memory', 'standalone', 'cluster'] as const
+/**
+ * Every store the behaviour suites run on: the memory store, and Redis standalone and Cluster
+ * through ioredis (`standalone`, `cluster`) and through node-redis.
+ */
+export const storeKinds = ['memory', 'standalone', 'cluster', 'node-redis', 'node-redis-cluster'] as const
 export type StoreKind = (typeof storeKinds)[number]
 
 /** A store of the given kind; Redis clients are quit after the test file. */
 export function createStore(kind: StoreKind): Store {
   if (kind === 'memory') return new MemoryStore()
-  return new RedisStore({ client: kind === 'standalone' ? connectStandalone() : connectCluster() })
+  const connect = {
+    standalone: connectStandalone,
+    cluster: connectCluster,
+    'node-redis': connectNodeRedis,
+    'node-redis-cluster': connectNodeRedisCluster,
+  }
+  return new RedisStore({ client: connect[kind]() })
 }
 
 /** A clock the test moves by hand, starting at the next window boundary of `windowMs` after now. */
