@@ -4,3 +4,14 @@ import { createHash } from 'node:crypto'
 export function digest(text: string): string {
   return createHash('sha256').update(text).digest('base64url')
 }
+
+/** Client keys longer than this are held in process memory by their digest. */
+const LONGEST_KEPT_KEY = 128
+
+/**
+ * The client key as in-process maps hold it: itself, or its digest when long, so that long keys
+ * cannot bloat memory. `=` and `#` mark the two forms, so no short key can pose as a digest.
+ */
+export function boundedKey(key: string): string {
+  return key.length > LONGEST_KEPT_KEY ? `#${digest(key)}` : `=${key}`
+}

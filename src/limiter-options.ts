@@ -1,12 +1,13 @@
 import { fixedWindow } from './algorithms/fixed-window.js'
+import { BlockCache } from './block-cache.js'
+import { CircuitBreaker, type CircuitBreakerOptions } from './breaker.js'
+import { createDefaultErrorLog } from './error-log.js'
 import { RateLimitOptionsError } from './errors.js'
 import { MemoryStore } from './memory-store.js'
-import { internalsOf, type Policy } from './policy.js'
+import { internalsOf, type Policy, shareOfPolicy } from './policy.js'
 import type { Store } from './store.js'
+import type { StoreFailurePolicy } from './store-guard.js'
 import { assertInteger, assertKnownOptions, assertOptionsObject, describe, withDefault } from './validate.js'
-
-/** What a decision does when the store fails or misses `timeoutMs`. */
-export type StoreFailurePolicy = 'allow' | 'deny' | 'fallback'
 
 /** Options of {@link RateLimiter}; every one is optional. */
 export interface RateLimiterOptions {
@@ -24,6 +25,18 @@ export interface RateLimiterOptions {
   readonly onError?: (error: unknown, key: string) => void
   /** Time in ms since the epoch, for every decision. @default the store's clock (Redis: the server's TIME) */
   readonly clock?: () => number
+  /**
+   * With `onStoreError: 'fallback'`: how many processes share the store. During an outage each
+   * allows its share of every limit (100 across 4 instances: 25 each), so together they stay within it. @default 1
+   */
+  readonly instances?: number
+  /** Stops calling a failing store for a cool-down (`false`: never). @default { failureThreshold: 5, cooldownMs: 500 } */
+  readonly circuitBreaker?: CircuitBreakerOptions | false
+  /**
+   * Denies a key in-process, with no store round trip, until the time the store said it may retry.
+   * `false` turns it off. @default on with { maxKeys: 10_000 } for every store but a MemoryStore
+   */
+  readonly blockCache?: { readonly maxKeys?: number } | boolean
 }
 
 /** Per-call options of `consume` and `peek`. */
@@ -41,23 +54,38 @@ export interface ResolvedLimiterOptions {
   readonly onStoreError: StoreFailurePolicy
   readonly onError: (error: unknown, key: string) => void
   readonly clock: (() => number) | undefined
+  readonly fallbackPolicies: readonly Policy[]
+  readonly breaker: CircuitBreaker | undefined
+  readonly blockCache: BlockCache | undefined
 }
 
 const OPTION_NAMES = ['store', 'policy', 'prefix', 'timeoutMs', 'onStoreError', 'onError', 'clock']
+const RESILIENCE_OPTION_NAMES = ['instances', 'circuitBreaker', 'blockCache']
 const FAILURE_POLICIES: readonly StoreFailurePolicy[] = ['allow', 'deny', 'fallback']
 
 /** Checks every option (a RateLimitOptionsError names the first bad one) and applies the defaults. */
 export function resolveLimiterOptions(options: RateLimiterOptions | undefined): ResolvedLimiterOptions {
   const given = assertOptionsObject(options, 'RateLimiter')
-  assertKnownOptions(given, OPTION_NAMES, 'RateLimiter')
+  assertKnownOptions(given, [...OPTION_NAMES, ...RESILIENCE_OPTION_NAMES], 'RateLimiter')
+  const policies = readPolicies(given.policy)
+  const store = readStore(given.store)
+  const onStoreError = readFailurePolicy(withDefault<unknown>(given.onStoreError, 'allow'))
+  const instances = assertInteger(withDefault(given.instances, 1), 'instances', 1)
+  if (instances > 1 && onStoreError !== 'fallback')
+    throw new RateLimitOptionsError(
+      "Expected `instances` only with onStoreError 'fallback', where it divides the limits",
+    )
   return {
-    policies: readPolicies(given.policy),
+    policies,
     prefix: readPrefix(withDefault(given.prefix, 'rl')),
-    store: readStore(given.store),
+    store,
     timeoutMs: assertInteger(withDefault(given.timeoutMs, 250), 'timeoutMs', 1, 2_147_483_647),
-    onStoreError: readFailurePolicy(withDefault<unknown>(given.onStoreError, 'allow')),
+    onStoreError,
     onError: readFunction(given.onError, 'onError') ?? createDefaultErrorLog(),
     clock: readFunction(given.clock, 'clock'),
+    fallbackPolicies: policies.map((policy) => shareOfPolicy(policy, instances)),
+    breaker: readCircuitBreaker(given.circuitBreaker),
+    blockCache: readBlockCache(given.blockCache, store),
   }
 }
 
@@ -115,19 +143,24 @@ function readFunction<F>(value: F | undefined, option: string): F | undefined {
   throw new RateLimitOptionsError(`Expected \`${option}\` to be a function, got ${describe(value)}`)
 }
 
-/** Logs store failures to the console, at most once per 10 s, with a count of those left out. */
-function createDefaultErrorLog(): (error: unknown) => void {
-  let lastLoggedMs = Number.NEGATIVE_INFINITY
-  let unlogged = 0
-  return function logStoreError(error) {
-    const nowMs = Date.now()
-    if (nowMs - lastLoggedMs < 10_000) {
-      unlogged++
-      return
-    }
-    const since = unlogged > 0 ? ` (${unlogged} more failures since the last report)` : ''
-    console.error(`atomic-ratelimit: the store failed, onStoreError decided${since}:`, error)
-    lastLoggedMs = nowMs
-    unlogged = 0
-  }
+function readCircuitBreaker(value: CircuitBreakerOptions | false | undefined): CircuitBreaker | undefined {
+  if (value === false) return undefined
+  const given = assertOptionsObject(value, 'circuitBreaker')
+  assertKnownOptions(given, ['failureThreshold', 'cooldownMs', 'onStateChange'], 'circuitBreaker')
+  return new CircuitBreaker(
+    assertInteger(withDefault(given.failureThreshold, 5), 'failureThreshold', 1),
+    assertInteger(withDefault(given.cooldownMs, 500), 'cooldownMs', 1, 2_147_483_647),
+    readFunction(given.onStateChange, 'onStateChange'),
+  )
+}
+
+function readBlockCache(
+  value: { readonly maxKeys?: number } | boolean | undefined,
+  store: Store,
+): BlockCache | undefined {
+  // A memory store answers in-process already: a cache in front of it would only cost.
+  if (value === false || (value === undefined && store instanceof MemoryStore)) return undefined
+  const given = assertOptionsObject(value === true ? undefined : value, 'blockCache')
+  assertKnownOptions(given, ['maxKeys'], 'blockCache')
+  return new BlockCache(assertInteger(withDefault(given.maxKeys, 10_000), 'maxKeys', 1))
 }

@@ -1,4 +1,5 @@
-import { withDeadline } from './deadline.js'
+import type { BlockCache } from './block-cache.js'
+import type { CircuitState } from './breaker.js'
 import { RateLimitOptionsError } from './errors.js'
 import {
   type ConsumeOptions,
@@ -8,17 +9,24 @@ import {
   readKey,
   resolveLimiterOptions,
 } from './limiter-options.js'
-import { MemoryStore } from './memory-store.js'
-import type { Policy, PolicyOutcome } from './policy.js'
+import type { Policy } from './policy.js'
 import { combineOutcomes, type RateLimitResult } from './result.js'
-import type { Store, StoreDecision, StoreRequest } from './store.js'
+import type { Store, StoreRequest } from './store.js'
+import { StoreGuard } from './store-guard.js'
 import { describe } from './validate.js'
 
-/** How long a client refused by `onStoreError: 'deny'` is told to wait (or the window, if shorter). */
-const DENIED_RETRY_AFTER_MS = 1_000
+/** What an allowed `consume` charged, and where, so that `refund(result)` can give it back. */
+interface Charge {
+  readonly key: string
+  readonly cost: number
+  readonly chargedAtMs: number
+  readonly store: Store
+  readonly policies: readonly Policy[]
+}
 
 /**
  * Decides whether a client may act: atomically, under one or more policies, in one store call.
+ * When the store fails it still answers, within `timeoutMs`, by `onStoreError`.
  *
  * @example
  * ```ts
@@ -33,14 +41,21 @@ export class RateLimiter {
   /** The key namespace. */
   readonly prefix: string
   readonly #options: ResolvedLimiterOptions
-  #fallbackStore: MemoryStore | undefined
-  /** What each allowed `consume` charged, and where, so that `refund(result)` can give it back. */
+  readonly #guard: StoreGuard
+  readonly #blockCache: BlockCache | undefined
   readonly #charges = new WeakMap<RateLimitResult, Charge>()
 
   constructor(options?: RateLimiterOptions) {
     this.#options = resolveLimiterOptions(options)
     this.policies = this.#options.policies
     this.prefix = this.#options.prefix
+    this.#blockCache = this.#options.blockCache
+    this.#guard = new StoreGuard({ ...this.#options, report: (error, key) => this.#report(error, key) })
+  }
+
+  /** The state of the circuit breaker around the store (`'closed'` when there is none). */
+  get circuitState(): CircuitState {
+    return this.#options.breaker?.state ?? 'closed'
   }
 
   /** Charges `cost` (default 1) under every policy if all allow it; charges nothing otherwise. */
@@ -65,24 +80,16 @@ export class RateLimiter {
     const charge = this.#charges.get(result)
     if (!charge) return
     this.#charges.delete(result)
-    const { key, cost, chargedAtMs, store } = charge
-    const refund = { prefix: this.prefix, key, policies: this.policies, cost, chargedAtMs, nowMs: this.#now() }
-    try {
-      await withDeadline(store.refund(refund), this.#options.timeoutMs)
-    } catch (error) {
-      this.#report(error, key)
-    }
+    const { key, cost, chargedAtMs, store, policies } = charge
+    this.#blockCache?.forget(key)
+    await this.#guard.refund(store, { prefix: this.prefix, key, policies, cost, chargedAtMs, nowMs: this.#now() })
   }
 
   /** Forgets the key under every policy. Rejects (after `onError`) if the store fails. */
   async reset(key: string): Promise<void> {
-    const target = { prefix: this.prefix, key: readKey(key), policies: this.policies }
-    try {
-      await withDeadline(this.#options.store.reset(target), this.#options.timeoutMs)
-    } catch (error) {
-      this.#report(error, key)
-      throw error
-    }
+    const checkedKey = readKey(key)
+    this.#blockCache?.forget(checkedKey)
+    await this.#guard.reset({ prefix: this.prefix, key: checkedKey, policies: this.policies })
   }
 
   async #decide(
@@ -90,41 +97,22 @@ export class RateLimiter {
     options: ConsumeOptions | undefined,
     mode: StoreRequest['mode'],
   ): Promise<RateLimitResult> {
-    const request: StoreRequest = {
-      prefix: this.prefix,
-      key: readKey(key),
-      policies: this.policies,
-      cost: readCost(options),
-      mode,
-      nowMs: this.#now(),
-    }
-    try {
-      const decision = await withDeadline(this.#options.store.decide(request), this.#options.timeoutMs)
-      return this.#conclude(request, decision, this.#options.store)
-    } catch (error) {
-      this.#report(error, key)
-      return this.#decideWithoutStore(request)
-    }
-  }
+    const checkedKey = readKey(key)
+    const cost = readCost(options)
+    const nowMs = this.#now()
+    const localNowMs = nowMs ?? Date.now()
+    const blocked = this.#blockCache?.denial(checkedKey, cost, localNowMs)
+    if (blocked) return blocked
 
-  #conclude(request: StoreRequest, { nowMs, outcomes }: StoreDecision, store: Store): RateLimitResult {
-    const result = combineOutcomes(this.policies, outcomes, store !== this.#options.store)
-    if (request.mode === 'consume' && result.allowed && request.cost > 0)
-      this.#charges.set(result, { key: request.key, cost: request.cost, chargedAtMs: nowMs, store })
+    const request: StoreRequest = { prefix: this.prefix, key: checkedKey, policies: this.policies, cost, mode, nowMs }
+    const decision = await this.#guard.decide(request)
+    const result = combineOutcomes(decision.policies, decision.outcomes, decision.degraded)
+    if (mode === 'consume' && result.allowed && cost > 0 && decision.store) {
+      const { store, policies } = decision
+      this.#charges.set(result, { key: checkedKey, cost, chargedAtMs: decision.nowMs, store, policies })
+    }
+    this.#blockCache?.record(checkedKey, cost, localNowMs, result)
     return result
-  }
-
-  async #decideWithoutStore(request: StoreRequest): Promise<RateLimitResult> {
-    if (this.#options.onStoreError === 'fallback') {
-      this.#fallbackStore ??= new MemoryStore()
-      return this.#conclude(request, await this.#fallbackStore.decide(request), this.#fallbackStore)
-    }
-    const allowed = this.#options.onStoreError === 'allow'
-    const outcomes = this.policies.map(({ limit, windowMs }): PolicyOutcome => {
-      const waitMs = allowed ? 0 : Math.min(windowMs, DENIED_RETRY_AFTER_MS)
-      return { allowed, remaining: allowed ? limit : 0, resetAfterMs: waitMs, retryAfterMs: waitMs }
-    })
-    return combineOutcomes(this.policies, outcomes, true)
   }
 
   #now(): number | undefined {
@@ -144,11 +132,4 @@ export class RateLimiter {
       console.error('atomic-ratelimit: the onError callback threw', callbackError)
     }
   }
-}
-
-interface Charge {
-  readonly key: string
-  readonly cost: number
-  readonly chargedAtMs: number
-  readonly store: Store
 }

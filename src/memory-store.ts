@@ -1,4 +1,4 @@
-import { digest } from './hash.js'
+import { boundedKey } from './hash.js'
 import { type Evaluation, internalsOf, type Policy } from './policy.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
 import { assertInteger, assertKnownOptions, assertOptionsObject, withDefault } from './validate.js'
@@ -14,8 +14,6 @@ interface Entry {
   readonly expiresAtMs: number
 }
 
-/** Client keys longer than this are stored by their digest, so long keys cannot bloat memory. */
-const LONGEST_KEPT_KEY = 128
 /** Entries checked for expiry each time a new key arrives: sweeping costs O(1) per insert. */
 const SWEPT_PER_INSERT = 2
 
@@ -106,7 +104,5 @@ export class MemoryStore implements Store {
 }
 
 function entryKey({ prefix, key }: StoreTarget, policy: Policy): string {
-  // `=` and `#` mark the two forms so that no short key can pose as the digest of a long one.
-  const boundedKey = key.length > LONGEST_KEPT_KEY ? `#${digest(key)}` : `=${key}`
-  return `${prefix}\u0000${internalsOf(policy).storageName}\u0000${boundedKey}`
+  return `${prefix}\u0000${internalsOf(policy).storageName}\u0000${boundedKey(key)}`
 }

@@ -141,3 +141,11 @@ export function assertExactProduct(product: number, description: string, maximum
   if (product <= maximum) return
   throw new RateLimitOptionsError(`Expected ${description} to be at most ${maximum}, got ${product}`)
 }
+
+/** The policy with its limit and burst divided among `instances` processes, at least 1 each. */
+export function shareOfPolicy(policy: Policy, instances: number): Policy {
+  if (instances === 1) return policy
+  const share = (units: number) => Math.max(1, Math.floor(units / instances))
+  const { name, windowMs, limit, burst } = policy
+  return definePolicy(internalsOf(policy).algorithm, { name, windowMs, limit: share(limit), burst: share(burst) })
+}

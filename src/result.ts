@@ -52,3 +52,13 @@ function moreRestrictive(candidate: PolicyResult, best: PolicyResult, allowed: b
   if (candidate.remaining !== best.remaining) return candidate.remaining < best.remaining
   return candidate.resetAfterMs > best.resetAfterMs
 }
+
+/** `result` as it reads `elapsedMs` later: every wait shorter by that much, never below zero. */
+export function ageResult(result: RateLimitResult, elapsedMs: number): RateLimitResult {
+  const age = <T extends PolicyOutcome>(outcome: T): T => ({
+    ...outcome,
+    resetAfterMs: Math.max(0, outcome.resetAfterMs - elapsedMs),
+    retryAfterMs: Math.max(0, outcome.retryAfterMs - elapsedMs),
+  })
+  return { ...age(result), policies: result.policies.map(age) }
+}

@@ -55,7 +55,15 @@ describe.each<StoreKind>(['standalone', 'cluster'])('MemoryStore and RedisStore 
         const prefix = uniquePrefix(`diff-${kind}`)
         const memory = new MemoryStore()
         const pair = (store: Store, policy: readonly Policy[]) =>
-          new RateLimiter({ store, policy, prefix, clock: () => nowMs, timeoutMs: 5_000, onStoreError: 'deny' })
+          new RateLimiter({
+            store,
+            policy,
+            prefix,
+            clock: () => nowMs,
+            timeoutMs: 5_000,
+            onStoreError: 'deny',
+            blockCache: false,
+          })
         const limiters = policySets.map((policy) => ({ memory: pair(memory, policy), redis: pair(redis, policy) }))
         const lastConsumed = new Map<string, [RateLimitResult, RateLimitResult]>()
         for (const { operation, key, cost, policySet, advanceMs } of steps) {

@@ -14,6 +14,8 @@ export interface RedisServer {
   readonly pid: number | undefined
   /** Stops this process (SIGTERM, then SIGKILL after 3 s); the port and data dir are kept. */
   stop(): Promise<void>
+  /** Kills this process at once (SIGKILL), as a crash would; the port and data dir are kept. */
+  kill(): Promise<void>
   /** Starts the process again on the same port and data dir. */
   start(): Promise<void>
   /** Stops the process and removes its data dir. */
@@ -53,6 +55,10 @@ export async function startRedisServer(args: readonly string[] = []): Promise<Re
     },
     async stop() {
       if (child) await stopProcess(child)
+      child = undefined
+    },
+    async kill() {
+      if (child) await stopProcess(child, 'SIGKILL')
       child = undefined
     },
     async destroy() {
@@ -142,10 +148,10 @@ async function waitForClusterOk(port: number): Promise<void> {
   throw new Error(`cluster node on port ${port} did not reach cluster_state:ok within 10 s`)
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
   const exited = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGTERM')
+  child.kill(signal)
   const timer = setTimeout(() => child.kill('SIGKILL'), 3_000)
   await exited
   clearTimeout(timer)

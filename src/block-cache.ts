@@ -1,0 +1,66 @@
+import { boundedKey } from './hash.js'
+import { ageResult, type RateLimitResult } from './result.js'
+
+interface Block {
+  /** The denial the store gave, as of `decidedAtMs`. */
+  readonly result: RateLimitResult
+  readonly decidedAtMs: number
+  /** Requests costing at least this much cannot pass before `untilMs`. */
+  readonly cost: number
+  readonly untilMs: number
+}
+
+/**
+ * Remembers, per client key, that the store denied a cost until some time, so that requests of at
+ * least that cost are denied in-process until then, with no store round trip. Bounded: at most
+ * `maxKeys` blocks, the oldest forgotten first. A denial served from here repeats the store's
+ * figures with its waits counted down; `remaining` may lag a refill meanwhile. A refund or reset
+ * made by another process does not reach it: such a key stays blocked here until its time is up.
+ */
+export class BlockCache {
+  readonly #maxKeys: number
+  readonly #blocks = new Map<string, Block>()
+
+  constructor(maxKeys: number) {
+    this.#maxKeys = maxKeys
+  }
+
+  /** The store's denial, aged to `nowMs`, if `key` is blocked for `cost` at `nowMs`. */
+  denial(key: string, cost: number, nowMs: number): RateLimitResult | undefined {
+    const mapKey = boundedKey(key)
+    const block = this.#blocks.get(mapKey)
+    if (!block) return undefined
+    if (nowMs >= block.untilMs) {
+      this.#blocks.delete(mapKey)
+      return undefined
+    }
+    return cost >= block.cost ? ageResult(block.result, nowMs - block.decidedAtMs) : undefined
+  }
+
+  /**
+   * Learns from a store decision: a denial blocks the key until its retry time (counted from
+   * `sentAtMs`, when the request left: the store decided at or after it, so the block never outlasts
+   * the true retry time); an allowed charge drops the key's block, whose figures it made stale.
+   */
+  record(key: string, cost: number, sentAtMs: number, result: RateLimitResult): void {
+    if (result.allowed) {
+      if (cost > 0 && this.#blocks.size > 0) this.forget(key)
+      return
+    }
+    if (result.degraded || !Number.isFinite(result.retryAfterMs) || result.retryAfterMs <= 0) return
+    const mapKey = boundedKey(key)
+    if (!this.#blocks.delete(mapKey) && this.#blocks.size >= this.#maxKeys)
+      this.#blocks.delete(this.#blocks.keys().next().value as string)
+    this.#blocks.set(mapKey, { result, decidedAtMs: sentAtMs, cost, untilMs: sentAtMs + result.retryAfterMs })
+  }
+
+  /** Forgets the key's block (after a refund or reset, which may free quota). */
+  forget(key: string): void {
+    this.#blocks.delete(boundedKey(key))
+  }
+
+  /** Number of blocks held. */
+  get size(): number {
+    return this.#blocks.size
+  }
+}

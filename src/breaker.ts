@@ -1,0 +1,73 @@
+/** `closed`: calls go to the store. `open`: none do. `half-open`: one probe call does. */
+export type CircuitState = 'closed' | 'open' | 'half-open'
+
+/** Options of the limiter's circuit breaker around its store. */
+export interface CircuitBreakerOptions {
+  /** Consecutive store failures that open the circuit. @default 5 */
+  readonly failureThreshold?: number
+  /** How long the circuit stays open before one probe call may try the store again, in ms. @default 500 */
+  readonly cooldownMs?: number
+  /** Told of every change of state, with the failure that opened the circuit. */
+  readonly onStateChange?: (state: CircuitState, error?: unknown) => void
+}
+
+/**
+ * Counts consecutive store failures. Past the threshold it opens: decisions skip the store and take
+ * the failure policy at once, with no deadline to wait out. After the cool-down one call probes
+ * the store; its success closes the circuit, its failure opens it for another cool-down.
+ */
+export class CircuitBreaker {
+  readonly #failureThreshold: number
+  readonly #cooldownMs: number
+  readonly #onStateChange: ((state: CircuitState, error?: unknown) => void) | undefined
+  #state: CircuitState = 'closed'
+  #failures = 0
+  #openedAtMs = 0
+
+  constructor(
+    failureThreshold: number,
+    cooldownMs: number,
+    onStateChange?: (state: CircuitState, error?: unknown) => void,
+  ) {
+    this.#failureThreshold = failureThreshold
+    this.#cooldownMs = cooldownMs
+    this.#onStateChange = onStateChange
+  }
+
+  /** The current state. */
+  get state(): CircuitState {
+    return this.#state
+  }
+
+  /** Whether a call may go to the store now; while half-open, only the one probe may. */
+  allowsCall(): boolean {
+    if (this.#state === 'closed') return true
+    if (this.#state === 'half-open' || performance.now() - this.#openedAtMs < this.#cooldownMs) return false
+    this.#change('half-open')
+    return true
+  }
+
+  /** Records a store answer. */
+  succeeded(): void {
+    this.#failures = 0
+    if (this.#state !== 'closed') this.#change('closed')
+  }
+
+  /** Records a store failure (an error or a missed deadline). */
+  failed(error: unknown): void {
+    this.#failures++
+    if (this.#state === 'half-open' || (this.#state === 'closed' && this.#failures >= this.#failureThreshold)) {
+      this.#openedAtMs = performance.now()
+      this.#change('open', error)
+    }
+  }
+
+  #change(state: CircuitState, error?: unknown): void {
+    this.#state = state
+    try {
+      this.#onStateChange?.(state, error)
+    } catch (callbackError) {
+      console.error('atomic-ratelimit: the circuit breaker onStateChange callback threw', callbackError)
+    }
+  }
+}

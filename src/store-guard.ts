@@ -1,0 +1,116 @@
+import type { CircuitBreaker } from './breaker.js'
+import { withDeadline } from './deadline.js'
+import { StoreUnavailableError } from './errors.js'
+import { MemoryStore } from './memory-store.js'
+import type { Policy, PolicyOutcome } from './policy.js'
+import type { Store, StoreRefund, StoreRequest, StoreTarget } from './store.js'
+
+/** What a decision does when the store fails or misses `timeoutMs`. */
+export type StoreFailurePolicy = 'allow' | 'deny' | 'fallback'
+
+/** A decision, by the store or, when it failed, by the failure policy. */
+export interface GuardedDecision {
+  readonly outcomes: readonly PolicyOutcome[]
+  /** The policies that decided: the limiter's, or their per-process shares on the fallback store. */
+  readonly policies: readonly Policy[]
+  readonly degraded: boolean
+  /** The store that decided and may have charged (undefined when the failure policy decided alone). */
+  readonly store: Store | undefined
+  /** When it decided, in ms since the epoch. */
+  readonly nowMs: number
+}
+
+/** The settings a StoreGuard works with (see RateLimiterOptions). */
+export interface StoreGuardSettings {
+  readonly store: Store
+  readonly timeoutMs: number
+  readonly breaker: CircuitBreaker | undefined
+  readonly onStoreError: StoreFailurePolicy
+  /** The limiter's policies with each limit divided among the instances, for the fallback store. */
+  readonly fallbackPolicies: readonly Policy[]
+  readonly report: (error: unknown, key: string) => void
+}
+
+/** How long a client refused by `onStoreError: 'deny'` is told to wait (or the window, if shorter). */
+const DENIED_RETRY_AFTER_MS = 1_000
+
+/**
+ * The store behind a deadline and a circuit breaker. Every failure takes one path: it is reported,
+ * counted by the breaker, and the failure policy decides. Nothing a store does, however late or
+ * broken, rejects a decision.
+ */
+export class StoreGuard {
+  readonly #settings: StoreGuardSettings
+  #fallbackStore: MemoryStore | undefined
+
+  constructor(settings: StoreGuardSettings) {
+    this.#settings = settings
+  }
+
+  async decide(request: StoreRequest): Promise<GuardedDecision> {
+    const { store, breaker } = this.#settings
+    if (breaker && !breaker.allowsCall()) return this.#decideWithoutStore(request)
+    try {
+      const { outcomes, nowMs } = await withDeadline(store.decide(request), this.#settings.timeoutMs)
+      breaker?.succeeded()
+      return { outcomes, policies: request.policies, degraded: false, store, nowMs }
+    } catch (error) {
+      this.#failed(error, request.key)
+      return this.#decideWithoutStore(request)
+    }
+  }
+
+  /** Gives back a charge on the store that made it; a failure is reported, never thrown. */
+  async refund(store: Store, refund: StoreRefund): Promise<void> {
+    try {
+      if (store === this.#settings.store && this.#settings.breaker?.state === 'open')
+        throw new StoreUnavailableError('the circuit breaker is open: the refund was dropped')
+      await withDeadline(store.refund(refund), this.#settings.timeoutMs)
+    } catch (error) {
+      this.#settings.report(error, refund.key)
+    }
+  }
+
+  /** Forgets the key on the store (and the fallback store); a failure is reported, then thrown. */
+  async reset(target: StoreTarget): Promise<void> {
+    await this.#fallbackStore?.reset({ ...target, policies: this.#settings.fallbackPolicies })
+    try {
+      await withDeadline(this.#settings.store.reset(target), this.#settings.timeoutMs)
+    } catch (error) {
+      this.#settings.report(error, target.key)
+      throw error
+    }
+  }
+
+  #failed(error: unknown, key: string): void {
+    this.#settings.report(error, key)
+    // A script error is about one key's state, not about the store's health.
+    if (!isScriptError(error)) this.#settings.breaker?.failed(error)
+  }
+
+  async #decideWithoutStore(request: StoreRequest): Promise<GuardedDecision> {
+    const { onStoreError, fallbackPolicies } = this.#settings
+    if (onStoreError === 'fallback') {
+      this.#fallbackStore ??= new MemoryStore()
+      const fallback = { ...request, policies: fallbackPolicies }
+      const { outcomes, nowMs } = await this.#fallbackStore.decide(fallback)
+      return { outcomes, policies: fallbackPolicies, degraded: true, store: this.#fallbackStore, nowMs }
+    }
+    const allowed = onStoreError === 'allow'
+    const outcomes = request.policies.map(({ limit, windowMs }): PolicyOutcome => {
+      const waitMs = allowed ? 0 : Math.min(windowMs, DENIED_RETRY_AFTER_MS)
+      return { allowed, remaining: allowed ? limit : 0, resetAfterMs: waitMs, retryAfterMs: waitMs }
+    })
+    return {
+      outcomes,
+      policies: request.policies,
+      degraded: true,
+      store: undefined,
+      nowMs: request.nowMs ?? Date.now(),
+    }
+  }
+}
+
+function isScriptError(error: unknown): boolean {
+  return error instanceof Error && /user_script|Error running script/.test(error.message)
+}

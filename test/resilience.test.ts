@@ -1,0 +1,175 @@
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import {
+  type CircuitState,
+  fixedWindow,
+  RateLimiter,
+  RedisStore,
+  type Store,
+  StoreUnavailableError,
+} from '../src/index.js'
+import { connectStandalone, uniquePrefix } from './helpers/redis.js'
+import { type RedisServer, sleep, startRedisServer } from './helpers/redis-server.js'
+
+/** A store that passes calls on to `inner` and counts them. */
+function countingStore(inner: Store): Store & { decisions: number } {
+  const counting = {
+    decisions: 0,
+    decide: (request: Parameters<Store['decide']>[0]) => {
+      counting.decisions++
+      return inner.decide(request)
+    },
+    refund: (refund: Parameters<Store['refund']>[0]) => inner.refund(refund),
+    reset: (target: Parameters<Store['reset']>[0]) => inner.reset(target),
+  }
+  return counting
+}
+
+describe('the circuit breaker', () => {
+  const failing = (): Store & { decisions: number } =>
+    countingStore({
+      decide: () => Promise.reject(new Error('connection refused')),
+      refund: async () => {},
+      reset: async () => {},
+    })
+
+  it('opens after consecutive failures and skips the store while open', async () => {
+    const store = failing()
+    const changes: CircuitState[] = []
+    const limiter = new RateLimiter({
+      store,
+      onError: () => {},
+      circuitBreaker: { failureThreshold: 3, cooldownMs: 60_000, onStateChange: (state) => changes.push(state) },
+    })
+    for (let request = 0; request < 10; request++) expect((await limiter.consume('k')).degraded).toBe(true)
+    expect(store.decisions).toBe(3)
+    expect(changes).toEqual(['open'])
+    expect(limiter.circuitState).toBe('open')
+  })
+
+  it('probes once after the cool-down, and closes when the probe succeeds', async () => {
+    let healthy = false
+    const inner = new RedisStore({ client: connectStandalone() })
+    const store = countingStore({
+      decide: (request) => (healthy ? inner.decide(request) : Promise.reject(new Error('down'))),
+      refund: async () => {},
+      reset: async () => {},
+    })
+    const changes: CircuitState[] = []
+    const circuitBreaker = {
+      failureThreshold: 2,
+      cooldownMs: 50,
+      onStateChange: (state: CircuitState) => changes.push(state),
+    }
+    const limiter = new RateLimiter({ store, onError: () => {}, circuitBreaker, prefix: uniquePrefix('probe') })
+    for (let request = 0; request < 4; request++) await limiter.consume('k')
+    await sleep(60)
+    await limiter.consume('k') // the probe fails: open again
+    healthy = true
+    expect((await limiter.consume('k')).degraded).toBe(true)
+    await sleep(60)
+    expect((await limiter.consume('k')).degraded).toBe(false)
+    expect(changes).toEqual(['open', 'half-open', 'open', 'half-open', 'closed'])
+    expect(store.decisions).toBe(4)
+  })
+
+  it('does not count a script error about one key as a sign of an unhealthy store', async () => {
+    const scriptError = new Error('ERR user_script:16: atomic-ratelimit: k does not hold fixed-window state')
+    const store: Store = { decide: () => Promise.reject(scriptError), refund: async () => {}, reset: async () => {} }
+    const limiter = new RateLimiter({ store, onError: () => {}, circuitBreaker: { failureThreshold: 1 } })
+    await limiter.consume('k')
+    expect(limiter.circuitState).toBe('closed')
+  })
+})
+
+describe('with the Redis server down', () => {
+  let server: RedisServer
+  let client: Redis
+  beforeAll(async () => {
+    server = await startRedisServer()
+    client = new Redis({ host: '127.0.0.1', port: server.port })
+    client.on('error', () => {}) // the limiter reports; no log needed here
+    await client.ping()
+    await server.kill()
+  })
+  afterAll(async () => {
+    client.disconnect()
+    await server.destroy()
+  })
+
+  it('answers 1,000 decisions in under 50 ms once the breaker is open', async () => {
+    const onError = vi.fn()
+    const limiter = new RateLimiter({ store: new RedisStore({ client }), onError, prefix: uniquePrefix('down') })
+    while (limiter.circuitState !== 'open') await limiter.consume('k')
+    const startedMs = performance.now()
+    const results = await Promise.all(Array.from({ length: 1_000 }, (_, index) => limiter.consume(`k${index}`)))
+    const elapsedMs = performance.now() - startedMs
+    console.info(`breaker open: 1,000 decisions in ${elapsedMs.toFixed(1)} ms`)
+    expect(elapsedMs).toBeLessThan(50)
+    expect(results.every((result) => result.degraded && result.allowed)).toBe(true)
+    expect(onError.mock.calls.some(([error]) => error instanceof StoreUnavailableError)).toBe(true)
+  })
+
+  it('falls back to each instance’s share of the limit: 100 across 4 instances is 25 here', async () => {
+    const limiter = new RateLimiter({
+      store: new RedisStore({ client }),
+      policy: fixedWindow({ limit: 100, windowMs: 60_000 }),
+      onStoreError: 'fallback',
+      instances: 4,
+      onError: () => {},
+    })
+    const results = await Promise.all(Array.from({ length: 40 }, () => limiter.consume('k')))
+    expect(results.filter((result) => result.allowed)).toHaveLength(25)
+    expect(results[0]).toMatchObject({ limit: 25, degraded: true })
+  })
+})
+
+describe('the block cache', () => {
+  it('answers 10,000 requests from a denied key with a handful of store calls', async () => {
+    const store = countingStore(new RedisStore({ client: connectStandalone() }))
+    const limiter = new RateLimiter({
+      store,
+      policy: fixedWindow({ limit: 5, windowMs: 60_000 }),
+      prefix: uniquePrefix('block'),
+    })
+    for (let request = 0; request < 5; request++) await limiter.consume('flooder')
+    store.decisions = 0
+    let denied = 0
+    for (let wave = 0; wave < 1_000; wave++) {
+      const results = await Promise.all(Array.from({ length: 10 }, () => limiter.consume('flooder')))
+      denied += results.filter((result) => !result.allowed).length
+    }
+    console.info(`block cache: 10,000 requests from one denied key made ${store.decisions} store calls`)
+    expect(denied).toBe(10_000)
+    expect(store.decisions).toBeLessThanOrEqual(10)
+    expect((await limiter.consume('someone-else')).allowed).toBe(true)
+  })
+
+  it('counts the wait down, and lets the key through when its time is up', async () => {
+    let nowMs = (Math.floor(Date.now() / 60_000) + 1) * 60_000
+    const store = countingStore(new RedisStore({ client: connectStandalone() }))
+    const policy = fixedWindow({ limit: 1, windowMs: 60_000 })
+    const limiter = new RateLimiter({ store, policy, prefix: uniquePrefix('block'), clock: () => nowMs })
+    await limiter.consume('k')
+    expect(await limiter.consume('k')).toMatchObject({ allowed: false, retryAfterMs: 60_000 })
+    nowMs += 59_999
+    expect(await limiter.consume('k')).toMatchObject({ allowed: false, retryAfterMs: 1 })
+    expect(store.decisions).toBe(2)
+    nowMs += 1
+    expect((await limiter.consume('k')).allowed).toBe(true)
+    expect(store.decisions).toBe(3)
+  })
+
+  it('lets a smaller cost through to the store, and forgets a key on reset', async () => {
+    const limiter = new RateLimiter({
+      store: new RedisStore({ client: connectStandalone() }),
+      policy: fixedWindow({ limit: 5, windowMs: 60_000 }),
+      prefix: uniquePrefix('block'),
+    })
+    await limiter.consume('k', { cost: 3 })
+    expect((await limiter.consume('k', { cost: 3 })).allowed).toBe(false)
+    expect((await limiter.consume('k', { cost: 2 })).allowed).toBe(true)
+    await limiter.reset('k')
+    expect((await limiter.consume('k', { cost: 5 })).allowed).toBe(true)
+  })
+})
