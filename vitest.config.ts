@@ -12,15 +12,30 @@ function luaAsText(): Plugin {
   }
 }
 
-export default defineConfig({
+/** Settings every test project shares; the Redis servers come from the root's global setup, once. */
+const shared = {
   plugins: [luaAsText()],
+  test: { setupFiles: ['test/setup/keys-expire.ts'], testTimeout: 30_000, hookTimeout: 60_000 },
+}
+
+export default defineConfig({
   test: {
     globalSetup: ['test/setup/redis-servers.ts'],
-    setupFiles: ['test/setup/keys-expire.ts'],
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
     reporters: ['default', 'json'],
     outputFile: { json: 'reports/vitest.json' },
+    projects: [
+      { ...shared, test: { ...shared.test, name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/chaos-*.test.ts'] } },
+      {
+        ...shared,
+        // Fault injection measures deadlines in ms: it runs alone, after everything else.
+        test: {
+          ...shared.test,
+          name: 'chaos',
+          include: ['test/chaos-*.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 })

@@ -1,0 +1,139 @@
+import { Redis } from 'ioredis'
+import { createClient } from 'redis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fixedWindow, RateLimiter, type RedisClient, RedisStore } from '../src/index.js'
+import { uniquePrefix } from './helpers/redis.js'
+import { type RedisServer, sleep, startRedisServer } from './helpers/redis-server.js'
+
+const TIMEOUT_MS = 100
+const EVERY_MS = 5
+const KILL_AT_MS = 1_000
+const DOWN_MS = 2_000
+
+interface Sample {
+  startedMs: number
+  latencyMs: number
+  degraded: boolean
+}
+
+interface Library {
+  connect(port: number): Promise<{ client: RedisClient; ready: () => Promise<void>; close: () => void }>
+  /** How soon after the server is back we require Redis to decide again (the client's reconnect pace). */
+  recoveryBudgetMs: number
+  /** How long the load runs, outage included. */
+  runMs: number
+}
+
+const libraries: Record<string, Library> = {
+  ioredis: {
+    async connect(port) {
+      const client = new Redis({ host: '127.0.0.1', port })
+      client.on('error', () => {})
+      await client.ping()
+      return {
+        client,
+        ready: () => new Promise((resolve) => client.once('ready', resolve)),
+        close: () => client.disconnect(),
+      }
+    },
+    recoveryBudgetMs: 1_000,
+    runMs: 5_000,
+  },
+  // node-redis backs off exponentially up to 2 s (plus jitter) between reconnect attempts: its
+  // own pace, which the store must not change, sets when it can be back.
+  'node-redis': {
+    async connect(port) {
+      const client = createClient({ url: `redis://127.0.0.1:${port}` })
+      client.on('error', () => {})
+      await client.connect()
+      return {
+        client,
+        ready: () => new Promise((resolve) => client.once('ready', resolve)),
+        close: () => client.destroy(),
+      }
+    },
+    recoveryBudgetMs: 3_000,
+    runMs: 7_500,
+  },
+}
+
+describe.each(Object.keys(libraries))('killing the Redis server under steady load (%s)', (name) => {
+  const library = libraries[name] as Library
+  let server: RedisServer
+  let connection: Awaited<ReturnType<Library['connect']>>
+  const unhandled: unknown[] = []
+  const recordUnhandled = (reason: unknown) => unhandled.push(reason)
+  beforeAll(async () => {
+    server = await startRedisServer()
+    connection = await library.connect(server.port)
+    process.on('unhandledRejection', recordUnhandled)
+  })
+  afterAll(async () => {
+    process.off('unhandledRejection', recordUnhandled)
+    connection.close()
+    await server.destroy()
+  })
+
+  it('keeps every decision within timeoutMs + 20 ms, rejects none, and returns to Redis after the restart', async () => {
+    const errors: unknown[] = []
+    const limiter = new RateLimiter({
+      store: new RedisStore({ client: connection.client }),
+      policy: fixedWindow({ limit: 1_000_000, windowMs: 60_000 }),
+      prefix: uniquePrefix('chaos'),
+      timeoutMs: TIMEOUT_MS,
+      onError: (error) => errors.push(error),
+    })
+    const samples: Sample[] = []
+    const rejections: unknown[] = []
+    const pending: Promise<void>[] = []
+    const startMs = performance.now()
+    let restartedAtMs = Number.POSITIVE_INFINITY
+    let clientReadyAtMs = Number.POSITIVE_INFINITY
+    const outage = (async () => {
+      await sleep(KILL_AT_MS)
+      await server.kill()
+      await sleep(DOWN_MS)
+      const ready = connection.ready().then(() => {
+        clientReadyAtMs = performance.now() - startMs
+      })
+      await server.start()
+      restartedAtMs = performance.now() - startMs
+      await ready
+    })()
+    while (performance.now() - startMs < library.runMs) {
+      const startedMs = performance.now()
+      pending.push(
+        limiter.consume('steady').then(
+          (result) =>
+            void samples.push({
+              startedMs: startedMs - startMs,
+              latencyMs: performance.now() - startedMs,
+              degraded: result.degraded,
+            }),
+          (error: unknown) => void rejections.push(error),
+        ),
+      )
+      await sleep(EVERY_MS)
+    }
+    await Promise.all([...pending, outage])
+
+    const slowestMs = Math.max(...samples.map((sample) => sample.latencyMs))
+    const degraded = samples.filter((sample) => sample.degraded)
+    const backAtMs = samples.find((sample) => sample.startedMs > restartedAtMs && !sample.degraded)?.startedMs
+    const backAfterRestartMs = (backAtMs ?? Number.POSITIVE_INFINITY) - restartedAtMs
+    const backAfterReadyMs = (backAtMs ?? Number.POSITIVE_INFINITY) - clientReadyAtMs
+    console.info(
+      `${name}: ${samples.length} decisions, slowest ${slowestMs.toFixed(1)} ms (timeoutMs ${TIMEOUT_MS}), ` +
+        `${degraded.length} degraded, ${errors.length} reported to onError, ${rejections.length} rejected; ` +
+        `back on Redis ${backAfterRestartMs.toFixed(0)} ms after the restart (${backAfterReadyMs.toFixed(0)} ms after the client reconnected)`,
+    )
+    expect(rejections).toEqual([])
+    expect(unhandled).toEqual([])
+    expect(slowestMs).toBeLessThanOrEqual(TIMEOUT_MS + 20)
+    expect(degraded.length).toBeGreaterThan(0)
+    expect(errors.length).toBeGreaterThan(0)
+    expect(backAfterRestartMs).toBeLessThanOrEqual(library.recoveryBudgetMs)
+    expect(backAfterReadyMs).toBeLessThanOrEqual(1_000)
+    expect(samples.filter((sample) => sample.startedMs > (backAtMs ?? 0) && sample.degraded)).toEqual([])
+  })
+})
