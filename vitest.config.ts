@@ -24,7 +24,10 @@ export default defineConfig({
     reporters: ['default', 'json'],
     outputFile: { json: 'reports/vitest.json' },
     projects: [
-      { ...shared, test: { ...shared.test, name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/chaos-*.test.ts'] } },
+      {
+        ...shared,
+        test: { ...shared.test, name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/chaos-*.test.ts'] },
+      },
       {
         ...shared,
         // Fault injection measures deadlines in ms: it runs alone, after everything else.

@@ -7,8 +7,18 @@ export interface CircuitBreakerOptions {
   readonly failureThreshold?: number
   /** How long the circuit stays open before one probe call may try the store again, in ms. @default 500 */
   readonly cooldownMs?: number
-  /** Told of every change of state, with the failure that opened the circuit. */
-  readonly onStateChange?: (state: CircuitState, error?: unknown) => void
+  /**
+   * Told of every change of state, with the failure that opened the circuit and the part of the
+   * store it guards (`''` for a single server, a master's address on a Cluster).
+   */
+  readonly onStateChange?: (state: CircuitState, error: unknown, domain: string) => void
+}
+
+/** Circuit breaker settings with their defaults applied. */
+export interface ResolvedCircuitBreakerOptions {
+  readonly failureThreshold: number
+  readonly cooldownMs: number
+  readonly onStateChange: ((state: CircuitState, error: unknown, domain: string) => void) | undefined
 }
 
 /**
@@ -17,21 +27,16 @@ export interface CircuitBreakerOptions {
  * the store; its success closes the circuit, its failure opens it for another cool-down.
  */
 export class CircuitBreaker {
-  readonly #failureThreshold: number
-  readonly #cooldownMs: number
-  readonly #onStateChange: ((state: CircuitState, error?: unknown) => void) | undefined
+  readonly #options: ResolvedCircuitBreakerOptions
+  readonly #domain: string
   #state: CircuitState = 'closed'
   #failures = 0
   #openedAtMs = 0
 
-  constructor(
-    failureThreshold: number,
-    cooldownMs: number,
-    onStateChange?: (state: CircuitState, error?: unknown) => void,
-  ) {
-    this.#failureThreshold = failureThreshold
-    this.#cooldownMs = cooldownMs
-    this.#onStateChange = onStateChange
+  /** A closed breaker for one failure domain of the store. */
+  constructor(options: ResolvedCircuitBreakerOptions, domain: string) {
+    this.#options = options
+    this.#domain = domain
   }
 
   /** The current state. */
@@ -42,7 +47,7 @@ export class CircuitBreaker {
   /** Whether a call may go to the store now; while half-open, only the one probe may. */
   allowsCall(): boolean {
     if (this.#state === 'closed') return true
-    if (this.#state === 'half-open' || performance.now() - this.#openedAtMs < this.#cooldownMs) return false
+    if (this.#state === 'half-open' || performance.now() - this.#openedAtMs < this.#options.cooldownMs) return false
     this.#change('half-open')
     return true
   }
@@ -56,7 +61,7 @@ export class CircuitBreaker {
   /** Records a store failure (an error or a missed deadline). */
   failed(error: unknown): void {
     this.#failures++
-    if (this.#state === 'half-open' || (this.#state === 'closed' && this.#failures >= this.#failureThreshold)) {
+    if (this.#state === 'half-open' || (this.#state === 'closed' && this.#failures >= this.#options.failureThreshold)) {
       this.#openedAtMs = performance.now()
       this.#change('open', error)
     }
@@ -65,7 +70,7 @@ export class CircuitBreaker {
   #change(state: CircuitState, error?: unknown): void {
     this.#state = state
     try {
-      this.#onStateChange?.(state, error)
+      this.#options.onStateChange?.(state, error, this.#domain)
     } catch (callbackError) {
       console.error('atomic-ratelimit: the circuit breaker onStateChange callback threw', callbackError)
     }

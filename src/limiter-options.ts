@@ -1,6 +1,6 @@
 import { fixedWindow } from './algorithms/fixed-window.js'
 import { BlockCache } from './block-cache.js'
-import { CircuitBreaker, type CircuitBreakerOptions } from './breaker.js'
+import type { CircuitBreakerOptions, ResolvedCircuitBreakerOptions } from './breaker.js'
 import { createDefaultErrorLog } from './error-log.js'
 import { RateLimitOptionsError } from './errors.js'
 import { MemoryStore } from './memory-store.js'
@@ -55,7 +55,7 @@ export interface ResolvedLimiterOptions {
   readonly onError: (error: unknown, key: string) => void
   readonly clock: (() => number) | undefined
   readonly fallbackPolicies: readonly Policy[]
-  readonly breaker: CircuitBreaker | undefined
+  readonly circuitBreaker: ResolvedCircuitBreakerOptions | undefined
   readonly blockCache: BlockCache | undefined
 }
 
@@ -84,7 +84,7 @@ export function resolveLimiterOptions(options: RateLimiterOptions | undefined): 
     onError: readFunction(given.onError, 'onError') ?? createDefaultErrorLog(),
     clock: readFunction(given.clock, 'clock'),
     fallbackPolicies: policies.map((policy) => shareOfPolicy(policy, instances)),
-    breaker: readCircuitBreaker(given.circuitBreaker),
+    circuitBreaker: readCircuitBreaker(given.circuitBreaker),
     blockCache: readBlockCache(given.blockCache, store),
   }
 }
@@ -143,15 +143,17 @@ function readFunction<F>(value: F | undefined, option: string): F | undefined {
   throw new RateLimitOptionsError(`Expected \`${option}\` to be a function, got ${describe(value)}`)
 }
 
-function readCircuitBreaker(value: CircuitBreakerOptions | false | undefined): CircuitBreaker | undefined {
+function readCircuitBreaker(
+  value: CircuitBreakerOptions | false | undefined,
+): ResolvedCircuitBreakerOptions | undefined {
   if (value === false) return undefined
   const given = assertOptionsObject(value, 'circuitBreaker')
   assertKnownOptions(given, ['failureThreshold', 'cooldownMs', 'onStateChange'], 'circuitBreaker')
-  return new CircuitBreaker(
-    assertInteger(withDefault(given.failureThreshold, 5), 'failureThreshold', 1),
-    assertInteger(withDefault(given.cooldownMs, 500), 'cooldownMs', 1, 2_147_483_647),
-    readFunction(given.onStateChange, 'onStateChange'),
-  )
+  return {
+    failureThreshold: assertInteger(withDefault(given.failureThreshold, 5), 'failureThreshold', 1),
+    cooldownMs: assertInteger(withDefault(given.cooldownMs, 500), 'cooldownMs', 1, 2_147_483_647),
+    onStateChange: readFunction(given.onStateChange, 'onStateChange'),
+  }
 }
 
 function readBlockCache(

@@ -53,9 +53,9 @@ export class RateLimiter {
     this.#guard = new StoreGuard({ ...this.#options, report: (error, key) => this.#report(error, key) })
   }
 
-  /** The state of the circuit breaker around the store (`'closed'` when there is none). */
+  /** The circuit breakers' state: `'open'` while any part of the store is cut off (`'closed'` without breaker). */
   get circuitState(): CircuitState {
-    return this.#options.breaker?.state ?? 'closed'
+    return this.#guard.circuitState
   }
 
   /** Charges `cost` (default 1) under every policy if all allow it; charges nothing otherwise. */

@@ -3,6 +3,7 @@ import { digest } from './hash.js'
 import { internalsOf, type Policy, type PolicyOutcome } from './policy.js'
 import { type RedisClient, type ScriptClient, toScriptClient } from './redis/client.js'
 import { decideScript } from './redis/script.js'
+import { hashSlot } from './redis/slot.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
 import { assertKnownOptions, assertOptionsObject } from './validate.js'
 
@@ -53,6 +54,11 @@ export class RedisStore implements Store {
     await this.#client.del(redisKeys(target))
   }
 
+  /** On a Cluster, the master serving the target's slot; `''` (the whole store) on one server. */
+  failureDomain(target: StoreTarget): string {
+    return this.#client.masterOf?.(hashSlot(hashTag(target.key))) ?? ''
+  }
+
   async #run(policies: readonly Policy[], keys: string[], args: string[]): Promise<unknown> {
     if (this.#client.isDown()) throw new StoreUnavailableError('the Redis client is reconnecting or closed')
     const script = decideScript(policies.map((policy) => internalsOf(policy).algorithm))
@@ -72,7 +78,7 @@ export class RedisStore implements Store {
  * key can move or bloat it.
  */
 export function redisKeys({ prefix, key, policies }: StoreTarget): string[] {
-  const tag = digest(key).slice(0, TAG_LENGTH)
+  const tag = hashTag(key)
   return policies.map((policy: Policy) => `${prefix}:{${tag}}:${internalsOf(policy).storageName}`)
 }
 
@@ -88,6 +94,10 @@ function scriptArgs(
   for (const { algorithm, limit, windowMs, burst } of policies)
     args.push(algorithm, String(limit), String(windowMs), String(burst))
   return args
+}
+
+function hashTag(key: string): string {
+  return digest(key).slice(0, TAG_LENGTH)
 }
 
 function readOutcome(reply: readonly number[], at: number): PolicyOutcome {

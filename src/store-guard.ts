@@ -1,4 +1,4 @@
-import type { CircuitBreaker } from './breaker.js'
+import { CircuitBreaker, type CircuitState, type ResolvedCircuitBreakerOptions } from './breaker.js'
 import { withDeadline } from './deadline.js'
 import { StoreUnavailableError } from './errors.js'
 import { MemoryStore } from './memory-store.js'
@@ -24,7 +24,7 @@ export interface GuardedDecision {
 export interface StoreGuardSettings {
   readonly store: Store
   readonly timeoutMs: number
-  readonly breaker: CircuitBreaker | undefined
+  readonly circuitBreaker: ResolvedCircuitBreakerOptions | undefined
   readonly onStoreError: StoreFailurePolicy
   /** The limiter's policies with each limit divided among the instances, for the fallback store. */
   readonly fallbackPolicies: readonly Policy[]
@@ -41,21 +41,32 @@ const DENIED_RETRY_AFTER_MS = 1_000
  */
 export class StoreGuard {
   readonly #settings: StoreGuardSettings
+  /** One breaker per failure domain of the store, made on first use. */
+  readonly #breakers = new Map<string, CircuitBreaker>()
   #fallbackStore: MemoryStore | undefined
 
   constructor(settings: StoreGuardSettings) {
     this.#settings = settings
   }
 
+  /** The worst state among the breakers: `'open'` if any part of the store is cut off. */
+  get circuitState(): CircuitState {
+    const states = new Set([...this.#breakers.values()].map((breaker) => breaker.state))
+    return states.has('open') ? 'open' : states.has('half-open') ? 'half-open' : 'closed'
+  }
+
   async decide(request: StoreRequest): Promise<GuardedDecision> {
-    const { store, breaker } = this.#settings
+    const { store } = this.#settings
+    const breaker = this.#breakerFor(request)
     if (breaker && !breaker.allowsCall()) return this.#decideWithoutStore(request)
     try {
       const { outcomes, nowMs } = await withDeadline(store.decide(request), this.#settings.timeoutMs)
       breaker?.succeeded()
       return { outcomes, policies: request.policies, degraded: false, store, nowMs }
     } catch (error) {
-      this.#failed(error, request.key)
+      this.#settings.report(error, request.key)
+      // A script error is about one key's state, not about the store's health.
+      if (!isScriptError(error)) breaker?.failed(error)
       return this.#decideWithoutStore(request)
     }
   }
@@ -63,7 +74,7 @@ export class StoreGuard {
   /** Gives back a charge on the store that made it; a failure is reported, never thrown. */
   async refund(store: Store, refund: StoreRefund): Promise<void> {
     try {
-      if (store === this.#settings.store && this.#settings.breaker?.state === 'open')
+      if (store === this.#settings.store && this.#breakerFor(refund)?.state === 'open')
         throw new StoreUnavailableError('the circuit breaker is open: the refund was dropped')
       await withDeadline(store.refund(refund), this.#settings.timeoutMs)
     } catch (error) {
@@ -82,10 +93,16 @@ export class StoreGuard {
     }
   }
 
-  #failed(error: unknown, key: string): void {
-    this.#settings.report(error, key)
-    // A script error is about one key's state, not about the store's health.
-    if (!isScriptError(error)) this.#settings.breaker?.failed(error)
+  #breakerFor(target: StoreTarget): CircuitBreaker | undefined {
+    const { circuitBreaker, store } = this.#settings
+    if (!circuitBreaker) return undefined
+    const domain = store.failureDomain?.(target) ?? ''
+    let breaker = this.#breakers.get(domain)
+    if (!breaker) {
+      breaker = new CircuitBreaker(circuitBreaker, domain)
+      this.#breakers.set(domain, breaker)
+    }
+    return breaker
   }
 
   async #decideWithoutStore(request: StoreRequest): Promise<GuardedDecision> {

@@ -48,4 +48,10 @@ export interface Store {
   refund(refund: StoreRefund): Promise<void>
   /** Forgets everything stored for the target's key under its policies. */
   reset(target: StoreTarget): Promise<void>
+  /**
+   * Which part of the store a decision on this target depends on, such as the Cluster master that
+   * serves its slot. Each part gets its own circuit breaker, so one failed master does not stop
+   * decisions on the others. Without it, the whole store is one part.
+   */
+  failureDomain?(target: StoreTarget): string
 }

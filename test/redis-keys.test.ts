@@ -1,10 +1,22 @@
 import { describe, expect, it, vi } from 'vitest'
 import { fixedWindow, RateLimiter, RedisStore } from '../src/index.js'
+import { hashSlot } from '../src/redis/slot.js'
 import { redisKeys } from '../src/redis-store.js'
 import { algorithmNames, policyOf } from './helpers/policies.js'
-import { connect, deployments, uniquePrefix } from './helpers/redis.js'
+import { connect, deployments, ports, uniquePrefix } from './helpers/redis.js'
 
 const MINUTE = 60_000
+
+/** The hash tag inside a Redis key: what its Cluster slot is computed from. */
+const tagOf = (redisKey: string) => redisKey.slice(redisKey.indexOf('{') + 1, redisKey.indexOf('}'))
+
+describe('hashSlot', () => {
+  it('computes the Cluster slot of a hash tag', () => {
+    expect(hashSlot('123456789')).toBe(0x31c3)
+    expect(hashSlot('foo')).toBe(12_182)
+    expect(hashSlot('bar')).toBe(5_061)
+  })
+})
 
 describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
   const client = connect(deployment)
@@ -57,6 +69,20 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
       )
       expect(new Set(slots).size).toBe(1)
     }
+  })
+
+  it('names the failure domain of a key: the master serving its slot on a Cluster, the server otherwise', async () => {
+    const domains = new Set<string>()
+    for (let index = 0; index < 60; index++) {
+      const key = `client-${index}`
+      const domain = store.failureDomain({ prefix: 'p', key, policies: [policy] })
+      domains.add(domain)
+      const [redisKey] = redisKeys({ prefix: 'p', key, policies: [policy] })
+      if (deployment === 'cluster')
+        expect(await client.call('CLUSTER', 'KEYSLOT', redisKey as string)).toBe(hashSlot(tagOf(redisKey as string)))
+    }
+    const expected = deployment === 'cluster' ? ports.clusterPorts.map((port) => `127.0.0.1:${port}`).sort() : ['']
+    expect([...domains].sort()).toEqual(expected)
   })
 
   it('uses the server clock when no clock is injected', async () => {

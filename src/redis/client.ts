@@ -8,6 +8,9 @@ export interface IORedisClient {
   del(...keys: string[]): Promise<number>
   /** ioredis's connection status: `'ready'`, `'reconnecting'`, `'end'`… */
   readonly status?: string
+  /** On a Cluster: the node keys (`host:port`) serving each slot, master first. */
+  readonly slots?: readonly (readonly string[])[]
+  readonly isCluster?: boolean
 }
 
 /** The node-redis (v5) methods the store calls; a client from `createClient` or `createCluster` fits. */
@@ -18,6 +21,8 @@ export interface NodeRedisClient {
   readonly isOpen: boolean
   /** Present on a single client: false while it (re)connects. */
   readonly isReady?: boolean
+  /** Present on a cluster: the master serving each slot. */
+  readonly slots?: readonly ({ readonly master: { readonly address: string } } | undefined)[]
 }
 
 /** A client of either library. */
@@ -33,6 +38,8 @@ export interface ScriptClient {
    * would wait in its offline queue and might run long after the decision gave up on it.
    */
   isDown(): boolean
+  /** On a cluster, the master that serves `slot` (its failures are that master's); undefined otherwise. */
+  readonly masterOf?: (slot: number) => string
 }
 
 const IOREDIS_DOWN = new Set(['reconnecting', 'close', 'end'])
@@ -47,6 +54,7 @@ export function toScriptClient(client: unknown): ScriptClient {
       eval: (source, keys, args) => nodeRedis.eval(source, { keys, arguments: args }),
       del: (keys) => nodeRedis.del(keys),
       isDown: () => !nodeRedis.isOpen || nodeRedis.isReady === false,
+      ...(nodeRedis.slots && { masterOf: (slot: number) => nodeRedis.slots?.[slot]?.master.address ?? `slot ${slot}` }),
     }
   }
   if (typeof candidate?.evalsha === 'function' && typeof candidate.eval === 'function') {
@@ -56,6 +64,7 @@ export function toScriptClient(client: unknown): ScriptClient {
       eval: (source, keys, args) => ioredis.eval(source, keys.length, ...keys, ...args),
       del: (keys) => ioredis.del(...keys),
       isDown: () => IOREDIS_DOWN.has(ioredis.status as string),
+      ...(ioredis.isCluster && { masterOf: (slot: number) => ioredis.slots?.[slot]?.[0] ?? `slot ${slot}` }),
     }
   }
   throw new RateLimitOptionsError(
