@@ -2,6 +2,7 @@ import { Redis } from 'ioredis'
 import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fixedWindow, RateLimiter, type RedisClient, RedisStore } from '../src/index.js'
+import { steadyLoad } from './helpers/load.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { type RedisServer, sleep, startRedisServer } from './helpers/redis-server.js'
 
@@ -9,12 +10,6 @@ const TIMEOUT_MS = 100
 const EVERY_MS = 5
 const KILL_AT_MS = 1_000
 const DOWN_MS = 2_000
-
-interface Sample {
-  startedMs: number
-  latencyMs: number
-  degraded: boolean
-}
 
 interface Library {
   connect(port: number): Promise<{ client: RedisClient; ready: () => Promise<void>; close: () => void }>
@@ -83,12 +78,9 @@ describe.each(Object.keys(libraries))('killing the Redis server under steady loa
       timeoutMs: TIMEOUT_MS,
       onError: (error) => errors.push(error),
     })
-    const samples: Sample[] = []
-    const rejections: unknown[] = []
-    const pending: Promise<void>[] = []
-    const startMs = performance.now()
     let restartedAtMs = Number.POSITIVE_INFINITY
     let clientReadyAtMs = Number.POSITIVE_INFINITY
+    const startMs = performance.now()
     const outage = (async () => {
       await sleep(KILL_AT_MS)
       await server.kill()
@@ -100,22 +92,15 @@ describe.each(Object.keys(libraries))('killing the Redis server under steady loa
       restartedAtMs = performance.now() - startMs
       await ready
     })()
-    while (performance.now() - startMs < library.runMs) {
-      const startedMs = performance.now()
-      pending.push(
-        limiter.consume('steady').then(
-          (result) =>
-            void samples.push({
-              startedMs: startedMs - startMs,
-              latencyMs: performance.now() - startedMs,
-              degraded: result.degraded,
-            }),
-          (error: unknown) => void rejections.push(error),
-        ),
-      )
-      await sleep(EVERY_MS)
-    }
-    await Promise.all([...pending, outage])
+    const { samples: decisions, rejections } = await steadyLoad(library.runMs, EVERY_MS, () =>
+      limiter.consume('steady'),
+    )
+    await outage
+    const samples = decisions.map(({ startedMs, latencyMs, value }) => ({
+      startedMs,
+      latencyMs,
+      degraded: value.degraded,
+    }))
 
     const slowestMs = Math.max(...samples.map((sample) => sample.latencyMs))
     const degraded = samples.filter((sample) => sample.degraded)

@@ -76,8 +76,15 @@ export interface RedisCluster {
   destroy(): Promise<void>
 }
 
-/** Starts `masters` (+ `replicasPerMaster` each) servers and joins them with `redis-cli --cluster create`. */
-export async function startRedisCluster(masters = 3, replicasPerMaster = 0): Promise<RedisCluster> {
+/**
+ * Starts `masters` (+ `replicasPerMaster` each) servers, with `args` as extra config directives, and
+ * joins them with `redis-cli --cluster create`.
+ */
+export async function startRedisCluster(
+  masters = 3,
+  replicasPerMaster = 0,
+  args: readonly string[] = [],
+): Promise<RedisCluster> {
   const nodes: RedisServer[] = []
   const destroy = async () => {
     await Promise.all(nodes.map((node) => node.destroy()))
@@ -85,7 +92,15 @@ export async function startRedisCluster(masters = 3, replicasPerMaster = 0): Pro
   try {
     for (let index = 0; index < masters * (1 + replicasPerMaster); index++) {
       const busPort = await freePort()
-      nodes.push(await startRedisServer(['--cluster-enabled', 'yes', '--cluster-port', String(busPort)]))
+      const clusterConfig = [
+        '--cluster-enabled',
+        'yes',
+        '--cluster-port',
+        String(busPort),
+        '--repl-diskless-sync-delay',
+        '0',
+      ]
+      nodes.push(await startRedisServer([...clusterConfig, ...args]))
     }
     const addresses = nodes.map((node) => `127.0.0.1:${node.port}`)
     await execFileAsync('redis-cli', [
@@ -97,6 +112,8 @@ export async function startRedisCluster(masters = 3, replicasPerMaster = 0): Pro
       '--cluster-yes',
     ])
     for (const node of nodes) await waitForClusterOk(node.port)
+    // A replica that never synced cannot take over: wait until every replica is linked.
+    for (const node of nodes) await waitForReplicaLink(node.port)
     return { nodes, destroy }
   } catch (error) {
     await destroy()
@@ -146,6 +163,15 @@ async function waitForClusterOk(port: number): Promise<void> {
     await sleep(25)
   }
   throw new Error(`cluster node on port ${port} did not reach cluster_state:ok within 10 s`)
+}
+
+async function waitForReplicaLink(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 400; attempt++) {
+    const { stdout } = await execFileAsync('redis-cli', ['-p', String(port), 'INFO', 'replication'])
+    if (stdout.includes('role:master') || stdout.includes('master_link_status:up')) return
+    await sleep(25)
+  }
+  throw new Error(`replica on port ${port} did not link to its master within 10 s`)
 }
 
 async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
