@@ -15,6 +15,9 @@ import type { Store, StoreRequest } from './store.js'
 import { StoreGuard } from './store-guard.js'
 import { describe } from './validate.js'
 
+/** The latest time a clock may give (year 2248): later, GCRA's microseconds would lose precision. */
+const LATEST_CLOCK_MS = 2 ** 43
+
 /** What an allowed `consume` charged, and where, so that `refund(result)` can give it back. */
 interface Charge {
   readonly key: string
@@ -118,11 +121,10 @@ export class RateLimiter {
   #now(): number | undefined {
     if (!this.#options.clock) return undefined
     const nowMs = this.#options.clock()
-    if (typeof nowMs !== 'number' || !Number.isFinite(nowMs) || nowMs < 0)
-      throw new RateLimitOptionsError(
-        `Expected \`clock\` to return milliseconds since the epoch, got ${describe(nowMs)}`,
-      )
-    return Math.floor(nowMs)
+    if (typeof nowMs === 'number' && nowMs >= 0 && nowMs <= LATEST_CLOCK_MS) return Math.floor(nowMs)
+    throw new RateLimitOptionsError(
+      `Expected \`clock\` to return milliseconds since the epoch, from 0 to ${LATEST_CLOCK_MS}, got ${describe(nowMs)}`,
+    )
   }
 
   #report(error: unknown, key: string): void {

@@ -1,0 +1,155 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { MemoryStore, RateLimiter, type RateLimitResult, RedisStore, type Store } from '../src/index.js'
+import { factories } from './helpers/policies.js'
+import { connectStandalone, uniquePrefix } from './helpers/redis.js'
+
+/** Numbers that options and costs may receive: mostly fine ones, then edge ones and nonsense. */
+const anyNumber = fc.oneof(
+  { arbitrary: fc.integer({ min: 1, max: 50 }), weight: 6 },
+  { arbitrary: fc.integer({ min: -3, max: 10_000_000 }), weight: 2 },
+  fc.constantFrom(0, -1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER, 2 ** 60, 1e21),
+  fc.double(),
+)
+const anyValue = fc.oneof(
+  anyNumber,
+  fc.string(),
+  fc.constantFrom(null, undefined, true, {}, [], () => 1),
+)
+
+/** Mostly `valid`, sometimes anything at all. */
+const mostly = <T>(valid: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: valid, weight: 20 }, { arbitrary: anyValue, weight: 1 })
+
+const policyArbitrary = fc
+  .record({
+    algorithm: fc.constantFrom(...Object.keys(factories)),
+    limit: mostly(fc.integer({ min: 1, max: 1_000 })),
+    windowMs: mostly(fc.oneof(fc.integer({ min: 1, max: 100_000 }), fc.constantFrom(1_000, 60_000, 86_400_000))),
+    burst: fc.option(mostly(fc.integer({ min: 1, max: 1_000 })), { nil: undefined, freq: 2 }),
+    name: fc.option(mostly(fc.constantFrom('api', 'x.y', 'a-b_c', 'api', 'x.y', 'a:b')), { nil: undefined, freq: 2 }),
+  })
+  .map(
+    ({ algorithm, ...options }) =>
+      () =>
+        (factories[algorithm] as (options: object) => unknown)(options),
+  )
+
+const optionsArbitrary = fc
+  .record(
+    {
+      policies: fc.array(policyArbitrary, { minLength: 0, maxLength: 3 }),
+      prefix: mostly(fc.oneof(fc.string({ minLength: 1 }), fc.constantFrom('rl', '{rl}'))),
+      timeoutMs: mostly(fc.integer({ min: 1, max: 1_000 })),
+      onStoreError: mostly(fc.constantFrom('allow', 'deny', 'fallback')),
+      instances: mostly(fc.constant(1)),
+      circuitBreaker: mostly(
+        fc.oneof(fc.constant(false), fc.record({ failureThreshold: anyNumber, cooldownMs: anyNumber })),
+      ),
+      blockCache: mostly(fc.oneof(fc.boolean(), fc.record({ maxKeys: anyNumber }))),
+      clock: mostly(fc.oneof(anyNumber, fc.constantFrom(Date.now(), 1e12, 2 ** 43 + 1)).map((value) => () => value)),
+    },
+    { requiredKeys: [] },
+  )
+  // One case in twenty carries an option the limiter does not know.
+  .chain((options) => fc.nat(19).map((roll) => (roll === 0 ? { ...options, surprise: 1 } : options)))
+
+const keyArbitrary = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme' }),
+  fc.constantFrom('', '{', '}', '{a}', 'a\nb', '\u0000', 'é🙂'),
+  fc.string({ minLength: 1 }).map((text) => text.repeat(Math.ceil(20_000 / text.length))),
+  anyValue,
+)
+const callArbitrary = fc.record({
+  method: fc.constantFrom('consume', 'consume', 'peek', 'refund', 'reset'),
+  key: keyArbitrary,
+  cost: fc.option(mostly(fc.integer({ min: 0, max: 20 })), { nil: undefined }),
+})
+type Call = { method: 'consume' | 'peek' | 'refund' | 'reset'; key: unknown; cost: unknown }
+
+/** What the fuzzing reached, so that a test can tell it did more than hit option errors. */
+const reached = { limiters: 0, results: 0, callTypeErrors: 0 }
+
+/** Every invariant a result must keep, whatever came in. */
+function expectWellFormed(result: RateLimitResult, policyCount: number): void {
+  const wait = (ms: number) => ms === Number.POSITIVE_INFINITY || (Number.isSafeInteger(ms) && ms >= 0)
+  for (const part of [result, ...result.policies]) {
+    expect(typeof part.allowed).toBe('boolean')
+    expect(Number.isSafeInteger(part.remaining) && part.remaining >= 0, `remaining ${part.remaining}`).toBe(true)
+    expect(Number.isSafeInteger(part.limit) && part.limit >= 1).toBe(true)
+    expect(wait(part.resetAfterMs) && Number.isFinite(part.resetAfterMs), `resetAfterMs ${part.resetAfterMs}`).toBe(
+      true,
+    )
+    expect(wait(part.retryAfterMs), `retryAfterMs ${part.retryAfterMs}`).toBe(true)
+    if (part.allowed) expect(part.retryAfterMs).toBe(0)
+    else expect(part.retryAfterMs).toBeGreaterThan(0)
+  }
+  expect(result.policies).toHaveLength(policyCount)
+  expect(result.allowed).toBe(result.policies.every((policy) => policy.allowed))
+  expect(typeof result.degraded).toBe('boolean')
+}
+
+/** Builds a limiter from fuzzed options and runs fuzzed calls: only TypeErrors or well-formed results. */
+async function exercise(store: Store, options: object, calls: Call[]) {
+  let limiter: RateLimiter
+  try {
+    const { policies, prefix, ...rest } = options as { policies?: (() => unknown)[]; prefix?: unknown }
+    const policy = policies?.length ? policies.map((make) => make()) : undefined
+    const namespaced = typeof prefix === 'string' ? `${uniquePrefix('fuzz')}${prefix}` : prefix
+    limiter = new RateLimiter({ ...rest, store, prefix: namespaced, ...(policy && { policy }) } as never)
+  } catch (error) {
+    expect(error).toBeInstanceOf(TypeError)
+    return
+  }
+  reached.limiters++
+  let last: RateLimitResult | undefined
+  for (const { method, key, cost } of calls) {
+    const call =
+      method === 'refund'
+        ? limiter.refund(last ?? ({} as RateLimitResult))
+        : method === 'reset'
+          ? limiter.reset(key as string)
+          : limiter[method](key as string, cost === undefined ? undefined : { cost: cost as number })
+    try {
+      const result = await call
+      if (result) {
+        expectWellFormed(result, limiter.policies.length)
+        last = result
+        reached.results++
+      }
+    } catch (error) {
+      expect(error, String(error)).toBeInstanceOf(TypeError)
+      reached.callTypeErrors++
+    }
+  }
+}
+
+describe('fuzzed options, keys, costs and clocks', () => {
+  const unhandled: unknown[] = []
+  process.on('unhandledRejection', (reason) => unhandled.push(reason))
+
+  it('either throw a TypeError or give a well-formed result (10,000 cases, memory store)', async () => {
+    await fc.assert(
+      fc.asyncProperty(optionsArbitrary, fc.array(callArbitrary, { minLength: 2, maxLength: 6 }), (options, calls) =>
+        exercise(new MemoryStore(), options, calls as Call[]),
+      ),
+      { numRuns: 10_000 },
+    )
+    console.info('fuzz (memory):', reached)
+    expect(unhandled).toEqual([])
+    expect(reached.limiters).toBeGreaterThan(2_000)
+    expect(reached.results).toBeGreaterThan(3_000)
+  })
+
+  it('either throw a TypeError or give a well-formed result (500 cases, Redis)', async () => {
+    const store = new RedisStore({ client: connectStandalone() })
+    await fc.assert(
+      fc.asyncProperty(optionsArbitrary, fc.array(callArbitrary, { minLength: 2, maxLength: 6 }), (options, calls) =>
+        exercise(store, { ...options, timeoutMs: 2_000 }, calls as Call[]),
+      ),
+      { numRuns: 500 },
+    )
+    expect(unhandled).toEqual([])
+  })
+})
