@@ -1,6 +1,10 @@
 // The public API of atomic-ratelimit, listed by name: anything not exported here is private.
+export type { AlgorithmName } from './algorithms/by-name.js'
 export { fixedWindow } from './algorithms/fixed-window.js'
 export { RateLimitOptionsError, StoreTimeoutError } from './errors.js'
+export { ipKey } from './http/client-ip.js'
+export type { HeadersDraft } from './http/headers.js'
+export type { Awaitable, HttpRateLimitOptions, RateLimitMessage, TrustProxyOption } from './http/options.js'
 export { RateLimiter } from './limiter.js'
 export type { ConsumeOptions, RateLimiterOptions, StoreFailurePolicy } from './limiter-options.js'
 export type { MemoryStoreOptions } from './memory-store.js'
