@@ -229,7 +229,6 @@ describe.each(harnesses)('the $name adapter', (harness) => {
     const client = await only({ limit: 1, windowMs: HOUR })
     expect(JSON.parse((await client.get('/a/ok')).text).rateLimit.remaining).toBe(0)
     expect((await client.get('/a/ok', { 'x-user': 'another header changes nothing' })).status).toBe(429)
-    expect(CLIENT_IP).toBe('127.0.0.1')
   })
 
   it('answers refusals with the handler, rate limit headers and Retry-After included', async () => {

@@ -82,9 +82,8 @@ function readLimiter(
       )
     return given.limiter
   }
-  const limit = assertInteger(withDefault(given.limit, 100), 'limit', 1)
-  const windowMs = withDefault(given.windowMs, 60_000)
-  const policy = policyByName(withDefault<unknown>(given.algorithm, 'fixed-window'), { limit, windowMs })
+  const window = { limit: withDefault(given.limit, 100), windowMs: withDefault(given.windowMs, 60_000) }
+  const policy = policyByName(withDefault<unknown>(given.algorithm, 'fixed-window'), window)
   const limiter = new RateLimiter({ policy, ...definedOnly({ store: given.store, prefix: given.prefix }) })
   if (given.store !== undefined) registerQuotas(given.store, limiter.prefix, limiter.policies)
   return limiter
