@@ -32,7 +32,7 @@ declare module 'fastify' {
  * import Fastify from 'fastify'
  * import { rateLimit } from 'atomic-ratelimit/fastify'
  *
- * const app = Fastify({ trustProxy: 1 }) // behind one load balancer
+ * const app = Fastify({ trustProxy: '10.0.0.0/8' }) // behind load balancers in 10.0.0.0/8
  * await app.register(rateLimit()) // 100 requests per minute per client IP
  * app.get('/', async (request) => `${request.rateLimit?.remaining} left`)
  * ```
@@ -41,7 +41,7 @@ export function rateLimit(options?: FastifyRateLimitOptions): FastifyPluginAsync
   const flow = new RequestFlow<FastifyRequest, FastifyReply, FastifyRateLimitHandler>(options, {
     subject: 'rateLimit() (atomic-ratelimit/fastify)',
     statusOf: (reply) => reply.statusCode,
-    proxyHint: 'Fastify({ trustProxy: 1 })',
+    proxyHint: "Fastify({ trustProxy: '<the proxy address or subnet>' })",
   })
   const { handler } = flow.options
   const answered = new WeakMap<FastifyRequest, HttpDecision>()

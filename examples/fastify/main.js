@@ -5,7 +5,8 @@
 import { rateLimit } from 'atomic-ratelimit/fastify'
 import Fastify from 'fastify'
 
-// Behind one load balancer: Fastify({ trustProxy: 1 }), so request.ip is the client.
+// Behind a load balancer: Fastify({ trustProxy: '<its address or subnet>' }), so request.ip is the client
+// (Fastify does not take a bare hop count as trust: it cannot tell the proxy from a direct client).
 const app = Fastify()
 
 await app.register(
