@@ -13,7 +13,14 @@ const POLICY_FACTORIES: Partial<Record<AlgorithmName, (options: WindowPolicyOpti
   'fixed-window': fixedWindow,
 }
 
-/** Makes the policy `algorithm` names, or throws a RateLimitOptionsError naming the option. */
+/**
+ * Makes the policy `algorithm` names, or throws a RateLimitOptionsError naming the option.
+ *
+ * @example
+ * ```ts
+ * policyByName('fixed-window', { limit: 100, windowMs: 60_000 }) // same as fixedWindow({ limit: 100, windowMs: 60_000 })
+ * ```
+ */
 export function policyByName(algorithm: unknown, options: WindowPolicyOptions): Policy {
   const known = typeof algorithm === 'string' && Object.hasOwn(POLICY_FACTORIES, algorithm)
   const factory = known ? POLICY_FACTORIES[algorithm as AlgorithmName] : undefined

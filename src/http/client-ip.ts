@@ -80,6 +80,11 @@ function formatIpv6(groups: readonly number[]): string {
 /**
  * What an adapter without a proxy setting of its own (Hono, fetch) knows: the socket peer, and the
  * `X-Forwarded-For` entries its `trustProxy` option lets it believe.
+ *
+ * @example
+ * ```ts
+ * proxiedClient('10.0.0.1', '198.51.100.1, 203.0.113.9', 1) // { ip: '203.0.113.9', ..., proxyTrust: 'some' }
+ * ```
  */
 export function proxiedClient(
   peerIp: string | undefined,
@@ -94,6 +99,11 @@ export function proxiedClient(
  * The client address behind `trustedHops` proxies: walks X-Forwarded-For from the right, trusting
  * the socket peer and then each address in turn, as Express does for `trust proxy` set to a number.
  * `true` trusts every hop and takes the leftmost address; `false` (or 0) takes the socket peer.
+ *
+ * @example
+ * ```ts
+ * forwardedClientIp('10.0.0.1', '198.51.100.1, 203.0.113.9', 2) // '198.51.100.1'
+ * ```
  */
 export function forwardedClientIp(
   socketIp: string | undefined,
@@ -128,6 +138,11 @@ export const UNKNOWN_CLIENT_KEY = 'unknown-client'
 /**
  * The default rate limit key: the client IP, through {@link ipKey}. Warns once per process when the
  * IP cannot be trusted or found; `proxyHint` is the adapter's own one-line fix for its proxy setting.
+ *
+ * @example
+ * ```ts
+ * defaultClientKey({ ip: '::ffff:203.0.113.7', forwardedFor: undefined, proxyTrust: 'none' }, 56, hint) // '203.0.113.7'
+ * ```
  */
 export function defaultClientKey(address: ClientAddress, ipv6Subnet: number, proxyHint: string): string {
   if (address.forwardedFor && address.proxyTrust === 'none')

@@ -29,6 +29,16 @@ export interface HttpDecision {
  * The framework-free request flow every adapter maps its framework onto. It resolves the options
  * once; per request the adapter only reads the request, writes the headers and the refusal, and
  * calls `settle` when the response is done.
+ *
+ * @example
+ * ```ts
+ * const flow = new RequestFlow(options, { subject: 'rateLimit() (my-framework)', statusOf, proxyHint })
+ * const decision = await flow.decide(request, () => ({ ip, forwardedFor, proxyTrust: 'none' }))
+ * if (!decision) return next() // skipped
+ * for (const [name, value] of decision.headers) response.setHeader(name, value)
+ * if (decision.refusal) return send(decision.refusal.statusCode, decision.refusal.body)
+ * response.once('close', () => flow.settle(decision, request, response))
+ * ```
  */
 export class RequestFlow<Req, Res, Handler> {
   readonly options: ResolvedHttpOptions<Req, Res, Handler>

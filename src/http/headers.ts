@@ -28,6 +28,11 @@ export function toSeconds(ms: number): number {
 /**
  * The syntax of draft-08 to -11: one list member per policy, named by the policy,
  * `RateLimit-Policy: "100-per-60s";q=100;w=60` and `RateLimit: "100-per-60s";r=99;t=42`.
+ *
+ * @example
+ * ```ts
+ * for (const [name, value] of draft8Headers({ result, policies: limiter.policies })) res.setHeader(name, value)
+ * ```
  */
 export function draft8Headers({ result, policies, partitionKey, quotaUnit }: HeaderInput): HeaderLines {
   const qu = quotaUnit === undefined || quotaUnit === 'requests' ? undefined : quotaUnit
@@ -75,6 +80,11 @@ export function legacyHeaders(result: RateLimitResult, nowMs: number): HeaderLin
 /**
  * Seconds a refused client should wait: for every violated policy, its wait rounded up (its window
  * when the cost can never pass), and never less than its `t`; the longest of those.
+ *
+ * @example
+ * ```ts
+ * if (!result.allowed) res.setHeader('Retry-After', String(retryAfterSeconds(result, limiter.policies)))
+ * ```
  */
 export function retryAfterSeconds(result: RateLimitResult, policies: readonly Policy[]): number {
   let seconds = 0

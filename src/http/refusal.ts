@@ -24,6 +24,11 @@ export function quotaExceededProblem(result: RateLimitResult, statusCode: number
 /**
  * The body of a refusal: the `message` option (text as `text/plain`, an object as JSON, a function
  * of the request giving either) or, without one, the problem as `application/problem+json`.
+ *
+ * @example
+ * ```ts
+ * const { contentType, text } = await refusalBody('Slow down', request, result, () => ({}))
+ * ```
  */
 export async function refusalBody<Req>(
   message: RateLimitMessage | ((request: Req, result: RateLimitResult) => Awaitable<RateLimitMessage>) | undefined,

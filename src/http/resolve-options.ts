@@ -39,6 +39,11 @@ type Options<Req, Res, Handler> = HttpRateLimitOptions<Req, Res, Handler> & Trus
 /**
  * Checks every option once, at setup (a RateLimitOptionsError names the first bad one; `undefined`
  * means "use the default", `null` is rejected), and builds the limiter unless one was given.
+ *
+ * @example
+ * ```ts
+ * const { limiter, standardHeaders } = resolveHttpOptions({ limit: 5 }, { subject: 'rateLimit()' })
+ * ```
  */
 export function resolveHttpOptions<Req, Res, Handler>(
   options: Options<Req, Res, Handler> | undefined,

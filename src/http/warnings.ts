@@ -16,6 +16,11 @@ const emitted = new Set<WarningCode>()
 /**
  * Emits a process warning (`process.on('warning')`, type `RateLimitWarning`) with a stable `code`,
  * the first time only: misconfiguration shows up once in the logs instead of once per request.
+ *
+ * @example
+ * ```ts
+ * warnOnce(WARNING_CODES.noClientIp, 'No client IP address was found for a request, ...')
+ * ```
  */
 export function warnOnce(code: WarningCode, message: string): void {
   if (emitted.has(code)) return
@@ -32,6 +37,11 @@ const quotasByStore = new WeakMap<Store, Set<string>>()
  * Records the quotas of a limiter an adapter built on a caller's store, and warns once when another
  * such limiter already uses one of them: the same store, prefix and policy name share quota, which
  * is how app instances share, but inside one process it is usually two routes meant to be apart.
+ *
+ * @example
+ * ```ts
+ * registerQuotas(store, limiter.prefix, limiter.policies)
+ * ```
  */
 export function registerQuotas(store: Store, prefix: string, policies: readonly Policy[]): void {
   const quotas = quotasByStore.get(store) ?? new Set<string>()
