@@ -44,8 +44,8 @@ describe('MemoryStore', () => {
   it('keeps limiters with different prefixes apart', async () => {
     const store = new MemoryStore()
     const policy = fixedWindow({ limit: 1, windowMs: SECOND })
-    const first = new RateLimiter({ store, policy, prefix: 'one' })
-    const second = new RateLimiter({ store, policy, prefix: 'two' })
+    const first = new RateLimiter({ store, policy, prefix: 'one', clock: () => 0 })
+    const second = new RateLimiter({ store, policy, prefix: 'two', clock: () => 0 })
     expect((await first.consume('k')).allowed).toBe(true)
     expect((await second.consume('k')).allowed).toBe(true)
     expect((await first.consume('k')).allowed).toBe(false)

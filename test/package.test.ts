@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -19,8 +19,11 @@ async function runNode(code: string, type: 'module' | 'commonjs', env: Record<st
   return JSON.parse(stdout)
 }
 
+/** Sorts names as they stand in `order`. */
+const byOrderIn = (order: string[]) => (a: string, b: string) => order.indexOf(a) - order.indexOf(b)
+
 const decideOnce = `
-  const limiter = new RateLimiter({ policy: fixedWindow({ limit: 2, windowMs: 60_000 }) })
+  const limiter = new RateLimiter({ policy: fixedWindow({ limit: 2, windowMs: 86_400_000 }) })
   const results = [await limiter.consume('k'), await limiter.consume('k'), await limiter.consume('k')]
   console.log(JSON.stringify(results.map((result) => result.allowed)))`
 
@@ -29,6 +32,31 @@ describe('the built package', () => {
     const targets = JSON.stringify(manifest.exports).match(/"\.\/dist\/[^"]+"/g) ?? []
     expect(targets.length).toBeGreaterThan(0)
     for (const target of targets) expect(existsSync(JSON.parse(target)), target).toBe(true)
+  })
+
+  it('exports one subpath per file in adapters/, each an entry of the build', async () => {
+    const { default: config } = await import('../tsdown.config.js')
+    const adapters = readdirSync('adapters').map((file) => file.replace(/\.ts$/, ''))
+    expect(Object.keys(manifest.exports).filter((path) => !/^\.\/(lua\/\*|package\.json)$|^\.$/.test(path))).toEqual(
+      adapters.map((name) => `./${name}`).sort(byOrderIn(Object.keys(manifest.exports))),
+    )
+    const entries = (config as { entry: Record<string, string> }).entry
+    for (const name of adapters) {
+      expect(entries[name]).toBe(`adapters/${name}.ts`)
+      expect(manifest.exports[`./${name}`].import.default).toBe(`./dist/${name}.mjs`)
+      expect(manifest.exports[`./${name}`].require.types).toBe(`./dist/${name}.d.cts`)
+      expect(manifest.typesVersions['*'][name]).toEqual([`./dist/${name}.d.cts`])
+      expect(manifest.peerDependenciesMeta[name === 'fetch' ? 'ioredis' : name]).toEqual({ optional: true })
+    }
+  })
+
+  it('loads no web framework from the core or any adapter: they only import its types', () => {
+    const built = readdirSync('dist').filter((file) => /\.(mjs|cjs)$/.test(file))
+    for (const file of built)
+      expect(readFileSync(`dist/${file}`, 'utf8').replace(/\/\*[\s\S]*?\*\//g, ''), file).not.toMatch(
+        /(from|require\(|import\()\s*["'](express|koa|hono|fastify)/,
+      )
+    expect(manifest.dependencies ?? {}).toEqual({})
   })
 
   it('can be imported by name as ESM', async () => {

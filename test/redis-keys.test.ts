@@ -94,7 +94,9 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
     })
     const { resetAfterMs } = await limiter.consume('client')
     const expectedMs = windowMs - (Date.now() % windowMs)
-    expect(Math.abs(resetAfterMs - expectedMs)).toBeLessThan(200)
+    // Distance around the window, in case a window edge fell between the decision and this line.
+    const offMs = Math.abs(resetAfterMs - expectedMs)
+    expect(Math.min(offMs, windowMs - offMs)).toBeLessThan(200)
   })
 
   it('reports a key holding some other state as a store error, and decides by onStoreError', async () => {

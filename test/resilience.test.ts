@@ -113,7 +113,7 @@ describe('with the Redis server down', () => {
   it('falls back to each instance’s share of the limit: 100 across 4 instances is 25 here', async () => {
     const limiter = new RateLimiter({
       store: new RedisStore({ client }),
-      policy: fixedWindow({ limit: 100, windowMs: 60_000 }),
+      policy: fixedWindow({ limit: 100, windowMs: 86_400_000 }),
       onStoreError: 'fallback',
       instances: 4,
       onError: () => {},
@@ -129,7 +129,7 @@ describe('the block cache', () => {
     const store = countingStore(new RedisStore({ client: connectStandalone() }))
     const limiter = new RateLimiter({
       store,
-      policy: fixedWindow({ limit: 5, windowMs: 60_000 }),
+      policy: fixedWindow({ limit: 5, windowMs: 86_400_000 }),
       prefix: uniquePrefix('block'),
     })
     for (let request = 0; request < 5; request++) await limiter.consume('flooder')
@@ -163,7 +163,7 @@ describe('the block cache', () => {
   it('lets a smaller cost through to the store, and forgets a key on reset', async () => {
     const limiter = new RateLimiter({
       store: new RedisStore({ client: connectStandalone() }),
-      policy: fixedWindow({ limit: 5, windowMs: 60_000 }),
+      policy: fixedWindow({ limit: 5, windowMs: 86_400_000 }),
       prefix: uniquePrefix('block'),
     })
     await limiter.consume('k', { cost: 3 })

@@ -22,16 +22,28 @@ export interface RedisServer {
   destroy(): Promise<void>
 }
 
-/** Asks the OS for a free loopback port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Ports below the Linux ephemeral range (32768+), which outgoing connections take their ports from. */
+const PORT_RANGE = { lowest: 20_000, highest: 32_000 }
+
+/**
+ * A free loopback port below the ephemeral range. Inside it, a client reconnecting to a stopped
+ * server can be given the server's own port as its source and connect to itself, taking the port
+ * the restarted server needs.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = PORT_RANGE.lowest + Math.floor(Math.random() * (PORT_RANGE.highest - PORT_RANGE.lowest))
+    if (await canListen(port)) return port
+  }
+  throw new Error(`no free loopback port between ${PORT_RANGE.lowest} and ${PORT_RANGE.highest}`)
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer()
     server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
   })
 }
 

@@ -26,10 +26,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
 }
 
-/** Rebuilds dist/ when src/ or lua/ changed after it, so `npx vitest` alone tests current code. */
+/** Rebuilds dist/ when src/, adapters/ or lua/ changed after it, so `npx vitest` alone tests current code. */
 function buildIfStale(): void {
   const builtMs = modifiedMs('dist')
-  if (builtMs > Math.max(modifiedMs('src'), modifiedMs('lua'), modifiedMs('tsdown.config.ts'))) return
+  const sources = ['src', 'adapters', 'lua', 'tsdown.config.ts']
+  if (builtMs > Math.max(...sources.map(modifiedMs))) return
   execFileSync(join('node_modules', '.bin', 'tsdown'), ['--log-level', 'warn'], { stdio: 'inherit' })
 }
 

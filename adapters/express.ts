@@ -1,0 +1,79 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import type { ClientAddress } from '../src/http/client-ip.js'
+import { RequestFlow } from '../src/http/flow.js'
+import type { HttpRateLimitOptions } from '../src/http/options.js'
+import type { RateLimitResult } from '../src/result.js'
+
+/** Answers a refused request; the status and rate limit headers are already set on `res`. */
+export type ExpressRateLimitHandler = (
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  result: RateLimitResult,
+) => unknown
+
+/** Options of the Express middleware: the shared HTTP options, with Express's `req` and `res`. */
+export interface ExpressRateLimitOptions extends HttpRateLimitOptions<Request, Response, ExpressRateLimitHandler> {}
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** The rate limit decision for this request, set by atomic-ratelimit's middleware. */
+      rateLimit?: RateLimitResult
+    }
+  }
+}
+
+/**
+ * Express middleware (Express 5 or 4) that rate limits each client, by default by `req.ip` as the
+ * app's `trust proxy` setting resolves it. Sets the RateLimit headers on every decided response,
+ * refuses with 429 and `Retry-After`, and exposes the decision as `req.rateLimit`.
+ *
+ * @example
+ * ```ts
+ * import express from 'express'
+ * import { rateLimit } from 'atomic-ratelimit/express'
+ *
+ * const app = express()
+ * app.set('trust proxy', 1) // behind one load balancer
+ * app.use(rateLimit()) // 100 requests per minute per client IP
+ * app.use('/login', rateLimit({ limit: 5, windowMs: 15 * 60_000, prefix: 'login' }))
+ * app.get('/', (req, res) => res.send(`${req.rateLimit?.remaining} left`))
+ * ```
+ */
+export function rateLimit(options?: ExpressRateLimitOptions): RequestHandler {
+  const flow = new RequestFlow<Request, Response, ExpressRateLimitHandler>(options, {
+    subject: 'rateLimit() (atomic-ratelimit/express)',
+    statusOf: (res) => res.statusCode,
+    proxyHint: "app.set('trust proxy', 1)",
+  })
+  const { handler } = flow.options
+  return async function rateLimitMiddleware(req, res, next): Promise<void> {
+    try {
+      const decision = await flow.decide(req, () => clientOf(req))
+      if (!decision) return next()
+      req.rateLimit = decision.result
+      for (const [name, value] of decision.headers) res.setHeader(name, value)
+      const { refusal } = decision
+      if (!refusal) {
+        if (flow.settles) res.once('close', () => flow.settle(decision, req, res.writableFinished ? res : undefined))
+        return next()
+      }
+      res.status(refusal.statusCode)
+      if (handler) {
+        await handler(req, res, next, decision.result)
+        return
+      }
+      res.setHeader('Content-Type', refusal.body.contentType)
+      res.end(refusal.body.text)
+    } catch (error) {
+      next(error)
+    }
+  }
+}
+
+function clientOf(req: Request): ClientAddress {
+  const trust: unknown = req.app.get('trust proxy')
+  const proxyTrust = trust === true ? 'all' : trust ? 'some' : 'none'
+  return { ip: req.ip, forwardedFor: req.get('x-forwarded-for'), proxyTrust }
+}

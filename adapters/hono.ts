@@ -1,0 +1,98 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import type { StatusCode } from 'hono/utils/http-status'
+import { type ClientAddress, proxiedClient } from '../src/http/client-ip.js'
+import { RequestFlow } from '../src/http/flow.js'
+import type { HeaderLines } from '../src/http/headers.js'
+import type { HttpRateLimitOptions, TrustProxyOption } from '../src/http/options.js'
+import { refusalResponse } from '../src/http/refusal.js'
+import type { RateLimitResult } from '../src/result.js'
+
+/** Answers a refused request with a Response; the rate limit headers are added to it. */
+export type HonoRateLimitHandler = (c: Context, result: RateLimitResult) => Response | Promise<Response>
+
+/** Options of the Hono middleware: the shared HTTP options, with Hono's `c`, plus `trustProxy`. */
+export interface HonoRateLimitOptions
+  extends HttpRateLimitOptions<Context, Context, HonoRateLimitHandler>,
+    TrustProxyOption {}
+
+/** The variables the middleware sets: `c.get('rateLimit')`. */
+export interface RateLimitVariables {
+  /** The rate limit decision for this request. */
+  rateLimit: RateLimitResult
+}
+
+/** The Hono `Env` of routes behind the middleware: `new Hono<RateLimitEnv>()` types `c.get('rateLimit')`. */
+export interface RateLimitEnv {
+  Variables: RateLimitVariables
+}
+
+/**
+ * Hono middleware that rate limits each client, by default by the socket peer (on Node through
+ * @hono/node-server, on Bun and on Deno), or by `X-Forwarded-For` as far as `trustProxy` says.
+ * Sets the RateLimit headers on every decided response, refuses with 429 and `Retry-After`, and
+ * exposes the decision as `c.get('rateLimit')`.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono'
+ * import { rateLimit, type RateLimitEnv } from 'atomic-ratelimit/hono'
+ *
+ * const app = new Hono<RateLimitEnv>()
+ * app.use(rateLimit({ trustProxy: 1 })) // 100 requests per minute per client IP, behind one proxy
+ * app.get('/', (c) => c.text(`${c.get('rateLimit').remaining} left`))
+ * ```
+ */
+export function rateLimit(options?: HonoRateLimitOptions): MiddlewareHandler<RateLimitEnv> {
+  const flow = new RequestFlow<Context, Context, HonoRateLimitHandler>(options, {
+    subject: 'rateLimit() (atomic-ratelimit/hono)',
+    trustProxy: true,
+    statusOf: (c) => c.res.status,
+    proxyHint: 'rateLimit({ trustProxy: 1 })',
+  })
+  const { handler, trustProxy } = flow.options
+  return async function rateLimitMiddleware(c, next): Promise<Response | undefined> {
+    const client = (): ClientAddress => proxiedClient(peerAddress(c), c.req.header('x-forwarded-for'), trustProxy)
+    const decision = await flow.decide(c, client)
+    if (!decision) {
+      await next()
+      return undefined
+    }
+    c.set('rateLimit', decision.result)
+    const { refusal } = decision
+    if (refusal) {
+      c.status(refusal.statusCode as StatusCode)
+      c.res = handler ? await handler(c, decision.result) : refusalResponse(refusal)
+      setHeaders(c, decision.headers)
+      return c.res
+    }
+    await next()
+    setHeaders(c, decision.headers)
+    if (flow.settles) keepAlive(c, flow.settle(decision, c, c))
+    return undefined
+  }
+}
+
+function setHeaders(c: Context, headers: HeaderLines): void {
+  for (const [name, value] of headers) c.header(name, value)
+}
+
+/** The socket peer: @hono/node-server's `env.incoming`, Bun's `server.requestIP()` or Deno's `info.remoteAddr`. */
+function peerAddress(c: Context): string | undefined {
+  const env = c.env as PeerEnv | undefined
+  return env?.incoming?.socket?.remoteAddress ?? env?.requestIP?.(c.req.raw)?.address ?? env?.remoteAddr?.hostname
+}
+
+interface PeerEnv {
+  incoming?: { socket?: { remoteAddress?: string } }
+  requestIP?: (request: Request) => { address: string } | null
+  remoteAddr?: { hostname?: string }
+}
+
+/** On Workers, lets the refund finish after the response; elsewhere the promise runs on by itself. */
+function keepAlive(c: Context, promise: Promise<void>): void {
+  try {
+    c.executionCtx.waitUntil(promise)
+  } catch {
+    // No ExecutionContext outside Workers-like runtimes.
+  }
+}

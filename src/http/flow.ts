@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto'
+import { RateLimitOptionsError } from '../errors.js'
+import type { RateLimitResult } from '../result.js'
+import { describe } from '../validate.js'
+import { type ClientAddress, defaultClientKey } from './client-ip.js'
+import { type HeaderLines, legacyHeaders, retryAfterSeconds, standardHeaders } from './headers.js'
+import type { HttpRateLimitOptions, ResolvedHttpOptions, TrustProxyOption } from './options.js'
+import { quotaExceededProblem, type ResponseBody, refusalBody } from './refusal.js'
+import { type AdapterOptionSpec, resolveHttpOptions } from './resolve-options.js'
+
+/** What an adapter tells the shared flow about its framework. */
+export interface AdapterSpec<Res> extends AdapterOptionSpec {
+  /** The status of an answered request, for the default `requestWasSuccessful`. */
+  readonly statusOf: (response: Res) => number
+  /** The one-line fix for the framework's proxy setting, quoted by the proxy warnings. */
+  readonly proxyHint: string
+}
+
+/** The outcome of one request: its decision, the headers every decided response carries, and any refusal. */
+export interface HttpDecision {
+  readonly result: RateLimitResult
+  /** The rate limit headers, `Retry-After` included on a refusal. */
+  readonly headers: HeaderLines
+  /** Set when the request is refused: its status and default body (unused when a `handler` answers). */
+  readonly refusal: { readonly statusCode: number; readonly body: ResponseBody } | undefined
+}
+
+/**
+ * The framework-free request flow every adapter maps its framework onto. It resolves the options
+ * once; per request the adapter only reads the request, writes the headers and the refusal, and
+ * calls `settle` when the response is done.
+ *
+ * @example
+ * ```ts
+ * const flow = new RequestFlow(options, { subject: 'rateLimit() (my-framework)', statusOf, proxyHint })
+ * const decision = await flow.decide(request, () => ({ ip, forwardedFor, proxyTrust: 'none' }))
+ * if (!decision) return next() // skipped
+ * for (const [name, value] of decision.headers) response.setHeader(name, value)
+ * if (decision.refusal) return send(decision.refusal.statusCode, decision.refusal.body)
+ * response.once('close', () => flow.settle(decision, request, response))
+ * ```
+ */
+export class RequestFlow<Req, Res, Handler> {
+  readonly options: ResolvedHttpOptions<Req, Res, Handler>
+  /** Whether `settle` can refund, so an adapter only watches responses when it matters. */
+  readonly settles: boolean
+  readonly #adapter: AdapterSpec<Res>
+
+  constructor(
+    options: (HttpRateLimitOptions<Req, Res, Handler> & TrustProxyOption) | undefined,
+    adapter: AdapterSpec<Res>,
+  ) {
+    this.options = resolveHttpOptions(options, adapter)
+    this.settles = this.options.skipSuccessfulRequests || this.options.skipFailedRequests
+    this.#adapter = adapter
+  }
+
+  /** Skip, key, cost, decision, headers and refusal body; undefined when `skip` let the request through. */
+  async decide(request: Req, client: () => ClientAddress): Promise<HttpDecision | undefined> {
+    const { skip, limiter, statusCode, message } = this.options
+    if (skip && (await skip(request))) return undefined
+    const key = await this.#keyOf(request, client)
+    const result = await limiter.consume(key, { cost: await this.#costOf(request) })
+    const headers = this.#headersOf(result, key)
+    if (result.allowed) return { result, headers, refusal: undefined }
+    const retryAfter = retryAfterSeconds(result, limiter.policies)
+    headers.push(['Retry-After', String(retryAfter)])
+    const problem = () => quotaExceededProblem(result, statusCode, retryAfter)
+    return { result, headers, refusal: { statusCode, body: await refusalBody(message, request, result, problem) } }
+  }
+
+  /** After the response (undefined when the request failed without one): refunds as the options say. Never rejects. */
+  async settle(decision: HttpDecision | undefined, request: Req, response: Res | undefined): Promise<void> {
+    if (!decision || decision.refusal || !this.settles) return
+    try {
+      const succeeded = response !== undefined && (await this.#wasSuccessful(request, response))
+      if (succeeded ? this.options.skipSuccessfulRequests : this.options.skipFailedRequests)
+        await this.options.limiter.refund(decision.result)
+    } catch (error) {
+      console.error('atomic-ratelimit: could not settle a request after its response', error)
+    }
+  }
+
+  async #keyOf(request: Req, client: () => ClientAddress): Promise<string> {
+    const { keyGenerator, ipv6Subnet } = this.options
+    if (!keyGenerator) return defaultClientKey(client(), ipv6Subnet, this.#adapter.proxyHint)
+    const key = await keyGenerator(request)
+    if (typeof key === 'string' && key.length > 0) return key
+    throw new RateLimitOptionsError(`Expected \`keyGenerator\` to return a non-empty string, got ${describe(key)}`)
+  }
+
+  async #costOf(request: Req): Promise<number> {
+    const { cost } = this.options
+    if (typeof cost === 'number') return cost
+    const units = await cost(request)
+    if (Number.isSafeInteger(units) && units >= 0) return units
+    throw new RateLimitOptionsError(`Expected \`cost\` to return a non-negative integer, got ${describe(units)}`)
+  }
+
+  #headersOf(result: RateLimitResult, key: string): HeaderLines {
+    const { standardHeaders: draft, limiter, quotaUnit } = this.options
+    const headers: HeaderLines = []
+    if (draft) {
+      const partitionKey = draft === 'draft-8' ? partitionKeyOf(limiter.prefix, key) : undefined
+      headers.push(...standardHeaders[draft]({ result, policies: limiter.policies, partitionKey, quotaUnit }))
+    }
+    if (this.options.legacyHeaders) headers.push(...legacyHeaders(result, Date.now()))
+    return headers
+  }
+
+  async #wasSuccessful(request: Req, response: Res): Promise<boolean> {
+    const { requestWasSuccessful } = this.options
+    if (requestWasSuccessful) return (await requestWasSuccessful(request, response)) === true
+    return this.#adapter.statusOf(response) < 400
+  }
+}
+
+/** `pk`: 12 bytes of SHA-256 over the prefix and the client key, so it tells quotas apart but not who. */
+function partitionKeyOf(prefix: string, key: string): Uint8Array {
+  return createHash('sha256').update(`${prefix}\n${key}`).digest().subarray(0, 12)
+}

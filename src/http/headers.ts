@@ -1,0 +1,109 @@
+import type { Policy } from '../policy.js'
+import type { PolicyResult, RateLimitResult } from '../result.js'
+import { serializeDictionary, serializeInteger, serializeItem } from './structured-fields.js'
+
+/** Which version of draft-ietf-httpapi-ratelimit-headers the standard headers follow. */
+export type HeadersDraft = 'draft-6' | 'draft-7' | 'draft-8'
+
+/** Response header lines, name then value, in the order they are to be set. */
+export type HeaderLines = Array<[name: string, value: string]>
+
+/** What the header functions describe: one decision, under the limiter's policies. */
+export interface HeaderInput {
+  /** The decision. */
+  readonly result: RateLimitResult
+  /** The limiter's policies, in the order of `result.policies`. */
+  readonly policies: readonly Policy[]
+  /** Hashed partition key, sent as `pk` by draft-8; left out when undefined. */
+  readonly partitionKey?: Uint8Array | undefined
+  /** Quota unit, sent as `qu` by draft-8 unless it is the default, `'requests'`. */
+  readonly quotaUnit?: string | undefined
+}
+
+/** Milliseconds as whole seconds, rounded up and never negative, as every header field wants. */
+export function toSeconds(ms: number): number {
+  return Math.max(0, Math.ceil(ms / 1000))
+}
+
+/**
+ * The syntax of draft-08 to -11: one list member per policy, named by the policy,
+ * `RateLimit-Policy: "100-per-60s";q=100;w=60` and `RateLimit: "100-per-60s";r=99;t=42`.
+ *
+ * @example
+ * ```ts
+ * for (const [name, value] of draft8Headers({ result, policies: limiter.policies })) res.setHeader(name, value)
+ * ```
+ */
+export function draft8Headers({ result, policies, partitionKey, quotaUnit }: HeaderInput): HeaderLines {
+  const qu = quotaUnit === undefined || quotaUnit === 'requests' ? undefined : quotaUnit
+  const pk = partitionKey
+  const policyItems = policies.map(({ name, limit, windowMs }) =>
+    serializeItem(name, { q: limit, qu, w: toSeconds(windowMs), pk }),
+  )
+  const limitItems = result.policies.map(({ policy, remaining, resetAfterMs }) =>
+    serializeItem(policy, { r: remaining, t: toSeconds(resetAfterMs), pk }),
+  )
+  return [
+    ['RateLimit-Policy', policyItems.join(', ')],
+    ['RateLimit', limitItems.join(', ')],
+  ]
+}
+
+/** draft-07: `RateLimit-Policy: 100;w=60` and `RateLimit: limit=100, remaining=99, reset=42` (most restrictive policy). */
+export function draft7Headers({ result, policies }: HeaderInput): HeaderLines {
+  const rateLimit = { limit: result.limit, remaining: result.remaining, reset: toSeconds(result.resetAfterMs) }
+  return [
+    ['RateLimit-Policy', unnamedPolicies(policies)],
+    ['RateLimit', serializeDictionary(rateLimit)],
+  ]
+}
+
+/** draft-06: `RateLimit-Policy: 100;w=60` and `RateLimit-Limit`, `-Remaining`, `-Reset` (seconds). */
+export function draft6Headers({ result, policies }: HeaderInput): HeaderLines {
+  return [
+    ['RateLimit-Policy', unnamedPolicies(policies)],
+    ['RateLimit-Limit', serializeInteger(result.limit)],
+    ['RateLimit-Remaining', serializeInteger(result.remaining)],
+    ['RateLimit-Reset', serializeInteger(toSeconds(result.resetAfterMs))],
+  ]
+}
+
+/** `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` as epoch seconds, from `nowMs`. */
+export function legacyHeaders(result: RateLimitResult, nowMs: number): HeaderLines {
+  return [
+    ['X-RateLimit-Limit', String(result.limit)],
+    ['X-RateLimit-Remaining', String(result.remaining)],
+    ['X-RateLimit-Reset', String(toSeconds(nowMs + result.resetAfterMs))],
+  ]
+}
+
+/**
+ * Seconds a refused client should wait: for every violated policy, its wait rounded up (its window
+ * when the cost can never pass), and never less than its `t`; the longest of those.
+ *
+ * @example
+ * ```ts
+ * if (!result.allowed) res.setHeader('Retry-After', String(retryAfterSeconds(result, limiter.policies)))
+ * ```
+ */
+export function retryAfterSeconds(result: RateLimitResult, policies: readonly Policy[]): number {
+  let seconds = 0
+  result.policies.forEach((outcome: PolicyResult, index) => {
+    if (outcome.allowed) return
+    const windowMs = (policies[index] as Policy).windowMs
+    const waitMs = Number.isFinite(outcome.retryAfterMs) ? outcome.retryAfterMs : windowMs
+    seconds = Math.max(seconds, toSeconds(waitMs), toSeconds(outcome.resetAfterMs))
+  })
+  return seconds
+}
+
+function unnamedPolicies(policies: readonly Policy[]): string {
+  return policies.map(({ limit, windowMs }) => serializeItem(limit, { w: toSeconds(windowMs) })).join(', ')
+}
+
+/** The header functions, by draft. */
+export const standardHeaders = {
+  'draft-6': draft6Headers,
+  'draft-7': draft7Headers,
+  'draft-8': draft8Headers,
+} satisfies Record<HeadersDraft, (input: HeaderInput) => HeaderLines>

@@ -1,0 +1,86 @@
+import type { AlgorithmName } from '../algorithms/by-name.js'
+import type { RateLimiter } from '../limiter.js'
+import type { RateLimitResult } from '../result.js'
+import type { Store } from '../store.js'
+import type { HeadersDraft } from './headers.js'
+
+/** A value, or a promise of it. */
+export type Awaitable<T> = T | Promise<T>
+
+/** A 429 body: text is sent as `text/plain`, an object as JSON. */
+export type RateLimitMessage = string | Readonly<Record<string, unknown>>
+
+/**
+ * Options every HTTP adapter takes, with the same names, defaults and meaning everywhere. `Req` is
+ * what the adapter hands to callbacks (Express `req`, Koa `ctx`, Hono `c`, Fastify `request`, a
+ * fetch `Request`), `Res` what `requestWasSuccessful` inspects, `Handler` the adapter's 429 handler.
+ */
+export interface HttpRateLimitOptions<Req, Res, Handler> {
+  /** Units each client may use per window: a positive integer. @default 100 */
+  readonly limit?: number
+  /** Window length in milliseconds. @default 60_000 */
+  readonly windowMs?: number
+  /** How the window is counted. @default 'fixed-window' */
+  readonly algorithm?: AlgorithmName
+  /** Where the counts live; share a RedisStore between app instances. @default a new MemoryStore() */
+  readonly store?: Store
+  /** Key namespace; limiters with the same store, prefix and limits share quota. @default 'rl' */
+  readonly prefix?: string
+  /** A ready RateLimiter (several policies, a clock, store failure settings) instead of the five options above. */
+  readonly limiter?: RateLimiter
+  /** The client a request counts for. @default its IP address, IPv6 grouped by `ipv6Subnet` */
+  readonly keyGenerator?: (request: Req) => Awaitable<string>
+  /** Units a request uses: a non-negative integer, or a function of the request. @default 1 */
+  readonly cost?: number | ((request: Req) => Awaitable<number>)
+  /** Lets a request through uncounted, with no headers, when it returns true. */
+  readonly skip?: (request: Req) => Awaitable<boolean>
+  /** Answers a refused request instead of the default body; the rate limit headers are already set. */
+  readonly handler?: Handler
+  /** Body of the 429 instead of the RFC 9457 problem: text, an object (JSON), or a function of the request. */
+  readonly message?: RateLimitMessage | ((request: Req, result: RateLimitResult) => Awaitable<RateLimitMessage>)
+  /** Status of a refused request: 400 to 599. @default 429 */
+  readonly statusCode?: number
+  /** Which draft of the IETF RateLimit header fields to send, or false for none. @default 'draft-8' */
+  readonly standardHeaders?: HeadersDraft | false
+  /** Also send `X-RateLimit-Limit`, `-Remaining` and `-Reset` (epoch seconds). @default false */
+  readonly legacyHeaders?: boolean
+  /** Give back the units of requests that succeeded, once answered. @default false */
+  readonly skipSuccessfulRequests?: boolean
+  /** Give back the units of requests that failed, once answered (or aborted). @default false */
+  readonly skipFailedRequests?: boolean
+  /** Whether a request succeeded, for the two options above. @default its status is below 400 */
+  readonly requestWasSuccessful?: (request: Req, response: Res) => Awaitable<boolean>
+  /** Prefix length by which the default key groups IPv6 clients: 1 to 128. @default 56 */
+  readonly ipv6Subnet?: number
+  /** Quota unit named in the draft-8 headers (`qu`) when cost does not count requests. @default 'requests' */
+  readonly quotaUnit?: string
+}
+
+/** The proxy option of adapters whose framework has no proxy setting of its own (Hono, fetch). */
+export interface TrustProxyOption {
+  /**
+   * Proxies in front of the app whose `X-Forwarded-For` entries are believed: a number of hops
+   * (1 for one load balancer), `true` for every one (spoofable), `false` for none (the socket peer).
+   * @default false
+   */
+  readonly trustProxy?: boolean | number
+}
+
+/** HTTP options, checked, with every default applied. */
+export interface ResolvedHttpOptions<Req, Res, Handler> {
+  readonly limiter: RateLimiter
+  readonly keyGenerator: ((request: Req) => Awaitable<string>) | undefined
+  readonly cost: number | ((request: Req) => Awaitable<number>)
+  readonly skip: ((request: Req) => Awaitable<boolean>) | undefined
+  readonly handler: Handler | undefined
+  readonly message: HttpRateLimitOptions<Req, Res, Handler>['message']
+  readonly statusCode: number
+  readonly standardHeaders: HeadersDraft | false
+  readonly legacyHeaders: boolean
+  readonly skipSuccessfulRequests: boolean
+  readonly skipFailedRequests: boolean
+  readonly requestWasSuccessful: ((request: Req, response: Res) => Awaitable<boolean>) | undefined
+  readonly ipv6Subnet: number
+  readonly quotaUnit: string
+  readonly trustProxy: boolean | number
+}
