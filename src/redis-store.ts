@@ -13,6 +13,9 @@ export interface RedisStoreOptions {
   readonly client: RedisClient
 }
 
+/** One error for every refusal while the client is down: a flood of them costs no stack traces. */
+const CLIENT_DOWN = new StoreUnavailableError('the Redis client is reconnecting or closed')
+
 /** Characters of the key's digest in the hash tag: 66 bits, so distinct clients do not collide. */
 const TAG_LENGTH = 11
 
@@ -41,13 +44,13 @@ export class RedisStore implements Store {
   async decide(request: StoreRequest): Promise<StoreDecision> {
     const { policies } = request
     const args = scriptArgs(request.nowMs, request.mode, request.cost, '', policies)
-    const reply = (await this.#run(policies, redisKeys(request), args)) as number[]
+    const reply = (await this.#run(request, args)) as number[]
     return { nowMs: reply[0] as number, outcomes: policies.map((_, index) => readOutcome(reply, 1 + index * 4)) }
   }
 
   async refund(refund: StoreRefund): Promise<void> {
     const args = scriptArgs(refund.nowMs, 'refund', refund.cost, String(refund.chargedAtMs), refund.policies)
-    await this.#run(refund.policies, redisKeys(refund), args)
+    await this.#run(refund, args)
   }
 
   async reset(target: StoreTarget): Promise<void> {
@@ -59,9 +62,10 @@ export class RedisStore implements Store {
     return this.#client.masterOf?.(hashSlot(hashTag(target.key))) ?? ''
   }
 
-  async #run(policies: readonly Policy[], keys: string[], args: string[]): Promise<unknown> {
-    if (this.#client.isDown()) throw new StoreUnavailableError('the Redis client is reconnecting or closed')
-    const script = decideScript(policies.map((policy) => internalsOf(policy).algorithm))
+  async #run(target: StoreTarget, args: string[]): Promise<unknown> {
+    if (this.#client.isDown()) throw CLIENT_DOWN
+    const keys = redisKeys(target)
+    const script = decideScript(target.policies.map((policy) => internalsOf(policy).algorithm))
     try {
       return await this.#client.evalsha(script.sha1, keys, args)
     } catch (error) {

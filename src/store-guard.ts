@@ -65,8 +65,7 @@ export class StoreGuard {
       return { outcomes, policies: request.policies, degraded: false, store, nowMs }
     } catch (error) {
       this.#settings.report(error, request.key)
-      // A script error is about one key's state, not about the store's health.
-      if (!isScriptError(error)) breaker?.failed(error)
+      if (countsAgainstHealth(error)) breaker?.failed(error)
       return this.#decideWithoutStore(request)
     }
   }
@@ -128,6 +127,12 @@ export class StoreGuard {
   }
 }
 
-function isScriptError(error: unknown): boolean {
-  return error instanceof Error && /user_script|Error running script/.test(error.message)
+/**
+ * Whether a failure says the store is unhealthy. A script error is about one key's state; a store
+ * that refused at once because its client is reconnecting costs nothing to ask again, and asking
+ * again is how decisions return the moment the client is back.
+ */
+function countsAgainstHealth(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return false
+  return !(error instanceof Error && /user_script|Error running script/.test(error.message))
 }

@@ -70,13 +70,13 @@ describe.each(Object.keys(libraries))('killing the Redis server under steady loa
   })
 
   it('keeps every decision within timeoutMs + 20 ms, rejects none, and returns to Redis after the restart', async () => {
-    const errors: unknown[] = []
+    const errors: { atMs: number; error: unknown }[] = []
     const limiter = new RateLimiter({
       store: new RedisStore({ client: connection.client }),
       policy: fixedWindow({ limit: 1_000_000, windowMs: 60_000 }),
       prefix: uniquePrefix('chaos'),
       timeoutMs: TIMEOUT_MS,
-      onError: (error) => errors.push(error),
+      onError: (error) => errors.push({ atMs: performance.now() - startMs, error }),
     })
     let restartedAtMs = Number.POSITIVE_INFINITY
     let clientReadyAtMs = Number.POSITIVE_INFINITY
@@ -112,6 +112,12 @@ describe.each(Object.keys(libraries))('killing the Redis server under steady loa
         `${degraded.length} degraded, ${errors.length} reported to onError, ${rejections.length} rejected; ` +
         `back on Redis ${backAfterRestartMs.toFixed(0)} ms after the restart (${backAfterReadyMs.toFixed(0)} ms after the client reconnected)`,
     )
+    const afterRestart = errors.filter(({ atMs }) => atMs > restartedAtMs)
+    if (afterRestart.length > 0)
+      console.info(
+        `${name}: failures after the restart:`,
+        afterRestart.map(({ atMs, error }) => `${atMs.toFixed(0)} ms ${error}`),
+      )
     expect(rejections).toEqual([])
     expect(unhandled).toEqual([])
     expect(slowestMs).toBeLessThanOrEqual(TIMEOUT_MS + 20)

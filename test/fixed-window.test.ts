@@ -7,7 +7,7 @@ const MINUTE = 60_000
 
 describe.each(storeKinds)('fixed window on the %s store', (kind) => {
   const store = createStore(kind)
-  const clock = manualClock(MINUTE)
+  const clock = manualClock(3_600_000) // hour-aligned: the hourly policies do not roll over mid-test
   const limiterFor = (policy: Policy | Policy[], options: RateLimiterOptions = {}) =>
     new RateLimiter({ store, policy, prefix: uniquePrefix('fw'), clock: clock.now, ...options })
   const perMinute = (limit: number) => limiterFor(fixedWindow({ limit, windowMs: MINUTE }))

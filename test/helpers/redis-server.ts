@@ -16,6 +16,8 @@ export interface RedisServer {
   stop(): Promise<void>
   /** Kills this process at once (SIGKILL), as a crash would; the port and data dir are kept. */
   kill(): Promise<void>
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the process: a hung server keeps its connections open. */
+  freeze(frozen: boolean): void
   /** Starts the process again on the same port and data dir. */
   start(): Promise<void>
   /** Stops the process and removes its data dir. */
@@ -72,6 +74,9 @@ export async function startRedisServer(args: readonly string[] = []): Promise<Re
     async kill() {
       if (child) await stopProcess(child, 'SIGKILL')
       child = undefined
+    },
+    freeze(frozen) {
+      child?.kill(frozen ? 'SIGSTOP' : 'SIGCONT')
     },
     async destroy() {
       await server.stop()
@@ -187,8 +192,9 @@ async function waitForReplicaLink(port: number): Promise<void> {
 }
 
 async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
+  if (child.exitCode !== null || (child.signalCode !== null && child.signalCode !== 'SIGSTOP')) return
   const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGCONT') // a frozen server must run to handle its signal
   child.kill(signal)
   const timer = setTimeout(() => child.kill('SIGKILL'), 3_000)
   await exited
