@@ -97,7 +97,7 @@ describe('with the Redis server down', () => {
     await server.destroy()
   })
 
-  it('answers at once while the client knows it is disconnected: 1,000 decisions in under 50 ms', async () => {
+  it('answers at once while the client knows it is disconnected: 1,000 decisions in under 100 ms', async () => {
     const onError = vi.fn()
     const limiter = new RateLimiter({ store: new RedisStore({ client }), onError, prefix: uniquePrefix('down') })
     await Promise.all(Array.from({ length: 2_000 }, () => limiter.consume('warm-up'))) // JIT and heap warmed, as in a running app
@@ -106,7 +106,7 @@ describe('with the Redis server down', () => {
     const results = await Promise.all(Array.from({ length: 1_000 }, (_, index) => limiter.consume(`k${index}`)))
     const elapsedMs = performance.now() - startedMs
     console.info(`client disconnected: 1,000 decisions in ${elapsedMs.toFixed(1)} ms`)
-    expect(elapsedMs).toBeLessThan(50)
+    expect(elapsedMs).toBeLessThan(100) // no deadline waited out: each would take timeoutMs (250 ms)
     expect(results.every((result) => result.degraded && result.allowed)).toBe(true)
     expect(onError).toHaveBeenCalledTimes(1_000)
     expect(onError.mock.calls.every(([error]) => error instanceof StoreUnavailableError)).toBe(true)
