@@ -1,3 +1,4 @@
+import { BoundedMap } from './bounded-map.js'
 import { boundedKey } from './hash.js'
 import { ageResult, type RateLimitResult } from './result.js'
 
@@ -18,11 +19,10 @@ interface Block {
  * made by another process does not reach it: such a key stays blocked here until its time is up.
  */
 export class BlockCache {
-  readonly #maxKeys: number
-  readonly #blocks = new Map<string, Block>()
+  readonly #blocks: BoundedMap<Block>
 
   constructor(maxKeys: number) {
-    this.#maxKeys = maxKeys
+    this.#blocks = new BoundedMap(maxKeys)
   }
 
   /** The store's denial, aged to `nowMs`, if `key` is blocked for `cost` at `nowMs`. */
@@ -48,10 +48,7 @@ export class BlockCache {
       return
     }
     if (result.degraded || !Number.isFinite(result.retryAfterMs) || result.retryAfterMs <= 0) return
-    const mapKey = boundedKey(key)
-    if (!this.#blocks.delete(mapKey) && this.#blocks.size >= this.#maxKeys)
-      this.#blocks.delete(this.#blocks.keys().next().value as string)
-    this.#blocks.set(mapKey, { result, decidedAtMs: sentAtMs, cost, untilMs: sentAtMs + result.retryAfterMs })
+    this.#blocks.set(boundedKey(key), { result, decidedAtMs: sentAtMs, cost, untilMs: sentAtMs + result.retryAfterMs })
   }
 
   /** Forgets the key's block (after a refund or reset, which may free quota). */

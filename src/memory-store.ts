@@ -1,3 +1,4 @@
+import { BoundedMap } from './bounded-map.js'
 import { boundedKey } from './hash.js'
 import { type Evaluation, internalsOf, type Policy } from './policy.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
@@ -29,14 +30,13 @@ const SWEPT_PER_INSERT = 2
  * ```
  */
 export class MemoryStore implements Store {
-  readonly #maxKeys: number
-  readonly #entries = new Map<string, Entry>()
+  readonly #entries: BoundedMap<Entry>
   #sweep: Iterator<[string, Entry]> | undefined
 
   constructor(options?: MemoryStoreOptions) {
     const given = assertOptionsObject(options, 'MemoryStore')
     assertKnownOptions(given, ['maxKeys'], 'MemoryStore')
-    this.#maxKeys = assertInteger(withDefault(given.maxKeys, 100_000), 'maxKeys', 1)
+    this.#entries = new BoundedMap(assertInteger(withDefault(given.maxKeys, 100_000), 'maxKeys', 1))
   }
 
   /** Number of keys held, expired ones included until they are swept. */
@@ -81,11 +81,7 @@ export class MemoryStore implements Store {
   }
 
   #write(key: string, { nextState, expiresAtMs }: Evaluation<unknown>, nowMs: number): void {
-    // Deleting first moves the key to the back of the Map, which is therefore ordered by last charge.
-    if (!this.#entries.delete(key)) {
-      this.#sweepSome(nowMs)
-      if (this.#entries.size >= this.#maxKeys) this.#entries.delete(this.#entries.keys().next().value as string)
-    }
+    if (!this.#entries.has(key)) this.#sweepSome(nowMs)
     this.#entries.set(key, { state: nextState, expiresAtMs })
   }
 
