@@ -125,10 +125,10 @@ async function exercise(store: Store, options: object, calls: Call[]) {
   }
 }
 
-describe('fuzzed options, keys, costs and clocks', () => {
-  const unhandled: unknown[] = []
-  process.on('unhandledRejection', (reason) => unhandled.push(reason))
+const unhandled: unknown[] = []
+process.on('unhandledRejection', (reason) => unhandled.push(reason))
 
+describe('fuzzed options, keys, costs and clocks', () => {
   it('either throw a TypeError or give a well-formed result (10,000 cases, memory store)', async () => {
     await fc.assert(
       fc.asyncProperty(optionsArbitrary, fc.array(callArbitrary, { minLength: 2, maxLength: 6 }), (options, calls) =>
@@ -150,6 +150,83 @@ describe('fuzzed options, keys, costs and clocks', () => {
       ),
       { numRuns: 500 },
     )
+    expect(unhandled).toEqual([])
+  })
+})
+
+describe('fuzzed HTTP adapter options and requests (the fetch guard, which every adapter shares the flow of)', () => {
+  const httpOptions = fc.record(
+    {
+      limit: mostly(fc.integer({ min: 1, max: 5 })),
+      windowMs: mostly(fc.constantFrom(1_000, 60_000)),
+      algorithm: mostly(fc.constantFrom('fixed-window', 'sliding-window', 'token-bucket', 'gcra')),
+      cost: mostly(
+        fc.oneof(
+          fc.integer({ min: 0, max: 3 }),
+          anyNumber.map((units) => () => units),
+        ),
+      ),
+      keyGenerator: mostly(keyArbitrary.map((key) => () => key)),
+      skip: mostly(fc.boolean().map((skipped) => () => skipped)),
+      message: mostly(fc.oneof(fc.string(), fc.constant({ error: 'slow down' }))),
+      statusCode: mostly(fc.integer({ min: 400, max: 599 })),
+      standardHeaders: mostly(fc.constantFrom('draft-8', 'draft-7', 'draft-6', false)),
+      legacyHeaders: mostly(fc.boolean()),
+      skipSuccessfulRequests: mostly(fc.boolean()),
+      skipFailedRequests: mostly(fc.boolean()),
+      trustProxy: mostly(fc.oneof(fc.boolean(), fc.integer({ min: 0, max: 3 }))),
+      ipv6Subnet: mostly(fc.integer({ min: 1, max: 128 })),
+    },
+    { requiredKeys: [] },
+  )
+  const requestArbitrary = fc.record({
+    ip: fc.option(fc.constantFrom('203.0.113.7', '::ffff:203.0.113.7', '2001:db8::1', 'fe80::1%eth0', 'nonsense', ''), {
+      nil: undefined,
+    }),
+    forwardedFor: fc.option(fc.constantFrom('198.51.100.1', '198.51.100.1, 10.0.0.1', 'garbage,,'), { nil: undefined }),
+    status: fc.constantFrom(200, 404, 500),
+  })
+
+  it('either throw a TypeError at setup or at a request, or answer with well-formed headers (2,000 cases)', async () => {
+    const { rateLimit } = await import('../adapters/fetch.js')
+    let answered = 0
+    await fc.assert(
+      fc.asyncProperty(
+        httpOptions,
+        fc.array(requestArbitrary, { minLength: 1, maxLength: 4 }),
+        async (options, requests) => {
+          let limit: ReturnType<typeof rateLimit>
+          try {
+            limit = rateLimit({ ...options, prefix: uniquePrefix('http-fuzz') } as never)
+          } catch (error) {
+            expect(error).toBeInstanceOf(TypeError)
+            return
+          }
+          for (const { ip, forwardedFor, status } of requests) {
+            const headers = forwardedFor === undefined ? undefined : { 'x-forwarded-for': forwardedFor }
+            const request = new Request('http://localhost/', headers && { headers })
+            let refused: Response | undefined
+            try {
+              refused = await limit(request, { ip })
+            } catch (error) {
+              expect(error, String(error)).toBeInstanceOf(TypeError)
+              continue
+            }
+            answered++
+            const response = refused ?? limit.finish(request, new Response('ok', { status }))
+            const retryAfter = response.headers.get('retry-after')
+            if (refused) expect(refused.status).toBeGreaterThanOrEqual(400)
+            if (retryAfter !== null)
+              expect(Number.isSafeInteger(Number(retryAfter)) && Number(retryAfter) >= 0).toBe(true)
+            for (const [name, value] of response.headers)
+              if (/ratelimit/i.test(name)) expect(value, name).not.toMatch(/NaN|Infinity|undefined|(^|[=;,\s])-\d/)
+          }
+        },
+      ),
+      { numRuns: 2_000 },
+    )
+    console.info(`fuzz (fetch guard): ${answered} requests answered`)
+    expect(answered).toBeGreaterThan(1_000)
     expect(unhandled).toEqual([])
   })
 })
