@@ -1,8 +1,6 @@
-import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { fixedWindow, gcra, type Policy, RateLimiter, RedisStore, slidingWindow, tokenBucket } from '../src/index.js'
-import { scriptCalls, uniquePrefix } from './helpers/redis.js'
-import { type RedisServer, startRedisServer } from './helpers/redis-server.js'
+import { privateRedis, scriptCalls, uniquePrefix } from './helpers/redis.js'
 import { createStore, manualClock, storeKinds } from './helpers/stores.js'
 
 const DAY = 86_400_000
@@ -40,16 +38,7 @@ describe.each(storeKinds)('policies of different algorithms in one limiter, on t
 })
 
 describe('script calls per decision (INFO commandstats on a private server)', () => {
-  let server: RedisServer
-  let client: Redis
-  beforeAll(async () => {
-    server = await startRedisServer()
-    client = new Redis({ host: '127.0.0.1', port: server.port })
-  })
-  afterAll(async () => {
-    client.disconnect()
-    await server.destroy()
-  })
+  const redis = privateRedis()
 
   it.each<[string, Policy[], allowedInSeven: number]>([
     [
@@ -68,15 +57,15 @@ describe('script calls per decision (INFO commandstats on a private server)', ()
       6,
     ],
   ])('is one, whatever the policies: %s', async (_label, policy, allowedInSeven) => {
-    const store = new RedisStore({ client })
+    const store = new RedisStore({ client: redis.client })
     const limiter = new RateLimiter({ store, policy, prefix: uniquePrefix('stats'), blockCache: false })
     await limiter.peek('client') // loads the script
-    await client.config('RESETSTAT')
+    await redis.client.config('RESETSTAT')
     const results = []
     for (let request = 0; request < 7; request++) results.push(await limiter.consume('client'))
     expect(results.map((result) => result.allowed)).toEqual(
       Array.from({ length: 7 }, (_, index) => index < allowedInSeven),
     )
-    expect(await scriptCalls(client)).toEqual({ evalsha: 7, eval: 0 })
+    expect(await scriptCalls(redis.client)).toEqual({ evalsha: 7, eval: 0 })
   })
 })

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   type CircuitState,
@@ -8,8 +7,8 @@ import {
   type Store,
   StoreUnavailableError,
 } from '../src/index.js'
-import { connectStandalone, uniquePrefix } from './helpers/redis.js'
-import { type RedisServer, sleep, startRedisServer } from './helpers/redis-server.js'
+import { connectStandalone, privateRedis, uniquePrefix } from './helpers/redis.js'
+import { sleep } from './helpers/redis-server.js'
 
 /** A store that passes calls on to `inner` and counts them. */
 function countingStore(inner: Store): Store & { decisions: number } {
@@ -83,23 +82,16 @@ describe('the circuit breaker', () => {
 })
 
 describe('with the Redis server down', () => {
-  let server: RedisServer
-  let client: Redis
-  beforeAll(async () => {
-    server = await startRedisServer()
-    client = new Redis({ host: '127.0.0.1', port: server.port })
-    client.on('error', () => {}) // the limiter reports; no log needed here
-    await client.ping()
-    await server.kill()
-  })
-  afterAll(async () => {
-    client.disconnect()
-    await server.destroy()
-  })
+  const redis = privateRedis()
+  beforeAll(() => redis.server.kill())
 
   it('answers at once while the client knows it is disconnected: 1,000 decisions in under 100 ms', async () => {
     const onError = vi.fn()
-    const limiter = new RateLimiter({ store: new RedisStore({ client }), onError, prefix: uniquePrefix('down') })
+    const limiter = new RateLimiter({
+      store: new RedisStore({ client: redis.client }),
+      onError,
+      prefix: uniquePrefix('down'),
+    })
     await Promise.all(Array.from({ length: 2_000 }, () => limiter.consume('warm-up'))) // JIT and heap warmed, as in a running app
     onError.mockClear()
     const startedMs = performance.now()
@@ -114,7 +106,7 @@ describe('with the Redis server down', () => {
 
   it('falls back to each instance’s share of the limit: 100 across 4 instances is 25 here', async () => {
     const limiter = new RateLimiter({
-      store: new RedisStore({ client }),
+      store: new RedisStore({ client: redis.client }),
       policy: fixedWindow({ limit: 100, windowMs: 86_400_000 }),
       onStoreError: 'fallback',
       instances: 4,
@@ -127,25 +119,14 @@ describe('with the Redis server down', () => {
 })
 
 describe('with the Redis server hung (frozen, its connections open)', () => {
-  let server: RedisServer
-  let client: Redis
-  beforeAll(async () => {
-    server = await startRedisServer()
-    client = new Redis({ host: '127.0.0.1', port: server.port })
-    client.on('error', () => {})
-    await client.ping()
-    server.freeze(true)
-  })
-  afterAll(async () => {
-    server.freeze(false)
-    client.disconnect()
-    await server.destroy()
-  })
+  const redis = privateRedis()
+  beforeAll(() => redis.server.freeze(true))
+  afterAll(() => redis.server.freeze(false))
 
   it('opens the breaker after 5 missed deadlines, then answers 1,000 decisions in under 50 ms, and closes once the server is back', async () => {
     const changes: CircuitState[] = []
     const limiter = new RateLimiter({
-      store: new RedisStore({ client }),
+      store: new RedisStore({ client: redis.client }),
       prefix: uniquePrefix('hung'),
       timeoutMs: 50,
       onError: () => {},
@@ -161,7 +142,7 @@ describe('with the Redis server hung (frozen, its connections open)', () => {
     expect(elapsedMs).toBeLessThan(50)
     expect(results.every((result) => result.degraded)).toBe(true)
 
-    server.freeze(false)
+    redis.server.freeze(false)
     await sleep(250)
     expect((await limiter.consume('k')).degraded).toBe(false)
     expect(changes).toEqual(['open', 'half-open', 'closed'])

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Cluster, Redis } from 'ioredis'
 import { createClient, createCluster } from 'redis'
 import { afterAll, beforeAll, inject } from 'vitest'
+import { type RedisServer, startRedisServer } from './redis-server.js'
 
 /** Ports of the servers the global setup started. */
 export const ports = inject('redis')
@@ -57,4 +58,23 @@ export async function scriptCalls(client: Redis): Promise<{ evalsha: number; eva
   const stats = await client.info('commandstats')
   const calls = (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)
   return { evalsha: calls('evalsha'), eval: calls('eval') }
+}
+
+/**
+ * A redis-server of the calling file's (or describe block's) own, with an ioredis client on it,
+ * both stopped after it: for tests that stop, freeze or count commands on their server.
+ */
+export function privateRedis(): { server: RedisServer; client: Redis } {
+  const handle = {} as { server: RedisServer; client: Redis }
+  beforeAll(async () => {
+    handle.server = await startRedisServer()
+    handle.client = new Redis({ host: '127.0.0.1', port: handle.server.port })
+    handle.client.on('error', () => {}) // outages are the point here; the limiter reports them
+    await handle.client.ping()
+  })
+  afterAll(async () => {
+    handle.client.disconnect()
+    await handle.server.destroy()
+  })
+  return handle
 }
