@@ -1,10 +1,11 @@
--- lua/decide.lua: the frame of the script the library sends; it decides requests against policies.
--- KEYS one per policy of each request, in order   ARGV nowMs or '' (server TIME), then per request: mode ('consume', 'peek' or 'refund'), cost, chargedAtMs (refunds) or '', policy count, and per policy: algorithm, limit, windowMs, burst or ''
+-- lua/decide.lua: the frame of the script the library sends; it decides a batch of requests in order.
+-- KEYS one per policy of each request, in order   ARGV nowMs or '' (server TIME), the number of policy lists, each list (policy count, then per policy: algorithm, limit, windowMs, burst), then per request: its list's number, mode ('consume', 'peek' or 'refund'), cost, chargedAtMs or ''
 -- Returns { nowMs, then per decided (not refunded) request and policy: allowed (1|0), remaining, resetAfterMs, retryAfterMs }
 --
 -- Not runnable alone: the library puts in front of it the functions of each algorithm in use (every
 -- lua/<algorithm>.lua up to its `@standalone` line) and `local algorithms = { [name] = { decide =
--- <name>, refund = <name>_refund } }`.
+-- <name>, refund = <name>_refund } }`. Policy lists are sent once per batch: most requests of a
+-- batch come from one limiter, and every ARGV value costs Redis a string to make.
 
 local now_ms = tonumber(ARGV[1])
 if not now_ms then
@@ -12,47 +13,49 @@ if not now_ms then
   now_ms = time[1] * 1000 + math.floor(time[2] / 1000)
 end
 
-local reply = { now_ms }
-
-local function policy_args(arg)
-  return tonumber(ARGV[arg + 1]), tonumber(ARGV[arg + 2]), tonumber(ARGV[arg + 3])
+-- Each list: { count, algorithm tables, limits, windows, bursts }, numbers converted once.
+local lists, arg = {}, 3
+for list = 1, tonumber(ARGV[2]) do
+  local count = tonumber(ARGV[arg])
+  local entry = { count, {}, {}, {}, {} }
+  for policy = 1, count do
+    local at = arg + 1 + (policy - 1) * 4
+    entry[2][policy], entry[3][policy] = algorithms[ARGV[at]], tonumber(ARGV[at + 1])
+    entry[4][policy], entry[5][policy] = tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3])
+  end
+  lists[list], arg = entry, arg + 1 + count * 4
 end
 
-local function evaluate(first_key, first_arg, count, cost, charge)
-  local outcomes, all_allowed = {}, true
-  for policy = 0, count - 1 do
-    local arg = first_arg + policy * 4
-    local allowed, remaining, reset_after_ms, retry_after_ms =
-      algorithms[ARGV[arg]].decide(KEYS[first_key + policy], now_ms, cost, charge, policy_args(arg))
-    table.insert(outcomes, { allowed, remaining, reset_after_ms, retry_after_ms })
+-- Writes each policy's four reply values from `at` on, and tells whether every policy allowed.
+local function decide_into(reply, at, list, first_key, cost, charge)
+  local all_allowed, algorithm, limit, window, burst = true, list[2], list[3], list[4], list[5]
+  for policy = 1, list[1] do
+    local allowed, remaining, reset_after_ms, retry_after_ms = algorithm[policy].decide(KEYS[first_key + policy - 1],
+      now_ms, cost, charge, limit[policy], window[policy], burst[policy])
+    local slot = at + (policy - 1) * 4
+    reply[slot + 1], reply[slot + 2], reply[slot + 3], reply[slot + 4] = allowed, remaining, reset_after_ms, retry_after_ms
     all_allowed = all_allowed and allowed == 1
   end
-  return outcomes, all_allowed
+  return all_allowed
 end
 
-local function refund(first_key, first_arg, count, cost, charged_at_ms)
-  for policy = 0, count - 1 do
-    local arg = first_arg + policy * 4
-    algorithms[ARGV[arg]].refund(KEYS[first_key + policy], now_ms, charged_at_ms, cost, policy_args(arg))
-  end
-end
-
-local arg, key = 2, 1
-while arg <= #ARGV do
-  local mode, cost, charged_at_ms, count = ARGV[arg], tonumber(ARGV[arg + 1]), tonumber(ARGV[arg + 2]), tonumber(ARGV[arg + 3])
-  arg = arg + 4
+local reply, key = { now_ms }, 1
+for request = arg, #ARGV, 4 do
+  local list, mode, cost = lists[tonumber(ARGV[request])], ARGV[request + 1], tonumber(ARGV[request + 2])
+  local count = list[1]
   if mode == 'refund' then
-    refund(key, arg, count, cost, charged_at_ms)
-  else
-    local charge = mode == 'consume'
-    -- One policy decides in one pass. Several are checked first, so that a denial charges none of them.
-    local outcomes, all_allowed = evaluate(key, arg, count, cost, charge and count == 1)
-    if charge and count > 1 and all_allowed then outcomes = evaluate(key, arg, count, cost, true) end
-    for _, outcome in ipairs(outcomes) do
-      for _, value in ipairs(outcome) do table.insert(reply, value) end
+    local charged_at_ms = tonumber(ARGV[request + 3])
+    for policy = 1, count do
+      list[2][policy].refund(KEYS[key + policy - 1], now_ms, charged_at_ms, cost, list[3][policy], list[4][policy],
+        list[5][policy])
     end
+  else
+    local charge, at = mode == 'consume', #reply
+    -- One policy decides in one pass. Several are checked first, so that a denial charges none of them.
+    local all_allowed = decide_into(reply, at, list, key, cost, charge and count == 1)
+    if charge and count > 1 and all_allowed then decide_into(reply, at, list, key, cost, true) end
   end
-  arg, key = arg + count * 4, key + count
+  key = key + count
 end
 
 return reply

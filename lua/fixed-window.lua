@@ -12,15 +12,22 @@ local function fixed_window(key, now_ms, cost, charge, limit, window_ms)
   local used = 0
   local stored = redis.call('GET', key)
   if stored then
-    local stored_window, stored_used = string.match(stored, '^(%d+):(%d+)$')
-    assert(stored_window, 'atomic-ratelimit: ' .. key .. ' does not hold fixed-window state')
-    if tonumber(stored_window) == window then used = tonumber(stored_used) end
+    -- find and sub, not a pattern: this runs on every decision.
+    local colon = string.find(stored, ':', 1, true)
+    if not colon then error('atomic-ratelimit: ' .. key .. ' does not hold fixed-window state') end
+    if tonumber(string.sub(stored, 1, colon - 1)) == window then used = tonumber(string.sub(stored, colon + 1)) end
   end
 
   if cost <= limit - used then
     if charge and cost > 0 then
+      -- The expiry is set on the window's first charge; later ones keep it. Limits stay below 10^14,
+      -- so Lua writes both numbers as plain integers.
+      if used == 0 then
+        redis.call('SET', key, window .. ':' .. cost, 'PX', window_end_ms - now_ms)
+      else
+        redis.call('SET', key, window .. ':' .. (used + cost), 'KEEPTTL')
+      end
       used = used + cost
-      redis.call('SET', key, string.format('%d:%d', window, used), 'PX', window_end_ms - now_ms)
     end
     return 1, limit - used, used > 0 and window_end_ms - now_ms or 0, 0
   end
@@ -35,10 +42,10 @@ end
 local function fixed_window_refund(key, now_ms, charged_at_ms, cost, limit, window_ms)
   local stored = redis.call('GET', key)
   if not stored then return end
-  local stored_window, used = string.match(stored, '^(%d+):(%d+)$')
+  local colon = string.find(stored, ':', 1, true)
   local window = math.floor(charged_at_ms / window_ms)
-  if tonumber(stored_window) ~= window then return end
-  redis.call('SET', key, string.format('%d:%d', window, math.max(0, tonumber(used) - cost)), 'KEEPTTL')
+  if not colon or tonumber(string.sub(stored, 1, colon - 1)) ~= window then return end
+  redis.call('SET', key, window .. ':' .. math.max(0, tonumber(string.sub(stored, colon + 1)) - cost), 'KEEPTTL')
 end
 
 -- @standalone: `redis-cli --eval` runs the lines below; the library's composed script ends above.

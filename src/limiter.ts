@@ -10,22 +10,13 @@ import {
   resolveLimiterOptions,
 } from './limiter-options.js'
 import type { Policy } from './policy.js'
-import { combineOutcomes, type RateLimitResult } from './result.js'
-import type { Store, StoreRequest } from './store.js'
-import { StoreGuard } from './store-guard.js'
+import { combineOutcomes, type RateLimitResult, takeCharge } from './result.js'
+import type { StoreRequest } from './store.js'
+import { type GuardedDecision, StoreGuard } from './store-guard.js'
 import { describe } from './validate.js'
 
 /** The latest time a clock may give (year 2248): later, GCRA's microseconds would lose precision. */
 const LATEST_CLOCK_MS = 2 ** 43
-
-/** What an allowed `consume` charged, and where, so that `refund(result)` can give it back. */
-interface Charge {
-  readonly key: string
-  readonly cost: number
-  readonly chargedAtMs: number
-  readonly store: Store
-  readonly policies: readonly Policy[]
-}
 
 /**
  * Decides whether a client may act: atomically, under one or more policies, in one store call.
@@ -46,7 +37,6 @@ export class RateLimiter {
   readonly #options: ResolvedLimiterOptions
   readonly #guard: StoreGuard
   readonly #blockCache: BlockCache | undefined
-  readonly #charges = new WeakMap<RateLimitResult, Charge>()
 
   constructor(options?: RateLimiterOptions) {
     this.#options = resolveLimiterOptions(options)
@@ -80,9 +70,8 @@ export class RateLimiter {
   async refund(result: RateLimitResult): Promise<void> {
     if (result === null || typeof result !== 'object' || typeof result.allowed !== 'boolean')
       throw new RateLimitOptionsError(`Expected \`result\` to be a result of consume(), got ${describe(result)}`)
-    const charge = this.#charges.get(result)
+    const charge = takeCharge(result)
     if (!charge) return
-    this.#charges.delete(result)
     const { key, cost, chargedAtMs, store, policies } = charge
     this.#blockCache?.forget(key)
     await this.#guard.refund(store, { prefix: this.prefix, key, policies, cost, chargedAtMs, nowMs: this.#now() })
@@ -95,26 +84,35 @@ export class RateLimiter {
     await this.#guard.reset({ prefix: this.prefix, key: checkedKey, policies: this.policies })
   }
 
-  async #decide(
-    key: string,
-    options: ConsumeOptions | undefined,
-    mode: StoreRequest['mode'],
-  ): Promise<RateLimitResult> {
-    const checkedKey = readKey(key)
-    const cost = readCost(options)
-    const nowMs = this.#now()
-    const localNowMs = nowMs ?? Date.now()
-    const blocked = this.#blockCache?.denial(checkedKey, cost, localNowMs)
-    if (blocked) return blocked
-
-    const request: StoreRequest = { prefix: this.prefix, key: checkedKey, policies: this.policies, cost, mode, nowMs }
-    const decision = await this.#guard.decide(request)
-    const result = combineOutcomes(decision.policies, decision.outcomes, decision.degraded)
-    if (mode === 'consume' && result.allowed && cost > 0 && decision.store) {
-      const { store, policies } = decision
-      this.#charges.set(result, { key: checkedKey, cost, chargedAtMs: decision.nowMs, store, policies })
+  #decide(key: string, options: ConsumeOptions | undefined, mode: StoreRequest['mode']): Promise<RateLimitResult> {
+    let request: StoreRequest
+    try {
+      request = {
+        prefix: this.prefix,
+        key: readKey(key),
+        policies: this.policies,
+        cost: readCost(options),
+        mode,
+        nowMs: this.#now(),
+      }
+    } catch (error) {
+      return Promise.reject(error)
     }
-    this.#blockCache?.record(checkedKey, cost, localNowMs, result)
+    const localNowMs = request.nowMs ?? Date.now()
+    const blocked = this.#blockCache?.denial(request.key, request.cost, localNowMs)
+    if (blocked) return Promise.resolve(blocked)
+    const decision = this.#guard.decide(request)
+    if (!(decision instanceof Promise)) return Promise.resolve(this.#conclude(request, decision, localNowMs))
+    return decision.then((answer) => this.#conclude(request, answer, localNowMs))
+  }
+
+  #conclude(request: StoreRequest, decision: GuardedDecision, sentAtMs: number): RateLimitResult {
+    const { key, cost, mode } = request
+    const { store, policies, outcomes, degraded, nowMs } = decision
+    const charges = mode === 'consume' && cost > 0 && store !== undefined
+    const charge = charges ? { key, cost, chargedAtMs: nowMs, store, policies } : undefined
+    const result = combineOutcomes(policies, outcomes, degraded, charge)
+    this.#blockCache?.record(key, cost, sentAtMs, result)
     return result
   }
 

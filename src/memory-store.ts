@@ -45,23 +45,23 @@ export class MemoryStore implements Store {
   }
 
   async decide(request: StoreRequest): Promise<StoreDecision> {
+    return this.decideNow(request)
+  }
+
+  /** {@link decide}, synchronously: the limiter calls it directly, with no promise in between. */
+  decideNow(request: StoreRequest): StoreDecision {
     const { policies, cost } = request
     const nowMs = request.nowMs ?? Date.now()
     const keys = policies.map((policy) => entryKey(request, policy))
-    const evaluate = (charge: boolean): Evaluation<unknown>[] =>
-      policies.map((policy, index) => {
-        const entry = this.#entries.get(keys[index] as string)
-        const state = entry && entry.expiresAtMs > nowMs ? entry.state : undefined
-        return internalsOf(policy).algorithm.evaluate(policy, state, nowMs, cost, charge)
-      })
     // As in lua/decide.lua: one policy decides in one pass; several are checked before any is charged.
     const charge = request.mode === 'consume'
-    let evaluations = evaluate(charge && policies.length === 1)
+    let evaluations = this.#evaluate(policies, keys, nowMs, cost, charge && policies.length === 1)
     if (charge && policies.length > 1 && evaluations.every((evaluation) => evaluation.allowed))
-      evaluations = evaluate(true)
-    evaluations.forEach((evaluation, index) => {
+      evaluations = this.#evaluate(policies, keys, nowMs, cost, true)
+    for (let index = 0; index < keys.length; index++) {
+      const evaluation = evaluations[index] as Evaluation<unknown>
       if (evaluation.nextState !== undefined) this.#write(keys[index] as string, evaluation, nowMs)
-    })
+    }
     return { nowMs, outcomes: evaluations }
   }
 
@@ -78,6 +78,23 @@ export class MemoryStore implements Store {
 
   async reset(target: StoreTarget): Promise<void> {
     for (const policy of target.policies) this.#entries.delete(entryKey(target, policy))
+  }
+
+  #evaluate(
+    policies: readonly Policy[],
+    keys: readonly string[],
+    nowMs: number,
+    cost: number,
+    charge: boolean,
+  ): Evaluation<unknown>[] {
+    const evaluations: Evaluation<unknown>[] = []
+    for (let index = 0; index < policies.length; index++) {
+      const policy = policies[index] as Policy
+      const entry = this.#entries.get(keys[index] as string)
+      const state = entry && entry.expiresAtMs > nowMs ? entry.state : undefined
+      evaluations.push(internalsOf(policy).algorithm.evaluate(policy, state, nowMs, cost, charge))
+    }
+    return evaluations
   }
 
   #write(key: string, { nextState, expiresAtMs }: Evaluation<unknown>, nowMs: number): void {

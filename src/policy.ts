@@ -72,6 +72,9 @@ interface PolicyInternals {
 
 const internals = new WeakMap<Policy, PolicyInternals>()
 
+/** Most units a limit or burst may hold: Lua prints integers up to this without an exponent. */
+export const MAX_UNITS = 10 ** 14 - 1
+
 /** Longest window accepted: ten years. */
 export const MAX_WINDOW_MS = 10 * 365 * 86_400_000
 
@@ -123,9 +126,9 @@ export type PolicyFields = Omit<Policy, 'algorithm'>
 export function readPolicyOptions(options: BurstPolicyOptions, factory: string, acceptsBurst: boolean): PolicyFields {
   const given = assertOptionsObject(options as BurstPolicyOptions | undefined, `${factory}()`)
   assertKnownOptions(given, ['limit', 'windowMs', 'name', ...(acceptsBurst ? ['burst'] : [])], `${factory}()`)
-  const limit = assertInteger(given.limit, 'limit', 1)
+  const limit = assertInteger(given.limit, 'limit', 1, MAX_UNITS)
   const windowMs = assertInteger(given.windowMs, 'windowMs', 1, MAX_WINDOW_MS)
-  const burst = assertInteger(withDefault(given.burst, limit), 'burst', 1)
+  const burst = assertInteger(withDefault(given.burst, limit), 'burst', 1, MAX_UNITS)
   const name = given.name
   if (name !== undefined && (typeof name !== 'string' || !POLICY_NAME.test(name)))
     throw new RateLimitOptionsError(

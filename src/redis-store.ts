@@ -1,16 +1,29 @@
-import { StoreUnavailableError } from './errors.js'
+import { RateLimitOptionsError, StoreUnavailableError } from './errors.js'
 import { digest } from './hash.js'
 import { internalsOf, type Policy, type PolicyOutcome } from './policy.js'
 import { type RedisClient, type ScriptClient, toScriptClient } from './redis/client.js'
-import { decideScript } from './redis/script.js'
+import { Coalescer, type PolicyList, type ScriptAnswer } from './redis/coalescer.js'
+import { decideScript, type LuaScript } from './redis/script.js'
 import { hashSlot } from './redis/slot.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
-import { assertKnownOptions, assertOptionsObject } from './validate.js'
+import { assertKnownOptions, assertOptionsObject, withDefault } from './validate.js'
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
   /** A connected ioredis `Redis` or `Cluster`, or a node-redis (v5) client or cluster. */
   readonly client: RedisClient
+  /**
+   * Send the decisions made in one turn of the event loop as one script call (per Cluster slot),
+   * decided in order, each still atomic and exact; `false` sends each at once. @default true
+   */
+  readonly coalesce?: boolean
+}
+
+/** What a limiter's policies need in every call, worked out once per policy list. */
+interface Plan {
+  readonly list: PolicyList
+  /** `}:<storage name>` per policy: a key is `<prefix>:{<tag>` and this. */
+  readonly keySuffixes: readonly string[]
 }
 
 /** One error for every refusal while the client is down: a flood of them costs no stack traces. */
@@ -21,10 +34,11 @@ const TAG_LENGTH = 11
 
 /**
  * Rate limit state in Redis or a Redis Cluster, shared by every process that uses the same server.
- * Each decision is one EVALSHA of one Lua script, whatever the number of policies: atomic, exact
- * under any concurrency, timed by the server's clock (unless the limiter injects one). The script is
- * sent again only when Redis answers NOSCRIPT (a restart, a failover, SCRIPT FLUSH); any other error
- * goes to the limiter's failure policy and is never retried blindly.
+ * Each decision is one run of one Lua script, whatever the number of policies: atomic, exact under
+ * any concurrency, timed by the server's clock (unless the limiter injects one). Decisions made in
+ * the same turn of the event loop share one EVALSHA (`coalesce`). The script is sent again only
+ * when Redis answers NOSCRIPT (a restart, a failover, SCRIPT FLUSH); any other error goes to the
+ * limiter's failure policy and is never retried blindly.
  *
  * @example
  * ```ts
@@ -34,23 +48,30 @@ const TAG_LENGTH = 11
  */
 export class RedisStore implements Store {
   readonly #client: ScriptClient
+  readonly #coalescer: Coalescer
+  readonly #plans = new WeakMap<readonly Policy[], Plan>()
 
   constructor(options: RedisStoreOptions) {
     const given = assertOptionsObject(options, 'RedisStore')
-    assertKnownOptions(given, ['client'], 'RedisStore')
+    assertKnownOptions(given, ['client', 'coalesce'], 'RedisStore')
     this.#client = toScriptClient(given.client)
+    const coalesce = withDefault<unknown>(given.coalesce, true)
+    if (typeof coalesce !== 'boolean')
+      throw new RateLimitOptionsError(`Expected \`coalesce\` to be a boolean, got ${String(coalesce)}`)
+    this.#coalescer = new Coalescer((script, keys, args) => this.#send(script, keys, args), coalesce)
   }
 
-  async decide(request: StoreRequest): Promise<StoreDecision> {
-    const { policies } = request
-    const args = scriptArgs(request.nowMs, request.mode, request.cost, '', policies)
-    const reply = (await this.#run(request, args)) as number[]
-    return { nowMs: reply[0] as number, outcomes: policies.map((_, index) => readOutcome(reply, 1 + index * 4)) }
+  decide(request: StoreRequest): Promise<StoreDecision> {
+    const count = request.policies.length
+    return this.#call(request, [request.mode, costArg(request.cost), ''], 4 * count).then(({ reply, at }) => {
+      const outcomes: PolicyOutcome[] = []
+      for (let index = 0; index < count; index++) outcomes.push(readOutcome(reply, at + index * 4))
+      return { nowMs: reply[0] as number, outcomes }
+    })
   }
 
   async refund(refund: StoreRefund): Promise<void> {
-    const args = scriptArgs(refund.nowMs, 'refund', refund.cost, String(refund.chargedAtMs), refund.policies)
-    await this.#run(refund, args)
+    await this.#call(refund, ['refund', costArg(refund.cost), String(refund.chargedAtMs)], 0)
   }
 
   async reset(target: StoreTarget): Promise<void> {
@@ -62,16 +83,48 @@ export class RedisStore implements Store {
     return this.#client.masterOf?.(hashSlot(hashTag(target.key))) ?? ''
   }
 
-  async #run(target: StoreTarget, args: string[]): Promise<unknown> {
-    if (this.#client.isDown()) throw CLIENT_DOWN
-    const keys = redisKeys(target)
-    const script = decideScript(target.policies.map((policy) => internalsOf(policy).algorithm))
+  #call(
+    target: StoreTarget & { readonly nowMs: number | undefined },
+    header: readonly [string, string, string],
+    replyLength: number,
+  ): Promise<ScriptAnswer> {
+    if (this.#client.isDown()) return Promise.reject(CLIENT_DOWN)
+    const plan = this.#planFor(target.policies)
+    const tag = hashTag(target.key)
+    const keyStart = `${target.prefix}:{${tag}`
+    const nowArg = target.nowMs === undefined ? '' : String(target.nowMs)
+    const slot = this.#client.masterOf ? hashSlot(tag) : ''
+    return this.#coalescer.submit({
+      group: `${slot} ${nowArg}`,
+      nowArg,
+      list: plan.list,
+      keys: plan.keySuffixes.map((suffix) => keyStart + suffix),
+      header,
+      replyLength,
+    })
+  }
+
+  async #send(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
     try {
       return await this.#client.evalsha(script.sha1, keys, args)
     } catch (error) {
       if (!isNoScript(error)) throw error
       return this.#client.eval(script.source, keys, args)
     }
+  }
+
+  #planFor(policies: readonly Policy[]): Plan {
+    let plan = this.#plans.get(policies)
+    if (!plan) {
+      const algorithms = policies.map((policy) => internalsOf(policy).algorithm)
+      const args = [String(policies.length)]
+      for (const { algorithm, limit, windowMs, burst } of policies)
+        args.push(algorithm, String(limit), String(windowMs), String(burst))
+      const keySuffixes = policies.map((policy) => `}:${internalsOf(policy).storageName}`)
+      plan = { list: { script: decideScript(algorithms), algorithms, args }, keySuffixes }
+      this.#plans.set(policies, plan)
+    }
+    return plan
   }
 }
 
@@ -86,22 +139,12 @@ export function redisKeys({ prefix, key, policies }: StoreTarget): string[] {
   return policies.map((policy: Policy) => `${prefix}:{${tag}}:${internalsOf(policy).storageName}`)
 }
 
-/** ARGV of lua/decide.lua for one request: the time, its header, then four values per policy. */
-function scriptArgs(
-  nowMs: number | undefined,
-  mode: StoreRequest['mode'] | 'refund',
-  cost: number,
-  chargedAtMs: string,
-  policies: readonly Policy[],
-): string[] {
-  const args = [nowMs === undefined ? '' : String(nowMs), mode, String(cost), chargedAtMs, String(policies.length)]
-  for (const { algorithm, limit, windowMs, burst } of policies)
-    args.push(algorithm, String(limit), String(windowMs), String(burst))
-  return args
-}
-
 function hashTag(key: string): string {
   return digest(key).slice(0, TAG_LENGTH)
+}
+
+function costArg(cost: number): string {
+  return cost === 1 ? '1' : String(cost)
 }
 
 function readOutcome(reply: readonly number[], at: number): PolicyOutcome {

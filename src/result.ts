@@ -1,4 +1,5 @@
 import type { Policy, PolicyOutcome } from './policy.js'
+import type { Store } from './store.js'
 
 /** One policy's part of a decision. */
 export interface PolicyResult extends PolicyOutcome {
@@ -28,6 +29,45 @@ export interface RateLimitResult {
   readonly degraded: boolean
 }
 
+/** What an allowed `consume` charged, and on which store: what `refund(result)` gives back. */
+export interface Charge {
+  readonly key: string
+  readonly cost: number
+  readonly chargedAtMs: number
+  readonly store: Store
+  readonly policies: readonly Policy[]
+}
+
+/** A result that carries, out of sight, what its decision charged. */
+class ChargedResult implements RateLimitResult {
+  #charge: Charge | undefined
+
+  constructor(
+    readonly allowed: boolean,
+    readonly limit: number,
+    readonly remaining: number,
+    readonly resetAfterMs: number,
+    readonly retryAfterMs: number,
+    readonly policy: string,
+    readonly policies: readonly PolicyResult[],
+    readonly degraded: boolean,
+    charge: Charge | undefined,
+  ) {
+    this.#charge = charge
+  }
+
+  /** The charge behind `result`, handed out once: a second refund of the same result gives nothing. */
+  static takeCharge(result: RateLimitResult): Charge | undefined {
+    if (!(#charge in result)) return undefined
+    const charge = result.#charge
+    result.#charge = undefined
+    return charge
+  }
+}
+
+/** The charge behind a result of `consume`, once; undefined for any other value. */
+export const takeCharge = ChargedResult.takeCharge
+
 /**
  * Combines per-policy outcomes. The most restrictive policy is, on a denial, the denying one that
  * asks for the longest wait; otherwise the one with the fewest units left (then the latest reset).
@@ -36,15 +76,22 @@ export function combineOutcomes(
   policies: readonly Policy[],
   outcomes: readonly PolicyOutcome[],
   degraded: boolean,
+  charge?: Charge,
 ): RateLimitResult {
-  const results = policies.map((policy, index): PolicyResult => {
-    const { allowed, remaining, resetAfterMs, retryAfterMs } = outcomes[index] as PolicyOutcome
-    return { policy: policy.name, allowed, limit: policy.limit, remaining, resetAfterMs, retryAfterMs }
-  })
-  const allowed = results.every((result) => result.allowed)
-  const decisive = results.reduce((best, result) => (moreRestrictive(result, best, allowed) ? result : best))
+  const results: PolicyResult[] = []
+  let allowed = true
+  for (let index = 0; index < policies.length; index++) {
+    const { name, limit } = policies[index] as Policy
+    const { allowed: passes, remaining, resetAfterMs, retryAfterMs } = outcomes[index] as PolicyOutcome
+    results.push({ policy: name, allowed: passes, limit, remaining, resetAfterMs, retryAfterMs })
+    allowed &&= passes
+  }
+  let decisive = results[0] as PolicyResult
+  for (let index = 1; index < results.length; index++)
+    if (moreRestrictive(results[index] as PolicyResult, decisive, allowed)) decisive = results[index] as PolicyResult
   const { limit, remaining, resetAfterMs, retryAfterMs, policy } = decisive
-  return { allowed, limit, remaining, resetAfterMs, retryAfterMs, policy, policies: results, degraded }
+  const charged = allowed ? charge : undefined // a denial charges nothing, so there is nothing to give back
+  return new ChargedResult(allowed, limit, remaining, resetAfterMs, retryAfterMs, policy, results, degraded, charged)
 }
 
 function moreRestrictive(candidate: PolicyResult, best: PolicyResult, allowed: boolean): boolean {

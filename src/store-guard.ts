@@ -1,9 +1,9 @@
 import { CircuitBreaker, type CircuitState, type ResolvedCircuitBreakerOptions } from './breaker.js'
-import { withDeadline } from './deadline.js'
+import { Deadlines } from './deadline.js'
 import { StoreUnavailableError } from './errors.js'
 import { MemoryStore } from './memory-store.js'
 import type { Policy, PolicyOutcome } from './policy.js'
-import type { Store, StoreRefund, StoreRequest, StoreTarget } from './store.js'
+import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
 
 /** What a decision does when the store fails or misses `timeoutMs`. */
 export type StoreFailurePolicy = 'allow' | 'deny' | 'fallback'
@@ -41,12 +41,14 @@ const DENIED_RETRY_AFTER_MS = 1_000
  */
 export class StoreGuard {
   readonly #settings: StoreGuardSettings
+  readonly #deadlines: Deadlines
   /** One breaker per failure domain of the store, made on first use. */
   readonly #breakers = new Map<string, CircuitBreaker>()
   #fallbackStore: MemoryStore | undefined
 
   constructor(settings: StoreGuardSettings) {
     this.#settings = settings
+    this.#deadlines = new Deadlines(settings.timeoutMs)
   }
 
   /** The worst state among the breakers: `'open'` if any part of the store is cut off. */
@@ -55,19 +57,28 @@ export class StoreGuard {
     return states.has('open') ? 'open' : states.has('half-open') ? 'half-open' : 'closed'
   }
 
-  async decide(request: StoreRequest): Promise<GuardedDecision> {
+  /**
+   * Decides on the store, or by the failure policy when it fails. A MemoryStore, which lives in
+   * this process and cannot fail or be slow, decides synchronously, with no deadline or breaker.
+   */
+  decide(request: StoreRequest): GuardedDecision | Promise<GuardedDecision> {
     const { store } = this.#settings
+    if (store instanceof MemoryStore) return decided(store.decideNow(request), request.policies, false, store)
     const breaker = this.#breakerFor(request)
     if (breaker && !breaker.allowsCall()) return this.#decideWithoutStore(request)
+    let answer: Promise<StoreDecision>
     try {
-      const { outcomes, nowMs } = await withDeadline(store.decide(request), this.#settings.timeoutMs)
-      breaker?.succeeded()
-      return { outcomes, policies: request.policies, degraded: false, store, nowMs }
+      answer = this.#deadlines.race(store.decide(request))
     } catch (error) {
-      this.#settings.report(error, request.key)
-      if (countsAgainstHealth(error)) breaker?.failed(error)
-      return this.#decideWithoutStore(request)
+      return this.#failed(error, request, breaker)
     }
+    return answer.then(
+      (decision) => {
+        breaker?.succeeded()
+        return decided(decision, request.policies, false, store)
+      },
+      (error: unknown) => this.#failed(error, request, breaker),
+    )
   }
 
   /** Gives back a charge on the store that made it; a failure is reported, never thrown. */
@@ -75,7 +86,7 @@ export class StoreGuard {
     try {
       if (store === this.#settings.store && this.#breakerFor(refund)?.state === 'open')
         throw new StoreUnavailableError('the circuit breaker is open: the refund was dropped')
-      await withDeadline(store.refund(refund), this.#settings.timeoutMs)
+      await this.#deadlines.race(store.refund(refund))
     } catch (error) {
       this.#settings.report(error, refund.key)
     }
@@ -85,7 +96,7 @@ export class StoreGuard {
   async reset(target: StoreTarget): Promise<void> {
     await this.#fallbackStore?.reset({ ...target, policies: this.#settings.fallbackPolicies })
     try {
-      await withDeadline(this.#settings.store.reset(target), this.#settings.timeoutMs)
+      await this.#deadlines.race(this.#settings.store.reset(target))
     } catch (error) {
       this.#settings.report(error, target.key)
       throw error
@@ -104,27 +115,36 @@ export class StoreGuard {
     return breaker
   }
 
-  async #decideWithoutStore(request: StoreRequest): Promise<GuardedDecision> {
+  #failed(error: unknown, request: StoreRequest, breaker: CircuitBreaker | undefined): GuardedDecision {
+    this.#settings.report(error, request.key)
+    if (countsAgainstHealth(error)) breaker?.failed(error)
+    return this.#decideWithoutStore(request)
+  }
+
+  #decideWithoutStore(request: StoreRequest): GuardedDecision {
     const { onStoreError, fallbackPolicies } = this.#settings
     if (onStoreError === 'fallback') {
       this.#fallbackStore ??= new MemoryStore()
-      const fallback = { ...request, policies: fallbackPolicies }
-      const { outcomes, nowMs } = await this.#fallbackStore.decide(fallback)
-      return { outcomes, policies: fallbackPolicies, degraded: true, store: this.#fallbackStore, nowMs }
+      const decision = this.#fallbackStore.decideNow({ ...request, policies: fallbackPolicies })
+      return decided(decision, fallbackPolicies, true, this.#fallbackStore)
     }
     const allowed = onStoreError === 'allow'
     const outcomes = request.policies.map(({ limit, windowMs }): PolicyOutcome => {
       const waitMs = allowed ? 0 : Math.min(windowMs, DENIED_RETRY_AFTER_MS)
       return { allowed, remaining: allowed ? limit : 0, resetAfterMs: waitMs, retryAfterMs: waitMs }
     })
-    return {
-      outcomes,
-      policies: request.policies,
-      degraded: true,
-      store: undefined,
-      nowMs: request.nowMs ?? Date.now(),
-    }
+    const nowMs = request.nowMs ?? Date.now()
+    return { outcomes, policies: request.policies, degraded: true, store: undefined, nowMs }
   }
+}
+
+function decided(
+  { outcomes, nowMs }: StoreDecision,
+  policies: readonly Policy[],
+  degraded: boolean,
+  store: Store,
+): GuardedDecision {
+  return { outcomes, policies, degraded, store, nowMs }
 }
 
 /**

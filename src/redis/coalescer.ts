@@ -1,0 +1,118 @@
+import type { Algorithm } from '../policy.js'
+import { decideScript, type LuaScript } from './script.js'
+
+/** A limiter's policies as lua/decide.lua takes them, worked out once. */
+export interface PolicyList {
+  /** The script for these policies' algorithms. */
+  readonly script: LuaScript
+  readonly algorithms: readonly Algorithm<unknown>[]
+  /** The policy count, then per policy: algorithm, limit, windowMs, burst. */
+  readonly args: readonly string[]
+}
+
+/** One request for lua/decide.lua, waiting to be sent alone or with others. */
+export interface ScriptCall {
+  /** Calls that may share a script call: same Cluster slot, same injected time. */
+  readonly group: string
+  /** ARGV[1]: the injected time, or '' for the server's. */
+  readonly nowArg: string
+  readonly list: PolicyList
+  /** One key per policy. */
+  readonly keys: readonly string[]
+  /** Mode, cost, and the charge's time for a refund ('' otherwise). */
+  readonly header: readonly [string, string, string]
+  /** How many reply values the request takes: four per policy, none for a refund. */
+  readonly replyLength: number
+}
+
+/** A call's share of a reply: the server's time at `reply[0]`, and its values from `at` on. */
+export interface ScriptAnswer {
+  readonly reply: readonly number[]
+  readonly at: number
+}
+
+/** Sends a script with its KEYS and ARGV (and sends it again on NOSCRIPT). */
+export type SendScript = (script: LuaScript, keys: string[], args: string[]) => Promise<unknown>
+
+interface Queued {
+  readonly call: ScriptCall
+  readonly resolve: (answer: ScriptAnswer) => void
+  readonly reject: (error: unknown) => void
+}
+
+/** Most requests in one script call: past this, a batch only makes Redis parse a longer ARGV. */
+const MOST_PER_CALL = 512
+
+/**
+ * Sends requests to lua/decide.lua. With `coalesce`, the requests made in one turn of the event loop
+ * go as one script call per group, decided in the order they came, each still atomic; the batch
+ * leaves at the end of the turn (setImmediate), never on a timer. Without, each goes at once.
+ */
+export class Coalescer {
+  readonly #send: SendScript
+  readonly #coalesce: boolean
+  #queue: Queued[] = []
+
+  constructor(send: SendScript, coalesce: boolean) {
+    this.#send = send
+    this.#coalesce = coalesce
+  }
+
+  submit(call: ScriptCall): Promise<ScriptAnswer> {
+    return new Promise<ScriptAnswer>((resolve, reject) => {
+      const queued = { call, resolve, reject }
+      if (!this.#coalesce) this.#sendBatch([queued])
+      else if (this.#queue.push(queued) === 1) setImmediate(() => this.#flush())
+    })
+  }
+
+  #flush(): void {
+    const queue = this.#queue
+    this.#queue = []
+    const groups = new Map<string, Queued[]>()
+    for (const queued of queue) {
+      const group = groups.get(queued.call.group)
+      if (group) group.push(queued)
+      else groups.set(queued.call.group, [queued])
+    }
+    for (const group of groups.values())
+      for (let start = 0; start < group.length; start += MOST_PER_CALL)
+        this.#sendBatch(group.slice(start, start + MOST_PER_CALL))
+  }
+
+  #sendBatch(batch: readonly Queued[]): void {
+    const lists = new Map<PolicyList, string>()
+    const listArgs: string[] = []
+    const requestArgs: string[] = []
+    const keys: string[] = []
+    for (const { call } of batch) {
+      let number = lists.get(call.list)
+      if (number === undefined) {
+        number = String(lists.size + 1)
+        lists.set(call.list, number)
+        listArgs.push(...call.list.args)
+      }
+      requestArgs.push(number, ...call.header)
+      keys.push(...call.keys)
+    }
+    const args = [(batch[0] as Queued).call.nowArg, String(lists.size), ...listArgs, ...requestArgs]
+    const script = lists.size === 1 ? (batch[0] as Queued).call.list.script : scriptFor([...lists.keys()])
+    this.#send(script, keys, args).then(
+      (reply) => {
+        let at = 1
+        for (const { call, resolve } of batch) {
+          resolve({ reply: reply as number[], at })
+          at += call.replyLength
+        }
+      },
+      (error: unknown) => {
+        for (const { reject } of batch) reject(error)
+      },
+    )
+  }
+}
+
+/** The script that knows every algorithm of these policy lists. */
+function scriptFor(lists: readonly PolicyList[]): LuaScript {
+  return decideScript(lists.flatMap((list) => list.algorithms))
+}
