@@ -13,7 +13,8 @@ if not now_ms then
   now_ms = time[1] * 1000 + math.floor(time[2] / 1000)
 end
 
--- Each list: { count, algorithm tables, limits, windows, bursts }, numbers converted once.
+-- Each list, by its number as sent: { count, algorithm tables, limits, windows, bursts }, numbers
+-- converted once per batch.
 local lists, arg = {}, 3
 for list = 1, tonumber(ARGV[2]) do
   local count = tonumber(ARGV[arg])
@@ -23,25 +24,24 @@ for list = 1, tonumber(ARGV[2]) do
     entry[2][policy], entry[3][policy] = algorithms[ARGV[at]], tonumber(ARGV[at + 1])
     entry[4][policy], entry[5][policy] = tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3])
   end
-  lists[list], arg = entry, arg + 1 + count * 4
+  lists[tostring(list)], arg = entry, arg + 1 + count * 4
 end
 
--- Writes each policy's four reply values from `at` on, and tells whether every policy allowed.
+-- Writes each policy's four reply values after `at`, and tells whether every policy allowed.
 local function decide_into(reply, at, list, first_key, cost, charge)
   local all_allowed, algorithm, limit, window, burst = true, list[2], list[3], list[4], list[5]
   for policy = 1, list[1] do
     local allowed, remaining, reset_after_ms, retry_after_ms = algorithm[policy].decide(KEYS[first_key + policy - 1],
       now_ms, cost, charge, limit[policy], window[policy], burst[policy])
-    local slot = at + (policy - 1) * 4
-    reply[slot + 1], reply[slot + 2], reply[slot + 3], reply[slot + 4] = allowed, remaining, reset_after_ms, retry_after_ms
-    all_allowed = all_allowed and allowed == 1
+    reply[at + 1], reply[at + 2], reply[at + 3], reply[at + 4] = allowed, remaining, reset_after_ms, retry_after_ms
+    all_allowed, at = all_allowed and allowed == 1, at + 4
   end
   return all_allowed
 end
 
-local reply, key = { now_ms }, 1
+local reply, key, at = { now_ms }, 1, 1
 for request = arg, #ARGV, 4 do
-  local list, mode, cost = lists[tonumber(ARGV[request])], ARGV[request + 1], tonumber(ARGV[request + 2])
+  local list, mode, cost = lists[ARGV[request]], ARGV[request + 1], tonumber(ARGV[request + 2])
   local count = list[1]
   if mode == 'refund' then
     local charged_at_ms = tonumber(ARGV[request + 3])
@@ -50,10 +50,11 @@ for request = arg, #ARGV, 4 do
         list[5][policy])
     end
   else
-    local charge, at = mode == 'consume', #reply
+    local charge = mode == 'consume'
     -- One policy decides in one pass. Several are checked first, so that a denial charges none of them.
     local all_allowed = decide_into(reply, at, list, key, cost, charge and count == 1)
     if charge and count > 1 and all_allowed then decide_into(reply, at, list, key, cost, true) end
+    at = at + count * 4
   end
   key = key + count
 end

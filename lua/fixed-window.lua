@@ -6,28 +6,36 @@
 -- from the TTL, so an injected clock and Redis agree; the TTL only collects the garbage. A denied
 -- request writes nothing, so hammering while denied neither charges nor extends the window.
 
+-- The current window's number as text, by window length: a batch decides at one time, so each
+-- length is formatted once per script call, and stored windows compare as strings.
+local fixed_window_texts = {}
+
 local function fixed_window(key, now_ms, cost, charge, limit, window_ms)
   local window = math.floor(now_ms / window_ms)
+  local window_text = fixed_window_texts[window_ms]
+  if not window_text then
+    window_text = string.format('%d', window)
+    fixed_window_texts[window_ms] = window_text
+  end
   local window_end_ms = (window + 1) * window_ms
   local used = 0
   local stored = redis.call('GET', key)
   if stored then
-    -- find and sub, not a pattern: this runs on every decision.
-    local colon = string.find(stored, ':', 1, true)
-    if not colon then error('atomic-ratelimit: ' .. key .. ' does not hold fixed-window state') end
-    if tonumber(string.sub(stored, 1, colon - 1)) == window then used = tonumber(string.sub(stored, colon + 1)) end
+    local stored_window, stored_used = string.match(stored, '^(%d+):(%d+)$')
+    if not stored_window then error('atomic-ratelimit: ' .. key .. ' does not hold fixed-window state') end
+    if stored_window == window_text then used = tonumber(stored_used) end
   end
 
   if cost <= limit - used then
     if charge and cost > 0 then
       -- The expiry is set on the window's first charge; later ones keep it. Limits stay below 10^14,
-      -- so Lua writes both numbers as plain integers.
-      if used == 0 then
-        redis.call('SET', key, window .. ':' .. cost, 'PX', window_end_ms - now_ms)
-      else
-        redis.call('SET', key, window .. ':' .. (used + cost), 'KEEPTTL')
-      end
+      -- so Lua writes the count as a plain integer.
       used = used + cost
+      if used == cost then
+        redis.call('SET', key, window_text .. ':' .. used, 'PX', window_end_ms - now_ms)
+      else
+        redis.call('SET', key, window_text .. ':' .. used, 'KEEPTTL')
+      end
     end
     return 1, limit - used, used > 0 and window_end_ms - now_ms or 0, 0
   end
@@ -42,10 +50,9 @@ end
 local function fixed_window_refund(key, now_ms, charged_at_ms, cost, limit, window_ms)
   local stored = redis.call('GET', key)
   if not stored then return end
-  local colon = string.find(stored, ':', 1, true)
-  local window = math.floor(charged_at_ms / window_ms)
-  if not colon or tonumber(string.sub(stored, 1, colon - 1)) ~= window then return end
-  redis.call('SET', key, window .. ':' .. math.max(0, tonumber(string.sub(stored, colon + 1)) - cost), 'KEEPTTL')
+  local stored_window, used = string.match(stored, '^(%d+):(%d+)$')
+  if tonumber(stored_window) ~= math.floor(charged_at_ms / window_ms) then return end
+  redis.call('SET', key, stored_window .. ':' .. math.max(0, tonumber(used) - cost), 'KEEPTTL')
 end
 
 -- @standalone: `redis-cli --eval` runs the lines below; the library's composed script ends above.

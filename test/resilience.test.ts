@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   type CircuitState,
@@ -86,9 +87,19 @@ describe('with the Redis server down', () => {
   beforeAll(() => redis.server.kill())
 
   it('answers at once while the client knows it is disconnected: 1,000 decisions in under 100 ms', async () => {
+    // A client that has stopped reconnecting stays disconnected; one that retries is, between its
+    // attempts, briefly "connecting", when commands queue until the deadline.
+    const gaveUp = new Redis({
+      host: '127.0.0.1',
+      port: redis.server.port,
+      retryStrategy: () => null,
+      lazyConnect: true,
+    })
+    gaveUp.on('error', () => {})
+    await gaveUp.connect().catch(() => {})
     const onError = vi.fn()
     const limiter = new RateLimiter({
-      store: new RedisStore({ client: redis.client }),
+      store: new RedisStore({ client: gaveUp }),
       onError,
       prefix: uniquePrefix('down'),
     })
@@ -102,6 +113,7 @@ describe('with the Redis server down', () => {
     expect(results.every((result) => result.degraded && result.allowed)).toBe(true)
     expect(onError).toHaveBeenCalledTimes(1_000)
     expect(onError.mock.calls.every(([error]) => error instanceof StoreUnavailableError)).toBe(true)
+    gaveUp.disconnect()
   })
 
   it('falls back to each instance’s share of the limit: 100 across 4 instances is 25 here', async () => {
