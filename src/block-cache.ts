@@ -3,6 +3,7 @@ import { boundedKey } from './hash.js'
 import { ageResult, type RateLimitResult } from './result.js'
 
 interface Block {
+  referenced: boolean
   /** The denial the store gave, as of `decidedAtMs`. */
   readonly result: RateLimitResult
   readonly decidedAtMs: number
@@ -48,7 +49,13 @@ export class BlockCache {
       return
     }
     if (result.degraded || !Number.isFinite(result.retryAfterMs) || result.retryAfterMs <= 0) return
-    this.#blocks.set(boundedKey(key), { result, decidedAtMs: sentAtMs, cost, untilMs: sentAtMs + result.retryAfterMs })
+    this.#blocks.set(boundedKey(key), {
+      referenced: true,
+      result,
+      decidedAtMs: sentAtMs,
+      cost,
+      untilMs: sentAtMs + result.retryAfterMs,
+    })
   }
 
   /** Forgets the key's block (after a refund or reset, which may free quota). */

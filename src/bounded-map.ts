@@ -1,51 +1,69 @@
+/** What a BoundedMap holds: values that carry the eviction mark themselves, so no wrapper is needed. */
+export interface Evictable {
+  /** Written since the eviction cursor last passed: spared once (the CLOCK algorithm). */
+  referenced: boolean
+}
+
 /**
- * A Map of at most `maxKeys` entries, ordered by last write: writing a key moves it to the back,
- * and a new key past the bound pushes out the least recently written one.
+ * A Map of at most `maxKeys` entries. A new key past the bound pushes out one that was not written
+ * since the eviction cursor last came by: close to least recently written, at O(1), without
+ * reordering the Map on every write.
  */
-export class BoundedMap<V> {
+export class BoundedMap<V extends Evictable> {
   readonly #maxKeys: number
-  readonly #entries = new Map<string, V>()
+  readonly #slots = new Map<string, V>()
   /** Kept between evictions: a fresh iterator would walk again over every slot freed at the front. */
-  #evictionCursor: Iterator<string> | undefined
+  #cursor: Iterator<[string, V]> | undefined
 
   constructor(maxKeys: number) {
     this.#maxKeys = maxKeys
   }
 
   get size(): number {
-    return this.#entries.size
+    return this.#slots.size
   }
 
   get(key: string): V | undefined {
-    return this.#entries.get(key)
+    return this.#slots.get(key)
   }
 
   has(key: string): boolean {
-    return this.#entries.has(key)
+    return this.#slots.has(key)
   }
 
   delete(key: string): boolean {
-    return this.#entries.delete(key)
+    return this.#slots.delete(key)
   }
 
-  /** Writes `value`, moving `key` to the back; evicts the oldest key when a new one overflows. */
+  /** Writes `value` under `key`; a new key past the bound evicts another first. */
   set(key: string, value: V): void {
-    if (!this.#entries.delete(key) && this.#entries.size >= this.#maxKeys) this.#evictOldest()
-    this.#entries.set(key, value)
+    const known = this.#slots.has(key)
+    // A key is spared for being written again, not for having just arrived.
+    value.referenced = known
+    if (!known && this.#slots.size >= this.#maxKeys) this.#evictOne()
+    this.#slots.set(key, value)
   }
 
-  /** Entries from the oldest written; safe to delete from while iterating. */
+  /** Entries in insertion order; safe to delete from while iterating. */
   entries(): MapIterator<[string, V]> {
-    return this.#entries.entries()
+    return this.#slots.entries()
   }
 
-  #evictOldest(): void {
-    this.#evictionCursor ??= this.#entries.keys()
-    let next = this.#evictionCursor.next()
-    if (next.done) {
-      this.#evictionCursor = this.#entries.keys()
-      next = this.#evictionCursor.next()
+  #evictOne(): void {
+    // Two rounds at most: the first may only clear the marks of keys written since the last pass.
+    for (let visited = 0; visited <= 2 * this.#slots.size; visited++) {
+      this.#cursor ??= this.#slots.entries()
+      const next = this.#cursor.next()
+      if (next.done) {
+        this.#cursor = undefined
+        continue
+      }
+      const [key, slot] = next.value
+      if (!slot.referenced) {
+        this.#slots.delete(key)
+        return
+      }
+      slot.referenced = false
     }
-    if (!next.done) this.#entries.delete(next.value)
   }
 }

@@ -12,9 +12,11 @@ export function digest(text: string): string {
 const LONGEST_KEPT_KEY = 128
 
 /**
- * The client key as in-process maps hold it: itself, or its digest when long, so that long keys
- * cannot bloat memory. `=` and `#` mark the two forms, so no short key can pose as a digest.
+ * The client key as in-process maps hold it: itself, or `#` and its digest when long, so that long
+ * keys cannot bloat memory. A short key that starts with `#` gets one more, so none can pose as a
+ * digest; every other key is used as it is, with no string built.
  */
 export function boundedKey(key: string): string {
-  return key.length > LONGEST_KEPT_KEY ? `#${digest(key)}` : `=${key}`
+  if (key.length > LONGEST_KEPT_KEY) return `#${digest(key)}`
+  return key.charCodeAt(0) === 35 /* # */ ? `#${key}` : key
 }

@@ -97,6 +97,7 @@ export function readKey(value: unknown): string {
 
 /** Checks a call's options and returns its cost: a non-negative integer, 1 by default. */
 export function readCost(options: ConsumeOptions | undefined): number {
+  if (options === undefined) return 1
   const given = assertOptionsObject(options, 'consume')
   assertKnownOptions(given, ['cost'], 'consume')
   return assertInteger(withDefault(given.cost, 1), 'cost', 0)

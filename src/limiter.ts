@@ -10,7 +10,7 @@ import {
   resolveLimiterOptions,
 } from './limiter-options.js'
 import type { Policy } from './policy.js'
-import { combineOutcomes, type RateLimitResult, takeCharge } from './result.js'
+import { attachCharge, combineOutcomes, type RateLimitResult, takeCharge } from './result.js'
 import type { StoreRequest } from './store.js'
 import { type GuardedDecision, StoreGuard } from './store-guard.js'
 import { describe } from './validate.js'
@@ -109,9 +109,8 @@ export class RateLimiter {
   #conclude(request: StoreRequest, decision: GuardedDecision, sentAtMs: number): RateLimitResult {
     const { key, cost, mode } = request
     const { store, policies, outcomes, degraded, nowMs } = decision
-    const charges = mode === 'consume' && cost > 0 && store !== undefined
-    const charge = charges ? { key, cost, chargedAtMs: nowMs, store, policies } : undefined
-    const result = combineOutcomes(policies, outcomes, degraded, charge)
+    const result = combineOutcomes(policies, outcomes, degraded)
+    if (mode === 'consume' && cost > 0 && store !== undefined) attachCharge(result, store, key, cost, nowMs, policies)
     this.#blockCache?.record(key, cost, sentAtMs, result)
     return result
   }

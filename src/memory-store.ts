@@ -6,16 +6,26 @@ import { assertInteger, assertKnownOptions, assertOptionsObject, withDefault } f
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
-  /** Most keys held at once; past it the least recently charged key is forgotten. @default 100_000 */
+  /** Most client keys held at once; past it the least recently charged is forgotten. @default 100_000 */
   readonly maxKeys?: number
 }
 
-interface Entry {
-  readonly state: unknown
-  readonly expiresAtMs: number
+/**
+ * What is held for one client key: per slot (one prefix and policy), the state and when it stops
+ * mattering, side by side in one array. One map entry per client, whatever the policies.
+ */
+class ClientRecord {
+  referenced = false
+  latestExpiryMs = 0
+  /** `[state, expiresAtMs]` of slot n at 2n and 2n + 1. */
+  readonly slots: unknown[] = []
+
+  stateAt(slot: number, nowMs: number): unknown {
+    return (this.slots[2 * slot + 1] as number) > nowMs ? this.slots[2 * slot] : undefined
+  }
 }
 
-/** Entries checked for expiry each time a new key arrives: sweeping costs O(1) per insert. */
+/** Records checked for expiry each time a new client arrives: sweeping costs O(1) per insert. */
 const SWEPT_PER_INSERT = 2
 
 /**
@@ -30,18 +40,22 @@ const SWEPT_PER_INSERT = 2
  * ```
  */
 export class MemoryStore implements Store {
-  readonly #entries: BoundedMap<Entry>
-  #sweep: Iterator<[string, Entry]> | undefined
+  readonly #clients: BoundedMap<ClientRecord>
+  /** Slot of each `<prefix>\0<storage name>`, in the order first seen. */
+  readonly #slotNumbers = new Map<string, number>()
+  /** The slots of a limiter's policies under its prefix, worked out once. */
+  readonly #slotsByPolicies = new WeakMap<readonly Policy[], { prefix: string; slots: readonly number[] }>()
+  #sweep: Iterator<[string, ClientRecord]> | undefined
 
   constructor(options?: MemoryStoreOptions) {
     const given = assertOptionsObject(options, 'MemoryStore')
     assertKnownOptions(given, ['maxKeys'], 'MemoryStore')
-    this.#entries = new BoundedMap(assertInteger(withDefault(given.maxKeys, 100_000), 'maxKeys', 1))
+    this.#clients = new BoundedMap(assertInteger(withDefault(given.maxKeys, 100_000), 'maxKeys', 1))
   }
 
-  /** Number of keys held, expired ones included until they are swept. */
+  /** Number of client keys held, expired ones included until they are swept. */
   get size(): number {
-    return this.#entries.size
+    return this.#clients.size
   }
 
   async decide(request: StoreRequest): Promise<StoreDecision> {
@@ -52,70 +66,105 @@ export class MemoryStore implements Store {
   decideNow(request: StoreRequest): StoreDecision {
     const { policies, cost } = request
     const nowMs = request.nowMs ?? Date.now()
-    const keys = policies.map((policy) => entryKey(request, policy))
+    const slots = this.#slotsFor(request)
+    const key = boundedKey(request.key)
+    const record = this.#clients.get(key)
     // As in lua/decide.lua: one policy decides in one pass; several are checked before any is charged.
     const charge = request.mode === 'consume'
-    let evaluations = this.#evaluate(policies, keys, nowMs, cost, charge && policies.length === 1)
+    let evaluations = evaluateAll(policies, slots, record, nowMs, cost, charge && policies.length === 1)
     if (charge && policies.length > 1 && evaluations.every((evaluation) => evaluation.allowed))
-      evaluations = this.#evaluate(policies, keys, nowMs, cost, true)
-    for (let index = 0; index < keys.length; index++) {
-      const evaluation = evaluations[index] as Evaluation<unknown>
-      if (evaluation.nextState !== undefined) this.#write(keys[index] as string, evaluation, nowMs)
-    }
+      evaluations = evaluateAll(policies, slots, record, nowMs, cost, true)
+    if (charge) this.#write(key, record, slots, evaluations, nowMs)
     return { nowMs, outcomes: evaluations }
   }
 
   async refund(refund: StoreRefund): Promise<void> {
     const nowMs = refund.nowMs ?? Date.now()
-    for (const policy of refund.policies) {
-      const key = entryKey(refund, policy)
-      const entry = this.#entries.get(key)
-      if (!entry || entry.expiresAtMs <= nowMs) continue
-      const state = internalsOf(policy).algorithm.refund(policy, entry.state, nowMs, refund.chargedAtMs, refund.cost)
-      if (state !== undefined) this.#entries.set(key, { state, expiresAtMs: entry.expiresAtMs })
-    }
+    const slots = this.#slotsFor(refund)
+    const record = this.#clients.get(boundedKey(refund.key))
+    if (!record) return
+    refund.policies.forEach((policy, index) => {
+      const slot = slots[index] as number
+      const stored = record.stateAt(slot, nowMs)
+      if (stored === undefined) return
+      const state = internalsOf(policy).algorithm.refund(policy, stored, nowMs, refund.chargedAtMs, refund.cost)
+      if (state !== undefined) record.slots[2 * slot] = state
+    })
   }
 
   async reset(target: StoreTarget): Promise<void> {
-    for (const policy of target.policies) this.#entries.delete(entryKey(target, policy))
+    const record = this.#clients.get(boundedKey(target.key))
+    if (record) for (const slot of this.#slotsFor(target)) record.slots[2 * slot + 1] = 0
   }
 
-  #evaluate(
-    policies: readonly Policy[],
-    keys: readonly string[],
+  #slotsFor({ prefix, policies }: StoreTarget): readonly number[] {
+    const known = this.#slotsByPolicies.get(policies)
+    if (known?.prefix === prefix) return known.slots
+    const slots = policies.map((policy) => {
+      const name = `${prefix}\u0000${internalsOf(policy).storageName}`
+      let slot = this.#slotNumbers.get(name)
+      if (slot === undefined) {
+        slot = this.#slotNumbers.size
+        this.#slotNumbers.set(name, slot)
+      }
+      return slot
+    })
+    this.#slotsByPolicies.set(policies, { prefix, slots })
+    return slots
+  }
+
+  #write(
+    key: string,
+    existing: ClientRecord | undefined,
+    slots: readonly number[],
+    evaluations: readonly Evaluation<unknown>[],
     nowMs: number,
-    cost: number,
-    charge: boolean,
-  ): Evaluation<unknown>[] {
-    const evaluations: Evaluation<unknown>[] = []
-    for (let index = 0; index < policies.length; index++) {
-      const policy = policies[index] as Policy
-      const entry = this.#entries.get(keys[index] as string)
-      const state = entry && entry.expiresAtMs > nowMs ? entry.state : undefined
-      evaluations.push(internalsOf(policy).algorithm.evaluate(policy, state, nowMs, cost, charge))
+  ): void {
+    let record = existing
+    for (let index = 0; index < evaluations.length; index++) {
+      const { nextState, expiresAtMs } = evaluations[index] as Evaluation<unknown>
+      if (nextState === undefined) continue
+      if (!record) {
+        this.#sweepSome(nowMs)
+        record = new ClientRecord()
+      }
+      const slot = slots[index] as number
+      record.slots[2 * slot] = nextState
+      record.slots[2 * slot + 1] = expiresAtMs
+      record.latestExpiryMs = Math.max(record.latestExpiryMs, expiresAtMs)
     }
-    return evaluations
-  }
-
-  #write(key: string, { nextState, expiresAtMs }: Evaluation<unknown>, nowMs: number): void {
-    if (!this.#entries.has(key)) this.#sweepSome(nowMs)
-    this.#entries.set(key, { state: nextState, expiresAtMs })
+    if (record) this.#clients.set(key, record)
   }
 
   #sweepSome(nowMs: number): void {
     for (let checked = 0; checked < SWEPT_PER_INSERT; checked++) {
-      this.#sweep ??= this.#entries.entries()
+      this.#sweep ??= this.#clients.entries()
       const next = this.#sweep.next()
       if (next.done) {
         this.#sweep = undefined
         return
       }
-      const [key, entry] = next.value
-      if (entry.expiresAtMs <= nowMs) this.#entries.delete(key)
+      const [key, record] = next.value
+      if (record.latestExpiryMs <= nowMs) this.#clients.delete(key)
     }
   }
 }
 
-function entryKey({ prefix, key }: StoreTarget, policy: Policy): string {
-  return `${prefix}\u0000${internalsOf(policy).storageName}\u0000${boundedKey(key)}`
+/** Every policy's evaluation of the stored states (expired ones read as none). */
+function evaluateAll(
+  policies: readonly Policy[],
+  slots: readonly number[],
+  record: ClientRecord | undefined,
+  nowMs: number,
+  cost: number,
+  charge: boolean,
+): Evaluation<unknown>[] {
+  const evaluations: Evaluation<unknown>[] = []
+  for (let index = 0; index < policies.length; index++) {
+    const policy = policies[index] as Policy
+    const slot = slots[index] as number
+    const state = record?.stateAt(slot, nowMs)
+    evaluations.push(internalsOf(policy).algorithm.evaluate(policy, state, nowMs, cost, charge))
+  }
+  return evaluations
 }

@@ -40,7 +40,12 @@ export interface Charge {
 
 /** A result that carries, out of sight, what its decision charged. */
 class ChargedResult implements RateLimitResult {
-  #charge: Charge | undefined
+  // Kept as fields rather than one Charge object: most results are never refunded.
+  #store: Store | undefined
+  #key = ''
+  #cost = 0
+  #chargedAtMs = 0
+  #chargePolicies: readonly Policy[] = []
 
   constructor(
     readonly allowed: boolean,
@@ -51,19 +56,42 @@ class ChargedResult implements RateLimitResult {
     readonly policy: string,
     readonly policies: readonly PolicyResult[],
     readonly degraded: boolean,
-    charge: Charge | undefined,
-  ) {
-    this.#charge = charge
+  ) {}
+
+  /** Records what the decision charged, on which store: what `refund(result)` will give back. */
+  static attachCharge(
+    result: RateLimitResult,
+    store: Store,
+    key: string,
+    cost: number,
+    chargedAtMs: number,
+    policies: readonly Policy[],
+  ): void {
+    if (!(#store in result) || !result.allowed) return
+    result.#store = store
+    result.#key = key
+    result.#cost = cost
+    result.#chargedAtMs = chargedAtMs
+    result.#chargePolicies = policies
   }
 
   /** The charge behind `result`, handed out once: a second refund of the same result gives nothing. */
   static takeCharge(result: RateLimitResult): Charge | undefined {
-    if (!(#charge in result)) return undefined
-    const charge = result.#charge
-    result.#charge = undefined
+    if (!(#store in result) || result.#store === undefined) return undefined
+    const charge = {
+      store: result.#store,
+      key: result.#key,
+      cost: result.#cost,
+      chargedAtMs: result.#chargedAtMs,
+      policies: result.#chargePolicies,
+    }
+    result.#store = undefined
     return charge
   }
 }
+
+/** Records what an allowed result's decision charged; a denial charged nothing and keeps nothing. */
+export const attachCharge = ChargedResult.attachCharge
 
 /** The charge behind a result of `consume`, once; undefined for any other value. */
 export const takeCharge = ChargedResult.takeCharge
@@ -76,7 +104,6 @@ export function combineOutcomes(
   policies: readonly Policy[],
   outcomes: readonly PolicyOutcome[],
   degraded: boolean,
-  charge?: Charge,
 ): RateLimitResult {
   const results: PolicyResult[] = []
   let allowed = true
@@ -90,8 +117,7 @@ export function combineOutcomes(
   for (let index = 1; index < results.length; index++)
     if (moreRestrictive(results[index] as PolicyResult, decisive, allowed)) decisive = results[index] as PolicyResult
   const { limit, remaining, resetAfterMs, retryAfterMs, policy } = decisive
-  const charged = allowed ? charge : undefined // a denial charges nothing, so there is nothing to give back
-  return new ChargedResult(allowed, limit, remaining, resetAfterMs, retryAfterMs, policy, results, degraded, charged)
+  return new ChargedResult(allowed, limit, remaining, resetAfterMs, retryAfterMs, policy, results, degraded)
 }
 
 function moreRestrictive(candidate: PolicyResult, best: PolicyResult, allowed: boolean): boolean {
