@@ -13,26 +13,28 @@ if not now_ms then
   now_ms = time[1] * 1000 + math.floor(time[2] / 1000)
 end
 
--- Each list, by its number as sent: { count, algorithm tables, limits, windows, bursts }, numbers
--- converted once per batch.
+-- Each list, by its number as sent: { count, then per policy: algorithm, limit, windowMs, burst },
+-- numbers converted once per batch, in one table per list (tables are what a script call pays for).
 local lists, arg = {}, 3
 for list = 1, tonumber(ARGV[2]) do
   local count = tonumber(ARGV[arg])
-  local entry = { count, {}, {}, {}, {} }
-  for policy = 1, count do
-    local at = arg + 1 + (policy - 1) * 4
-    entry[2][policy], entry[3][policy] = algorithms[ARGV[at]], tonumber(ARGV[at + 1])
-    entry[4][policy], entry[5][policy] = tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3])
+  local entry = { count }
+  for at = arg + 1, arg + count * 4, 4 do
+    entry[#entry + 1] = algorithms[ARGV[at]]
+    entry[#entry + 1] = tonumber(ARGV[at + 1])
+    entry[#entry + 1] = tonumber(ARGV[at + 2])
+    entry[#entry + 1] = tonumber(ARGV[at + 3])
   end
   lists[tostring(list)], arg = entry, arg + 1 + count * 4
 end
 
 -- Writes each policy's four reply values after `at`, and tells whether every policy allowed.
 local function decide_into(reply, at, list, first_key, cost, charge)
-  local all_allowed, algorithm, limit, window, burst = true, list[2], list[3], list[4], list[5]
-  for policy = 1, list[1] do
-    local allowed, remaining, reset_after_ms, retry_after_ms = algorithm[policy].decide(KEYS[first_key + policy - 1],
-      now_ms, cost, charge, limit[policy], window[policy], burst[policy])
+  local all_allowed = true
+  for policy = 0, list[1] - 1 do
+    local p = 2 + policy * 4
+    local allowed, remaining, reset_after_ms, retry_after_ms =
+      list[p].decide(KEYS[first_key + policy], now_ms, cost, charge, list[p + 1], list[p + 2], list[p + 3])
     reply[at + 1], reply[at + 2], reply[at + 3], reply[at + 4] = allowed, remaining, reset_after_ms, retry_after_ms
     all_allowed, at = all_allowed and allowed == 1, at + 4
   end
@@ -45,9 +47,9 @@ for request = arg, #ARGV, 4 do
   local count = list[1]
   if mode == 'refund' then
     local charged_at_ms = tonumber(ARGV[request + 3])
-    for policy = 1, count do
-      list[2][policy].refund(KEYS[key + policy - 1], now_ms, charged_at_ms, cost, list[3][policy], list[4][policy],
-        list[5][policy])
+    for policy = 0, count - 1 do
+      local p = 2 + policy * 4
+      list[p].refund(KEYS[key + policy], now_ms, charged_at_ms, cost, list[p + 1], list[p + 2], list[p + 3])
     end
   else
     local charge = mode == 'consume'
