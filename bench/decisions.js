@@ -4,7 +4,7 @@ import { ceiling } from './contenders/bare-script.js'
 import { oursInMemory, oursOnRedis } from './contenders/ours.js'
 import { peersInMemory, peersOnRedis } from './contenders/peers.js'
 import { drive } from './drive.js'
-import { keyModes } from './keys.js'
+import { keyModes, keysLabel } from './keys.js'
 import { interleave } from './rounds.js'
 
 const KEY_MODES = Object.keys(keyModes)
@@ -14,8 +14,8 @@ export async function measureDecisions({ client, plan, coalescing, log }) {
   const onRedis = [ceiling, ...oursOnRedis(coalescing), ...peersOnRedis]
   const inMemory = [oursInMemory, ...peersInMemory]
   const cells = [
-    ...cellsOf('redis', onRedis, plan.redisConcurrencies),
-    ...cellsOf('memory', inMemory, plan.memoryConcurrencies),
+    ...cellsOf('redis', onRedis, plan.redisConcurrencies, ceiling.id),
+    ...cellsOf('memory', inMemory, plan.memoryConcurrencies, oursInMemory.id),
   ]
   let runs = 0
   const measure = async (cell, contender) => {
@@ -37,14 +37,16 @@ export async function measureDecisions({ client, plan, coalescing, log }) {
   return interleave({ rounds: plan.rounds, cells, measure, log })
 }
 
-function cellsOf(store, contenders, concurrencies) {
+/** The cells of one store; `reference` names the contender every ratio of the cell divides by. */
+function cellsOf(store, contenders, concurrencies, reference) {
   return concurrencies.flatMap((concurrency) =>
     KEY_MODES.map((keys) => ({
       store,
       concurrency,
       keys,
-      title: `${store}, ${concurrency} in flight, ${keys} key${keys === 'hot' ? '' : 's'}`,
+      title: `${store}, ${concurrency} in flight, ${keysLabel(keys)}`,
       contenders,
+      reference,
     })),
   )
 }

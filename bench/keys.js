@@ -18,3 +18,6 @@ export const keyModes = {
   hot: () => HOT_KEY,
   random: () => pool[Math.floor(Math.random() * RANDOM_KEY_COUNT)],
 }
+
+/** `hot key` or `random keys`, for tables. */
+export const keysLabel = (mode) => (mode === 'hot' ? 'hot key' : `${mode} keys`)

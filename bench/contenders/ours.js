@@ -13,18 +13,16 @@ import {
 import { LIMIT, WINDOW_MS } from '../settings.js'
 import { verdictOfResult } from './verdict.js'
 
-const window = { limit: LIMIT, windowMs: WINDOW_MS }
-
 /** One policy per algorithm, and three at once (distinct windows, so their names differ). */
 const policies = {
-  'fixed-window': () => fixedWindow(window),
-  'sliding-window': () => slidingWindow(window),
-  'token-bucket': () => tokenBucket(window),
-  gcra: () => gcra(window),
-  'three policies': () => [
-    fixedWindow(window),
-    slidingWindow({ limit: LIMIT, windowMs: 60 * WINDOW_MS }),
-    gcra({ limit: LIMIT, windowMs: 1_000 }),
+  'fixed-window': (limit) => fixedWindow({ limit, windowMs: WINDOW_MS }),
+  'sliding-window': (limit) => slidingWindow({ limit, windowMs: WINDOW_MS }),
+  'token-bucket': (limit) => tokenBucket({ limit, windowMs: WINDOW_MS }),
+  gcra: (limit) => gcra({ limit, windowMs: WINDOW_MS }),
+  'three policies': (limit) => [
+    fixedWindow({ limit, windowMs: WINDOW_MS }),
+    slidingWindow({ limit, windowMs: 60 * WINDOW_MS }),
+    gcra({ limit, windowMs: 1_000 }),
   ],
 }
 
@@ -50,9 +48,14 @@ export function redisStoreOptions(client, coalescing, coalesce) {
   return coalescing.available ? { client, coalesce } : { client }
 }
 
-const NOT_AVAILABLE = 'not available in this build'
+/** Why a coalescing row has no figures. */
+export const NOT_AVAILABLE = 'not available in this build'
 
-/** Our Redis contenders: each algorithm alone and three policies, without and with coalescing. */
+/**
+ * Our Redis contenders: each algorithm alone and three policies, without and with coalescing.
+ * `open` takes `limit` (default: high enough never to refuse), `prefix` and `timeoutMs` (default:
+ * the library's).
+ */
 export function oursOnRedis(coalescing) {
   const contenders = []
   for (const coalesce of [false, true]) {
@@ -62,9 +65,10 @@ export function oursOnRedis(coalescing) {
         id: `ours ${name}${coalesce ? ' coalesced' : ''}`,
         side: 'ours',
         unavailable: coalesce && !coalescing.available ? NOT_AVAILABLE : undefined,
-        open: ({ client, prefix }) => {
+        open: ({ client, prefix, limit = LIMIT, timeoutMs }) => {
           const store = new RedisStore(redisStoreOptions(client, coalescing, coalesce))
-          return limiterDecision(new RateLimiter({ store, policy: policy(), prefix }))
+          const options = { store, policy: policy(limit), ...(prefix && { prefix }), ...(timeoutMs && { timeoutMs }) }
+          return limiterDecision(new RateLimiter(options))
         },
       })
     }
@@ -77,9 +81,10 @@ export const oursInMemory = {
   id: 'ours fixed-window',
   side: 'ours',
   open: ({ prefix }) =>
-    limiterDecision(new RateLimiter({ store: new MemoryStore(), policy: policies['fixed-window'](), prefix })),
+    limiterDecision(new RateLimiter({ store: new MemoryStore(), policy: policies['fixed-window'](LIMIT), prefix })),
 }
 
+/** `consume(key)` as a verdict; a prefix left undefined is the library's default, as for a user. */
 function limiterDecision(limiter) {
   return (key) => limiter.consume(key).then(verdictOfResult)
 }

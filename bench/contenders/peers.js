@@ -3,9 +3,9 @@
 import { MemoryStore as ExpressMemoryStore } from 'express-rate-limit'
 import { RedisStore as HonoRedisStore } from 'hono-rate-limiter'
 import koaRateLimit from 'koa-ratelimit'
-import { RedisStore as ExpressRedisStore } from 'rate-limit-redis'
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible'
 import { LIMIT, WINDOW_MS } from '../settings.js'
+import { expressRedisStore, honoRedisClient, prefixOption } from './peer-clients.js'
 import { verdictOf, verdictOfHits } from './verdict.js'
 
 /**
@@ -20,20 +20,12 @@ function flexibleDecision(limiter) {
   return (key) => limiter.consume(key).then(() => 'allowed', refused)
 }
 
-/** The client seam hono-rate-limiter's RedisStore documents (Upstash-shaped), over ioredis. */
-export function honoRedisClient(client) {
-  return {
-    scriptLoad: (script) => client.script('LOAD', script),
-    evalsha: (sha1, keys, args) => client.evalsha(sha1, keys.length, ...keys, ...args),
-    decr: (key) => client.decr(key),
-    del: (key) => client.del(key),
-  }
-}
-
-/** rate-limit-redis's documented ioredis wiring: every command through `call`. */
-export function expressRedisStore(client, prefix) {
-  return new ExpressRedisStore({ sendCommand: (command, ...args) => client.call(command, ...args), prefix })
-}
+/** rate-limiter-flexible's options for our limit and window (its `duration` is in seconds). */
+const flexibleOptions = (prefix) => ({
+  points: LIMIT,
+  duration: WINDOW_MS / 1000,
+  ...prefixOption('keyPrefix', prefix),
+})
 
 /** An express-rate-limit style store (`init`, then `increment(key)` per hit). */
 function hitStoreDecision(store) {
@@ -47,14 +39,8 @@ function hitStoreDecision(store) {
  * its default `id`), headers off, and a request is allowed when it calls `next`.
  */
 function koaDecision(client, prefix) {
-  const middleware = koaRateLimit({
-    driver: 'redis',
-    db: client,
-    duration: WINDOW_MS,
-    max: LIMIT,
-    disableHeader: true,
-    namespace: prefix,
-  })
+  const options = { driver: 'redis', db: client, duration: WINDOW_MS, max: LIMIT, disableHeader: true }
+  const middleware = koaRateLimit({ ...options, ...prefixOption('namespace', prefix) })
   return async (ip) => {
     let allowed = false
     await middleware({ ip, state: {}, set() {} }, async () => {
@@ -64,26 +50,26 @@ function koaDecision(client, prefix) {
   }
 }
 
-/** The peers on Redis. */
+/** The peers on Redis; an undefined `prefix` leaves each its own default. */
 export const peersOnRedis = [
   {
     id: 'rate-limiter-flexible',
     side: 'peer',
     open: ({ client, prefix }) =>
-      flexibleDecision(
-        new RateLimiterRedis({ storeClient: client, points: LIMIT, duration: WINDOW_MS / 1000, keyPrefix: prefix }),
-      ),
+      flexibleDecision(new RateLimiterRedis({ storeClient: client, ...flexibleOptions(prefix) })),
   },
   {
     id: 'rate-limit-redis',
     side: 'peer',
-    open: ({ client, prefix }) => hitStoreDecision(expressRedisStore(client, `${prefix}:`)),
+    open: ({ client, prefix }) => hitStoreDecision(expressRedisStore(client, prefix)),
   },
   {
     id: 'hono-rate-limiter',
     side: 'peer',
-    open: ({ client, prefix }) =>
-      hitStoreDecision(new HonoRedisStore({ client: honoRedisClient(client), prefix: `${prefix}:` })),
+    open: ({ client, prefix }) => {
+      const store = new HonoRedisStore({ client: honoRedisClient(client), ...prefixOption('prefix', prefix, ':') })
+      return hitStoreDecision(store)
+    },
   },
   { id: 'koa-ratelimit', side: 'peer', open: ({ client, prefix }) => koaDecision(client, prefix) },
 ]
@@ -93,8 +79,7 @@ export const peersInMemory = [
   {
     id: 'rate-limiter-flexible',
     side: 'peer',
-    open: ({ prefix }) =>
-      flexibleDecision(new RateLimiterMemory({ points: LIMIT, duration: WINDOW_MS / 1000, keyPrefix: prefix })),
+    open: ({ prefix }) => flexibleDecision(new RateLimiterMemory(flexibleOptions(prefix))),
   },
   {
     id: 'express-rate-limit',
