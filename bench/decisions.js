@@ -21,7 +21,8 @@ export async function measureDecisions({ client, plan, coalescing, log }) {
   const measure = async (cell, contender) => {
     const prefix = `bench${++runs}`
     if (cell.store === 'redis') await client.flushdb()
-    globalThis.gc?.()
+    // Garbage left by the previous contender is collected now, not during this one's run.
+    if (plan.collectGarbage) globalThis.gc?.()
     const cleanups = []
     const decide = await contender.open({ client, prefix, defer: (cleanup) => cleanups.push(cleanup) })
     try {

@@ -14,6 +14,7 @@ const plans = {
     httpSeconds: 3,
     httpWarmupSeconds: 1,
     tripDecisions: 6_400,
+    collectGarbage: true,
   },
   quick: {
     rounds: 2,
@@ -22,8 +23,17 @@ const plans = {
     httpSeconds: 1,
     httpWarmupSeconds: 1,
     tripDecisions: 6_400,
+    collectGarbage: true,
   },
-  smoke: { rounds: 1, decisionMs: 10, decisionWarmupMs: 5, httpSeconds: 1, httpWarmupSeconds: 0, tripDecisions: 640 },
+  smoke: {
+    rounds: 1,
+    decisionMs: 10,
+    decisionWarmupMs: 5,
+    httpSeconds: 1,
+    httpWarmupSeconds: 0,
+    tripDecisions: 640,
+    collectGarbage: false,
+  },
 }
 
 /** Every section, in the order they run. */
