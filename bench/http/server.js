@@ -1,0 +1,26 @@
+// One HTTP contender in a process of its own:
+//   node bench/http/server.js <framework> <variant> <redis port>
+// listens on a free loopback port and sends `{ port }` to its parent over IPC.
+import { RedisStore } from 'atomic-ratelimit'
+import { Redis } from 'ioredis'
+import { loadBareScript } from '../contenders/bare-script.js'
+import { redisStoreOptions, supportsCoalescing } from '../contenders/ours.js'
+import { NO_LIMITER, OUR_VARIANTS } from './variants.js'
+
+const [framework, variant, redisPort] = process.argv.slice(2)
+// Only this framework's module: a process that loads every framework starts slower and weighs more.
+const { limiters, createApp } = await import(`./${framework}-app.js`)
+
+const client = new Redis({ port: Number(redisPort), host: '127.0.0.1' })
+const coalescing = { available: supportsCoalescing(client) }
+const dependencies = {
+  client,
+  store: new RedisStore(redisStoreOptions(client, coalescing, OUR_VARIANTS[variant] ?? false)),
+  decideByBareScript: await loadBareScript(client, 'bare'),
+}
+const makeMiddleware = limiters[variant in OUR_VARIANTS ? 'ours' : variant]
+if (variant !== NO_LIMITER && !makeMiddleware) throw new Error(`no variant "${variant}" in ${framework}-app.js`)
+const server = createApp(variant === NO_LIMITER ? undefined : makeMiddleware(dependencies))
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }))
+// Without its parent (the benchmark ended or died), the contender has no reason to live.
+process.on('disconnect', () => process.exit(0))

@@ -1,0 +1,34 @@
+// The HTTP contenders: per framework, the app alone, behind ours (without and with coalescing),
+// behind a minimal wrapper around the bare script, and behind each of its peers. Each framework's
+// `<framework>-app.js` builds the middleware of every variant named here but the first.
+
+/** The peers of each framework, as its app module names their variants. */
+const PEERS = {
+  express: ['express-rate-limit + rate-limit-redis', 'rate-limiter-flexible'],
+  koa: ['koa-ratelimit'],
+  hono: ['hono-rate-limiter'],
+}
+
+/** The frameworks, in table order. */
+export const FRAMEWORKS = Object.keys(PEERS)
+
+/** The variant with no limiter, the reference of every ratio. */
+export const NO_LIMITER = 'no limiter'
+
+/** The few lines of middleware around the bare script: what a limiter can hope to cost. */
+export const MINIMAL_WRAPPER = 'minimal wrapper'
+
+/** Our variants, by name: whether their RedisStore coalesces. */
+export const OUR_VARIANTS = { ours: false, 'ours coalesced': true }
+
+/** Every variant of `framework`, in table order. */
+export function variantsOf(framework) {
+  return [NO_LIMITER, ...Object.keys(OUR_VARIANTS), MINIMAL_WRAPPER, ...PEERS[framework]]
+}
+
+/** Which side of the comparison a variant is on. */
+export function sideOf(variant) {
+  if (variant === NO_LIMITER) return 'reference'
+  if (variant in OUR_VARIANTS) return 'ours'
+  return variant === MINIMAL_WRAPPER ? 'ceiling' : 'peer'
+}

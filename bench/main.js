@@ -1,0 +1,48 @@
+// npm run bench [-- --quick]: our limiter side by side with its peers and the bare Redis script,
+// on a redis-server of its own; writes BENCHMARKS.md, bench/results.svg and reports/bench.json.
+import { Redis } from 'ioredis'
+import { measureBytesPerKey } from './bytes-per-key.js'
+import { oursOnRedis, supportsCoalescing } from './contenders/ours.js'
+import { peersOnRedis } from './contenders/peers.js'
+import { measureDecisions } from './decisions.js'
+import { checkExactness } from './exactness.js'
+import { measureHttp } from './http.js'
+import { runMeta } from './meta.js'
+import { planFrom } from './plan.js'
+import { startRedisServer } from './redis-server.js'
+import { writeReport } from './report/write.js'
+import { measureRoundTrips } from './round-trips.js'
+
+const plan = planFrom(process.argv.slice(2))
+const startedMs = performance.now()
+const log = (line) => console.log(`[${((performance.now() - startedMs) / 1000).toFixed(0).padStart(4)} s] ${line}`)
+
+// A signal must still stop what we started: exiting runs the exit handlers that kill our processes.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130))
+
+const server = await startRedisServer()
+log(`redis-server ${server.version} on port ${server.port} (pid ${server.pid}); ${plan.mode} plan`)
+const client = new Redis({ port: server.port, host: '127.0.0.1' })
+try {
+  const coalescing = { available: supportsCoalescing(client) }
+  log(`coalescing: ${coalescing.available ? 'available' : 'not available in this build'}`)
+  const onRedis = [...oursOnRedis(coalescing), ...peersOnRedis]
+  const sections = {
+    decisions: () => measureDecisions({ client, plan, coalescing, log }),
+    http: () => measureHttp({ client, redisPort: server.port, plan, coalescing, log }),
+    bytes: () => measureBytesPerKey({ client, contenders: onRedis }),
+    trips: () => measureRoundTrips({ client, contenders: onRedis, decisions: plan.tripDecisions }),
+    exactness: () =>
+      checkExactness({ client, contenders: onRedis.filter(({ id }) => id.startsWith('ours fixed-window')) }),
+  }
+  const results = { meta: runMeta({ plan, redisVersion: server.version }) }
+  for (const section of plan.sections) {
+    log(`${section}`)
+    results[section] = await sections[section]()
+  }
+  writeReport({ results, plan, log })
+  log(`done in ${Math.round((performance.now() - startedMs) / 1000)} s`)
+} finally {
+  client.disconnect()
+  await server.stop()
+}

@@ -1,0 +1,185 @@
+// BENCHMARKS.md: every table of one run, the command and machine that produced it, and the
+// issue's targets judged on it.
+import { keysLabel } from '../keys.js'
+import { rateCell, ratio, table } from './format.js'
+import { sentTotal } from './targets.js'
+
+/** The whole document. */
+export function benchmarksMarkdown({ meta, decisions, http, bytes, trips, exactness, verdicts }) {
+  return [
+    header(meta),
+    targetsSection(verdicts),
+    decisions && redisSection(decisions, meta),
+    decisions && memorySection(decisions),
+    http && httpSection(http, meta),
+    bytes && bytesSection(bytes),
+    trips && tripsSection(trips),
+    exactness && exactnessSection(exactness),
+    wiringSection(),
+  ]
+    .filter(Boolean)
+    .join('\n\n')
+}
+
+function header(meta) {
+  return `# Benchmarks
+
+Produced by \`${meta.command}\` on ${meta.date}: Node ${meta.node}, Redis ${meta.redis} (a
+redis-server the benchmark starts for itself, persistence off), ioredis ${meta.ioredis}, on
+${meta.machine}. ${meta.rounds} interleaved round${meta.rounds === 1 ? '' : 's'}: each round runs
+every contender once, in random order, so drift on the shared machine lands on all alike; figures
+are medians across rounds with the min–max in brackets. Every limit is high enough that no decision
+is refused: this is the cost of the normal, allowed path. A ⚠ marks a row where some run had a
+refusal, an error or (ours) a \`degraded\` decision, which makes it invalid.
+
+![ratio to the bare script](bench/results.svg)
+
+Targets and ratios compare figures of this one run only: regenerate them all with
+\`npm run bench\` on a quiet machine (\`-- --quick\` for a rough look in under 2 minutes).`
+}
+
+function targetsSection(verdicts) {
+  const rows = verdicts.map(({ target, measured, verdict }) => [target, measured, `**${verdict}**`])
+  return `## Targets of issue 6\n\n${table(['target', 'measured', 'result'], rows)}`
+}
+
+function redisSection(decisions, meta) {
+  const cells = decisions.cells.filter((cell) => cell.store === 'redis')
+  const concurrencies = [...new Set(cells.map((cell) => cell.concurrency))]
+  const tables = ['hot', 'random'].map((keys) => {
+    const ids = [...cells[0].rows.keys()]
+    const rows = ids.map((id) => [
+      id,
+      ...concurrencies.flatMap((concurrency) => {
+        const row = decisions.get({ store: 'redis', concurrency, keys }, id)
+        if (row?.unavailable) return [row.unavailable, '']
+        return [rateCell(row), ratio(row?.ratio)]
+      }),
+    ])
+    const header = [
+      'contender',
+      ...concurrencies.flatMap((concurrency) => [`${concurrency} in flight, /s`, '× script']),
+    ]
+    return `### ${keys === 'hot' ? 'One hot key' : `Random keys (uniform over ${meta.randomKeys.toLocaleString('en-US')})`}\n\n${table(header, rows)}`
+  })
+  return `## Decisions per second on Redis
+
+One ioredis client (autopipelining off) in one Node process keeps C decisions in flight for
+${meta.decisionSeconds} s per run (after a warm-up), on a fresh prefix and an emptied database.
+\`× script\` divides by the bare fixed-window script (INCR, PEXPIRE on the first hit; EVALSHA)
+measured in the same run. Three policies: a fixed window per minute, a sliding window per hour and
+GCRA per second, decided in one call.
+
+${tables.join('\n\n')}`
+}
+
+function memorySection(decisions) {
+  const cells = decisions.cells.filter((cell) => cell.store === 'memory')
+  const ids = [...cells[0].rows.keys()]
+  const rows = ids.map((id) =>
+    cells.flatMap((cell) => {
+      const row = cell.rows.get(id)
+      return [rateCell(row), ratio(row?.ratio)]
+    }),
+  )
+  const header = ['contender', ...cells.flatMap((cell) => [`${keysLabel(cell.keys)}, /s`, '× ours'])]
+  return `## Decisions per second in memory (one core)
+
+The in-process stores, one fixed-window policy, one decision after another (\`await\` each) on
+the benchmark's single thread.
+
+${table(
+  header,
+  rows.map((cells, index) => [ids[index], ...cells]),
+)}`
+}
+
+function httpSection(http, meta) {
+  const tables = http.cells.map((cell) => {
+    const rows = [...cell.rows.values()].map((row) =>
+      row.unavailable
+        ? [row.id, row.unavailable, '', '', '']
+        : [row.id, rateCell(row), ratio(row.ratio), row.p50 ?? '–', row.p99 ?? '–'],
+    )
+    return `### ${cell.framework}\n\n${table(['variant', 'req/s', '× no limiter', 'p50 ms', 'p99 ms'], rows)}`
+  })
+  return `## HTTP
+
+A hello-world app per framework (Express ${meta.express}, Koa ${meta.koa}, Hono ${meta.hono} on
+@hono/node-server), each variant in a Node process of its own, driven by autocannon
+(${meta.connections} connections, ${meta.httpSeconds} s per run) from the benchmark's process:
+three processes and Redis share the 2 cores. Every request comes from 127.0.0.1, so every limiter
+decides on one hot key. Latencies are autocannon's, medians across rounds.
+
+${tables.join('\n\n')}`
+}
+
+function bytesSection(bytes) {
+  const rows = bytes.map((row) => [
+    row.id,
+    row.keys.map(({ key, type }) => `\`${key}\` (${type})`).join('<br>'),
+    row.bytes,
+  ])
+  return `## Redis bytes per tracked key
+
+One decision for the client key \`203.0.113.7\` on an empty database, then \`MEMORY USAGE\` of every
+key written. Each limiter keeps its default prefix; ours its default policy name.
+
+${table(['contender', 'keys written', 'bytes'], rows)}`
+}
+
+function tripsSection(trips) {
+  const format = (counts) =>
+    Object.entries(counts)
+      .sort(([, a], [, b]) => b - a)
+      .map(([name, calls]) => `${name} ${calls.toFixed(2)}`)
+      .join(', ')
+  const ranTotal = (row) => Object.values(row.ran).reduce((sum, calls) => sum + calls, 0)
+  const rows = trips.map((row) => [
+    row.id,
+    sentTotal(row).toFixed(2),
+    format(row.sent),
+    ranTotal(row).toFixed(2),
+    format(row.ran),
+  ])
+  return `## Round trips per decision
+
+${trips[0]?.decisions.toLocaleString('en-US')} decisions per contender, 64 in flight, random keys. *Sent*: commands the ioredis client sent, each one
+request and its reply (a round trip). *Run*: \`INFO commandstats\` after \`CONFIG RESETSTAT\`,
+which also counts the commands a script runs inside Redis.
+
+${table(['contender', 'sent / decision', 'sent, by command', 'run in Redis / decision', 'run, by command'], rows)}`
+}
+
+function exactnessSection(exactness) {
+  const rows = exactness.map((row) => [
+    row.id,
+    `${row.allowed} of ${row.concurrent.toLocaleString('en-US')}`,
+    row.limit,
+    row.degraded,
+  ])
+  return `## Exactness under the same load
+
+${exactness[0]?.concurrent.toLocaleString('en-US')} concurrent \`consume\` calls on one key, limit ${exactness[0]?.limit}: exactly the limit must pass.
+
+${table(['contender', 'allowed', 'limit', 'degraded'], rows)}`
+}
+
+function wiringSection() {
+  return `## How each contender is wired
+
+- **bare script**: \`bench/bare-fixed-window.lua\`, loaded with \`SCRIPT LOAD\`, fired with \`client.evalsha\`.
+- **ours**: \`new RateLimiter({ store: new RedisStore({ client }), policy, prefix })\`, \`limiter.consume(key)\`;
+  \`coalesce: false | true\` explicit when the build has the option. Memory: \`new MemoryStore()\`.
+- **rate-limiter-flexible**: \`new RateLimiterRedis({ storeClient: client, points, duration })\`, \`consume(key)\`;
+  \`RateLimiterMemory\` in memory.
+- **rate-limit-redis**: \`new RedisStore({ sendCommand: (command, ...args) => client.call(command, ...args) })\`,
+  \`init({ windowMs })\`, \`increment(key)\`; in HTTP behind express-rate-limit's \`rateLimit({ store })\`.
+- **hono-rate-limiter**: its bundled \`RedisStore\` over a four-method adapter of the ioredis client
+  (\`scriptLoad\`, \`evalsha\`, \`decr\`, \`del\`, the interface it documents), \`init\`, \`increment(key)\`;
+  in HTTP behind \`rateLimiter({ store, keyGenerator })\`, keyed on the socket address.
+- **koa-ratelimit**: \`ratelimit({ driver: 'redis', db: client, duration, max })\`; in the decision runs
+  its middleware is called with a minimal context (\`ctx.ip\`), headers off.
+- **express-rate-limit** (memory): its \`MemoryStore\`, \`init\`, \`increment(key)\`.
+- **minimal wrapper** (HTTP): a few lines of middleware around the bare script, keyed on the client IP.`
+}

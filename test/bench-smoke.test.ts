@@ -1,0 +1,38 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const execFileAsync = promisify(execFile)
+
+// The benchmark's machinery, run for a few ms per contender: every contender can be built and
+// driven, and the report is written. It measures nothing (no figure is checked: timing belongs in
+// BENCHMARKS.md, never in a test). HTTP is left out: its load generator runs a whole second per run.
+describe('npm run bench (smoke: a few ms per run, no HTTP)', () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'atomic-ratelimit-bench-'))
+  let run: Promise<{ stdout: string }>
+  beforeAll(() => {
+    const args = ['bench/main.js', '--smoke', '--only', 'decisions,bytes,trips,exactness', '--out', outDir]
+    run = execFileAsync(process.execPath, args, { encoding: 'utf8', timeout: 60_000 })
+  })
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }))
+
+  it('writes every table, with a row for the ceiling, each of ours and each peer', async () => {
+    await run
+    const report = readFileSync(join(outDir, 'BENCHMARKS.md'), 'utf8')
+    for (const heading of ['Decisions per second on Redis', 'in memory', 'bytes per tracked key', 'Round trips'])
+      expect(report).toContain(heading)
+    for (const row of ['bare script (ceiling)', 'ours three policies', 'rate-limiter-flexible', 'koa-ratelimit'])
+      expect(report).toContain(`| ${row} |`)
+    expect(report).toMatch(/\| ours fixed-window \| 100 of 5,000 \| 100 \| 0 \|/)
+  })
+
+  it('stops the redis-server it started', async () => {
+    const { stdout } = await run
+    const pid = Number(/\(pid (\d+)\)/.exec(stdout)?.[1])
+    expect(pid).toBeGreaterThan(0)
+    expect(() => process.kill(pid, 0)).toThrow()
+  })
+})
