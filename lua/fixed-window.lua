@@ -1,6 +1,6 @@
 -- lua/fixed-window.lua: at most `limit` units per window of `windowMs`, windows numbered from the epoch.
 -- KEYS[1] counter   ARGV[1] limit  ARGV[2] windowMs  ARGV[3] cost (default 1)  ARGV[4] nowMs or '' (server TIME)
--- Returns { allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: the cost exceeds the limit) }
+-- Returns { allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: the cost exceeds the limit), nowMs }
 --
 -- The key holds "<window number>:<units used>". The window comes from the time and that value, never
 -- from the TTL, so an injected clock and Redis agree; the TTL only collects the garbage. A denied
@@ -55,7 +55,13 @@ local function fixed_window_refund(key, now_ms, charged_at_ms, cost, limit, wind
   redis.call('SET', key, stored_window .. ':' .. math.max(0, tonumber(used) - cost), 'KEEPTTL')
 end
 
--- @standalone: `redis-cli --eval` runs the lines below; the library's composed script ends above.
-local time = redis.call('TIME')
-local now_ms = tonumber(ARGV[4]) or time[1] * 1000 + math.floor(time[2] / 1000)
-return { fixed_window(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2])) }
+-- @standalone: `redis-cli --eval` runs the lines below (and so does the library, for a request with
+-- one policy that consumes); the composed script ends above.
+local now_ms = tonumber(ARGV[4])
+if not now_ms then
+  local time = redis.call('TIME')
+  now_ms = time[1] * 1000 + math.floor(time[2] / 1000)
+end
+local allowed, remaining, reset_after_ms, retry_after_ms =
+  fixed_window(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2]))
+return { allowed, remaining, reset_after_ms, retry_after_ms, now_ms }

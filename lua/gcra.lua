@@ -1,6 +1,6 @@
 -- lua/gcra.lua: generic cell rate algorithm, `limit` units per `windowMs` evenly spaced, `burst` (default `limit`) at once.
 -- KEYS[1] theoretical arrival time, in µs   ARGV[1] limit  ARGV[2] windowMs  ARGV[3] cost (default 1)  ARGV[4] nowMs or '' (server TIME)  ARGV[5] burst (default limit)
--- Returns { allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: the cost exceeds the burst) }
+-- Returns { allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: the cost exceeds the burst), nowMs }
 --
 -- Every unit moves the theoretical arrival time (TAT) on by one emission interval, windowMs / limit,
 -- in whole microseconds rounded up: never faster than the limit, and fine enough for rates above one
@@ -37,7 +37,13 @@ local function gcra_refund(key, now_ms, charged_at_ms, cost, limit, window_ms, b
   redis.call('SET', key, math.max(now_us, tat_us - cost * interval_us), 'KEEPTTL')
 end
 
--- @standalone: `redis-cli --eval` runs the lines below; the library's composed script ends above.
-local time = redis.call('TIME')
-local now_ms = tonumber(ARGV[4]) or time[1] * 1000 + math.floor(time[2] / 1000)
-return { gcra(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[5]) or tonumber(ARGV[1])) }
+-- @standalone: `redis-cli --eval` runs the lines below (and so does the library, for a request with
+-- one policy that consumes); the composed script ends above.
+local now_ms = tonumber(ARGV[4])
+if not now_ms then
+  local time = redis.call('TIME')
+  now_ms = time[1] * 1000 + math.floor(time[2] / 1000)
+end
+local allowed, remaining, reset_after_ms, retry_after_ms =
+  gcra(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[5]) or tonumber(ARGV[1]))
+return { allowed, remaining, reset_after_ms, retry_after_ms, now_ms }

@@ -1,6 +1,6 @@
 -- lua/sliding-window.lua: at most about `limit` units in any `windowMs`, weighing the previous window.
 -- KEYS[1] hash {w, c, p}   ARGV[1] limit  ARGV[2] windowMs  ARGV[3] cost (default 1)  ARGV[4] nowMs or '' (server TIME)
--- Returns { allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: the cost exceeds the limit) }
+-- Returns { allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: the cost exceeds the limit), nowMs }
 --
 -- Windows are numbered from the epoch. The hash holds the newest window charged (w), its units (c)
 -- and the units of the window before it (p). A request is weighed against c plus the previous
@@ -64,7 +64,13 @@ local function sliding_window_refund(key, now_ms, charged_at_ms, cost, limit, wi
   end
 end
 
--- @standalone: `redis-cli --eval` runs the lines below; the library's composed script ends above.
-local time = redis.call('TIME')
-local now_ms = tonumber(ARGV[4]) or time[1] * 1000 + math.floor(time[2] / 1000)
-return { sliding_window(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2])) }
+-- @standalone: `redis-cli --eval` runs the lines below (and so does the library, for a request with
+-- one policy that consumes); the composed script ends above.
+local now_ms = tonumber(ARGV[4])
+if not now_ms then
+  local time = redis.call('TIME')
+  now_ms = time[1] * 1000 + math.floor(time[2] / 1000)
+end
+local allowed, remaining, reset_after_ms, retry_after_ms =
+  sliding_window(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2]))
+return { allowed, remaining, reset_after_ms, retry_after_ms, now_ms }

@@ -1,6 +1,6 @@
 -- lua/token-bucket.lua: a bucket of `burst` tokens (default `limit`), refilled by `limit` per `windowMs`.
 -- KEYS[1] hash {s, t}   ARGV[1] limit  ARGV[2] windowMs  ARGV[3] cost (default 1)  ARGV[4] nowMs or '' (server TIME)  ARGV[5] burst (default limit)
--- Returns { allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: the cost exceeds the burst) }
+-- Returns { allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: the cost exceeds the burst), nowMs }
 --
 -- Tokens are counted in parts of 1/windowMs (s = tokens x windowMs, as of time t), so refilling
 -- `limit` tokens per `windowMs` adds exactly `limit` parts per ms: integers only, nothing rounded.
@@ -36,7 +36,13 @@ local function token_bucket_refund(key, now_ms, charged_at_ms, cost, limit, wind
   redis.call('HSET', key, 's', math.min(capacity, parts + cost * window_ms), 't', now_ms)
 end
 
--- @standalone: `redis-cli --eval` runs the lines below; the library's composed script ends above.
-local time = redis.call('TIME')
-local now_ms = tonumber(ARGV[4]) or time[1] * 1000 + math.floor(time[2] / 1000)
-return { token_bucket(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[5]) or tonumber(ARGV[1])) }
+-- @standalone: `redis-cli --eval` runs the lines below (and so does the library, for a request with
+-- one policy that consumes); the composed script ends above.
+local now_ms = tonumber(ARGV[4])
+if not now_ms then
+  local time = redis.call('TIME')
+  now_ms = time[1] * 1000 + math.floor(time[2] / 1000)
+end
+local allowed, remaining, reset_after_ms, retry_after_ms =
+  token_bucket(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[5]) or tonumber(ARGV[1]))
+return { allowed, remaining, reset_after_ms, retry_after_ms, now_ms }

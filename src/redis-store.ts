@@ -3,7 +3,7 @@ import { digest } from './hash.js'
 import { internalsOf, type Policy, type PolicyOutcome } from './policy.js'
 import { type RedisClient, type ScriptClient, toScriptClient } from './redis/client.js'
 import { Coalescer, type PolicyList, type ScriptAnswer } from './redis/coalescer.js'
-import { decideScript, type LuaScript } from './redis/script.js'
+import { decideScript, type LuaScript, standaloneScript } from './redis/script.js'
 import { hashSlot } from './redis/slot.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
 import { assertKnownOptions, assertOptionsObject, withDefault } from './validate.js'
@@ -24,6 +24,10 @@ interface Plan {
   readonly list: PolicyList
   /** `}:<storage name>` per policy: a key is `<prefix>:{<tag>` and this. */
   readonly keySuffixes: readonly string[]
+  /** With one policy, what a consuming request sent alone passes to the algorithm's own script. */
+  readonly standalone:
+    | { readonly script: LuaScript; readonly limit: string; readonly windowMs: string; readonly burst: string }
+    | undefined
 }
 
 /** One error for every refusal while the client is down: a flood of them costs no stack traces. */
@@ -63,10 +67,10 @@ export class RedisStore implements Store {
 
   decide(request: StoreRequest): Promise<StoreDecision> {
     const count = request.policies.length
-    return this.#call(request, [request.mode, costArg(request.cost), ''], 4 * count).then(({ reply, at }) => {
+    return this.#call(request, [request.mode, costArg(request.cost), ''], 4 * count).then(({ reply, at, nowMs }) => {
       const outcomes: PolicyOutcome[] = []
       for (let index = 0; index < count; index++) outcomes.push(readOutcome(reply, at + index * 4))
-      return { nowMs: reply[0] as number, outcomes }
+      return { nowMs, outcomes }
     })
   }
 
@@ -94,6 +98,7 @@ export class RedisStore implements Store {
     const keyStart = `${target.prefix}:{${tag}`
     const nowArg = target.nowMs === undefined ? '' : String(target.nowMs)
     const slot = this.#client.masterOf ? hashSlot(tag) : ''
+    const standalone = plan.standalone && header[0] === 'consume' ? plan.standalone : undefined
     return this.#coalescer.submit({
       group: `${slot} ${nowArg}`,
       nowArg,
@@ -101,6 +106,10 @@ export class RedisStore implements Store {
       keys: plan.keySuffixes.map((suffix) => keyStart + suffix),
       header,
       replyLength,
+      standalone: standalone && {
+        script: standalone.script,
+        args: [standalone.limit, standalone.windowMs, header[1], nowArg, standalone.burst],
+      },
     })
   }
 
@@ -121,7 +130,14 @@ export class RedisStore implements Store {
       for (const { algorithm, limit, windowMs, burst } of policies)
         args.push(algorithm, String(limit), String(windowMs), String(burst))
       const keySuffixes = policies.map((policy) => `}:${internalsOf(policy).storageName}`)
-      plan = { list: { script: decideScript(algorithms), algorithms, args }, keySuffixes }
+      const only = policies.length === 1 ? (policies[0] as Policy) : undefined
+      const standalone = only && {
+        script: standaloneScript(internalsOf(only).algorithm),
+        limit: String(only.limit),
+        windowMs: String(only.windowMs),
+        burst: String(only.burst),
+      }
+      plan = { list: { script: decideScript(algorithms), algorithms, args }, keySuffixes, standalone }
       this.#plans.set(policies, plan)
     }
     return plan

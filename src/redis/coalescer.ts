@@ -18,17 +18,27 @@ export interface ScriptCall {
   readonly nowArg: string
   readonly list: PolicyList
   /** One key per policy. */
-  readonly keys: readonly string[]
+  readonly keys: string[]
   /** Mode, cost, and the charge's time for a refund ('' otherwise). */
   readonly header: readonly [string, string, string]
   /** How many reply values the request takes: four per policy, none for a refund. */
   readonly replyLength: number
+  /** How the request goes when it is alone in its batch, if it is one policy consuming. */
+  readonly standalone: StandaloneCall | undefined
 }
 
-/** A call's share of a reply: the server's time at `reply[0]`, and its values from `at` on. */
+/** A request as its algorithm's own script (lua/<algorithm>.lua): the least work Redis can do. */
+export interface StandaloneCall {
+  readonly script: LuaScript
+  /** limit, windowMs, cost, nowMs or '', burst. */
+  readonly args: string[]
+}
+
+/** A call's share of a reply: its values from `at` on, decided at the server's `nowMs`. */
 export interface ScriptAnswer {
   readonly reply: readonly number[]
   readonly at: number
+  readonly nowMs: number
 }
 
 /** Sends a script with its KEYS and ARGV (and sends it again on NOSCRIPT). */
@@ -81,6 +91,11 @@ export class Coalescer {
   }
 
   #sendBatch(batch: readonly Queued[]): void {
+    const first = batch[0] as Queued
+    if (batch.length === 1 && first.call.standalone) {
+      this.#sendAlone(first, first.call.standalone)
+      return
+    }
     const lists = new Map<PolicyList, string>()
     const listArgs: string[] = []
     const requestArgs: string[] = []
@@ -95,13 +110,15 @@ export class Coalescer {
       requestArgs.push(number, ...call.header)
       keys.push(...call.keys)
     }
-    const args = [(batch[0] as Queued).call.nowArg, String(lists.size), ...listArgs, ...requestArgs]
-    const script = lists.size === 1 ? (batch[0] as Queued).call.list.script : scriptFor([...lists.keys()])
+    const args = [first.call.nowArg, String(lists.size), ...listArgs, ...requestArgs]
+    const script = lists.size === 1 ? first.call.list.script : scriptFor([...lists.keys()])
     this.#send(script, keys, args).then(
-      (reply) => {
+      (answer) => {
+        const reply = answer as number[]
+        const nowMs = reply[0] as number
         let at = 1
         for (const { call, resolve } of batch) {
-          resolve({ reply: reply as number[], at })
+          resolve({ reply, at, nowMs })
           at += call.replyLength
         }
       },
@@ -109,6 +126,14 @@ export class Coalescer {
         for (const { reject } of batch) reject(error)
       },
     )
+  }
+
+  /** A request alone, as its algorithm's own script: the reply is its four values, then the time. */
+  #sendAlone({ resolve, reject, call }: Queued, standalone: StandaloneCall): void {
+    this.#send(standalone.script, call.keys, standalone.args).then((answer) => {
+      const reply = answer as number[]
+      resolve({ reply, at: 0, nowMs: reply[4] as number })
+    }, reject)
   }
 }
 

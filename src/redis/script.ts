@@ -17,6 +17,20 @@ export function luaScript(source: string): LuaScript {
 }
 
 const composed = new Map<string, LuaScript>()
+const standalone = new WeakMap<Algorithm<unknown>, LuaScript>()
+
+/**
+ * The algorithm's own file as a script (`lua/<algorithm>.lua`, as `redis-cli --eval` runs it): one
+ * policy consuming, with none of the frame's work. ARGV: limit, windowMs, cost, nowMs or '', burst.
+ */
+export function standaloneScript(algorithm: Algorithm<unknown>): LuaScript {
+  let script = standalone.get(algorithm)
+  if (!script) {
+    script = luaScript(algorithm.luaSource)
+    standalone.set(algorithm, script)
+  }
+  return script
+}
 
 /**
  * The script that decides with these algorithms: the functions of each (its `lua/` file up to the
