@@ -33,9 +33,14 @@ const WINDOW_MS = 3_600_000
 describe.each(deployments)('concurrent consumes on Redis %s', (deployment) => {
   const client = connect(deployment)
 
-  it.each(algorithmNames)(
-    `allows exactly ${LIMIT} per hour of ${PROCESSES} processes x ${REQUESTS_PER_PROCESS} concurrent requests on one key: %s`,
-    async (algorithm) => {
+  // Every algorithm with coalescing (the default), and the fixed window with one script call each.
+  const cases = [
+    ...algorithmNames.map((algorithm) => ({ algorithm, coalesce: true })),
+    { algorithm: 'fixed-window' as const, coalesce: false },
+  ]
+  it.each(cases)(
+    `allows exactly ${LIMIT} per hour of ${PROCESSES} processes x ${REQUESTS_PER_PROCESS} concurrent requests on one key: $algorithm, coalesce $coalesce`,
+    async ({ algorithm, coalesce }) => {
       const prefix = uniquePrefix('race')
       const serverPorts = deployment === 'cluster' ? ports.clusterPorts : [ports.standalonePort]
       const settings = {
@@ -45,6 +50,7 @@ describe.each(deployments)('concurrent consumes on Redis %s', (deployment) => {
         requests: REQUESTS_PER_PROCESS,
         limit: LIMIT,
         algorithm,
+        coalesce,
       }
       const workers = await Promise.all(Array.from({ length: PROCESSES }, () => startWorker(settings)))
       const startedMs = Date.now()

@@ -50,8 +50,12 @@ interface Queued {
   readonly reject: (error: unknown) => void
 }
 
-/** Most requests in one script call: past this, a batch only makes Redis parse a longer ARGV. */
-const MOST_PER_CALL = 512
+/**
+ * Most requests in one script call. A turn's requests go as several calls, pipelined: Redis decides
+ * one while Node reads the answer of the one before (one call of 512 left each side idle half the
+ * time; 32 doubled throughput at 64 and 512 in flight on the 2-core machine of BENCHMARKS.md).
+ */
+const MOST_PER_CALL = 32
 
 /**
  * Sends requests to lua/decide.lua. With `coalesce`, the requests made in one turn of the event loop

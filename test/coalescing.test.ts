@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest'
+import {
+  fixedWindow,
+  gcra,
+  MemoryStore,
+  type Policy,
+  RateLimiter,
+  type RateLimitResult,
+  RedisStore,
+  type Store,
+  slidingWindow,
+  tokenBucket,
+} from '../src/index.js'
+import { connect, deployments, privateRedis, scriptCalls, uniquePrefix } from './helpers/redis.js'
+import { manualClock } from './helpers/stores.js'
+
+const HOUR = 3_600_000
+
+describe('script calls of decisions made in one turn of the event loop (private server)', () => {
+  const redis = privateRedis()
+
+  async function callsFor(coalesce: boolean | undefined, requests: number): Promise<number> {
+    const store = new RedisStore(coalesce === undefined ? { client: redis.client } : { client: redis.client, coalesce })
+    const limiter = new RateLimiter({
+      store,
+      policy: fixedWindow({ limit: 10, windowMs: HOUR }),
+      prefix: uniquePrefix('co'),
+    })
+    await limiter.peek('warm-up') // loads the scripts
+    await limiter.consume('warm-up')
+    await redis.client.config('RESETSTAT')
+    const results = await Promise.all(
+      Array.from({ length: requests }, (_, index) => limiter.consume(`client-${index}`)),
+    )
+    expect(results.every((result) => result.allowed && !result.degraded)).toBe(true)
+    const { evalsha, eval: evals } = await scriptCalls(redis.client)
+    return evalsha + evals
+  }
+
+  it('share script calls by default: 32 decisions per call at most', async () => {
+    expect(await callsFor(undefined, 100)).toBe(4)
+    expect(await callsFor(true, 32)).toBe(1)
+  })
+
+  it('go one call each with `coalesce: false`', async () => {
+    expect(await callsFor(false, 100)).toBe(100)
+  })
+
+  it('a lone decision is one call too', async () => {
+    expect(await callsFor(true, 1)).toBe(1)
+  })
+})
+
+describe.each(deployments)('coalesced decisions on Redis %s', (deployment) => {
+  const client = connect(deployment)
+
+  it('are decided in the order they were made, across calls', async () => {
+    const limiter = new RateLimiter({
+      store: new RedisStore({ client }),
+      policy: fixedWindow({ limit: 70, windowMs: HOUR }),
+      prefix: uniquePrefix('order'),
+      blockCache: false,
+    })
+    const results = await Promise.all(Array.from({ length: 100 }, () => limiter.consume('one-key')))
+    expect(results.map((result) => result.allowed)).toEqual(Array.from({ length: 100 }, (_, index) => index < 70))
+    expect(results.slice(0, 70).map((result) => result.remaining)).toEqual(
+      Array.from({ length: 70 }, (_, index) => 69 - index),
+    )
+  })
+
+  // Several limiters (policy lists), keys in many slots, every operation and cost, all in one turn:
+  // the answers are the memory store's for the same requests in the same order at the same time.
+  it('mix limiters, keys, operations and costs in one turn and agree with the memory store', async () => {
+    const clock = manualClock()
+    const policyLists: Policy[][] = [
+      [fixedWindow({ limit: 5, windowMs: HOUR })],
+      [slidingWindow({ limit: 4, windowMs: HOUR }), gcra({ limit: 6, windowMs: HOUR, burst: 3 })],
+      [tokenBucket({ limit: 3, windowMs: HOUR })],
+    ]
+    const prefix = uniquePrefix('mix')
+    const limitersOn = (store: Store) =>
+      policyLists.map((policy) => new RateLimiter({ store, policy, prefix, clock: clock.now, blockCache: false }))
+    const onRedis = limitersOn(new RedisStore({ client }))
+    const onMemory = limitersOn(new MemoryStore())
+
+    const turn = (limiters: RateLimiter[], earlier: RateLimitResult[]) =>
+      Promise.all(
+        Array.from({ length: 90 }, (_, index) => {
+          const limiter = limiters[index % 3] as RateLimiter
+          const key = `client-${index % 7}`
+          if (index % 11 === 0) return limiter.peek(key)
+          if (index % 13 === 0 && earlier[index]) return limiter.refund(earlier[index]).then(() => limiter.peek(key))
+          return limiter.consume(key, { cost: (index % 4) + 1 })
+        }),
+      )
+    for (let round = 0, lastRedis: RateLimitResult[] = [], lastMemory: RateLimitResult[] = []; round < 3; round++) {
+      clock.set(clock.start + round * 60_000)
+      const [fromRedis, fromMemory] = await Promise.all([turn(onRedis, lastRedis), turn(onMemory, lastMemory)])
+      expect(fromRedis).toEqual(fromMemory)
+      lastRedis = fromRedis
+      lastMemory = fromMemory
+    }
+  })
+})
