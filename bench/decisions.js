@@ -10,8 +10,8 @@ import { interleave } from './rounds.js'
 const KEY_MODES = Object.keys(keyModes)
 
 /** Measures the Redis and the memory contenders; resolves to the cells with their samples. */
-export async function measureDecisions({ client, plan, coalescing, log }) {
-  const onRedis = [ceiling, ...oursOnRedis(coalescing), ...peersOnRedis]
+export async function measureDecisions({ client, plan, log }) {
+  const onRedis = [ceiling, ...oursOnRedis(), ...peersOnRedis]
   const inMemory = [oursInMemory, ...peersInMemory]
   const cells = [
     ...cellsOf('redis', onRedis, plan.redisConcurrencies, ceiling.id),

@@ -13,7 +13,6 @@ export async function checkExactness({ client, contenders }) {
   const rows = []
   let runs = 0
   for (const contender of contenders) {
-    if (contender.unavailable) continue
     const decide = await contender.open({
       client,
       prefix: `exact${++runs}`,

@@ -3,31 +3,24 @@
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import autocannon from 'autocannon'
-import { NOT_AVAILABLE } from './contenders/ours.js'
-import { FRAMEWORKS, NO_LIMITER, OUR_VARIANTS, sideOf, variantsOf } from './http/variants.js'
+import { FRAMEWORKS, NO_LIMITER, sideOf, variantsOf } from './http/variants.js'
 import { interleave } from './rounds.js'
 import { HTTP_CONNECTIONS } from './settings.js'
 
 const SERVER = new URL('./http/server.js', import.meta.url)
 
 /** Measures every variant of every framework; resolves to one cell per framework. */
-export async function measureHttp({ client, redisPort, plan, coalescing, log }) {
+export async function measureHttp({ client, redisPort, plan, log }) {
   const cells = FRAMEWORKS.map((framework) => ({
     framework,
     title: framework,
     reference: NO_LIMITER,
-    contenders: variantsOf(framework).map((variant) => ({
-      id: variant,
-      side: sideOf(variant),
-      unavailable: OUR_VARIANTS[variant] && !coalescing.available ? NOT_AVAILABLE : undefined,
-    })),
+    contenders: variantsOf(framework).map((variant) => ({ id: variant, side: sideOf(variant) })),
   }))
   const servers = new Map()
   try {
     const starting = cells.flatMap(({ framework, contenders }) =>
-      contenders
-        .filter(({ unavailable }) => !unavailable)
-        .map(async ({ id }) => servers.set(`${framework} ${id}`, await startServer(framework, id, redisPort))),
+      contenders.map(async ({ id }) => servers.set(`${framework} ${id}`, await startServer(framework, id, redisPort))),
     )
     // Settle every start before failing, so that the `finally` below stops every server that started.
     const failed = (await Promise.allSettled(starting)).find(({ status }) => status === 'rejected')

@@ -2,7 +2,7 @@
 // on a redis-server of its own; writes BENCHMARKS.md, bench/results.svg and reports/bench.json.
 import { Redis } from 'ioredis'
 import { measureBytesPerKey } from './bytes-per-key.js'
-import { oursOnRedis, supportsCoalescing } from './contenders/ours.js'
+import { oursOnRedis } from './contenders/ours.js'
 import { peersOnRedis } from './contenders/peers.js'
 import { measureDecisions } from './decisions.js'
 import { checkExactness } from './exactness.js'
@@ -24,12 +24,10 @@ const server = await startRedisServer()
 log(`redis-server ${server.version} on port ${server.port} (pid ${server.pid}); ${plan.mode} plan`)
 const client = new Redis({ port: server.port, host: '127.0.0.1' })
 try {
-  const coalescing = { available: supportsCoalescing(client) }
-  log(`coalescing: ${coalescing.available ? 'available' : 'not available in this build'}`)
-  const onRedis = [...oursOnRedis(coalescing), ...peersOnRedis]
+  const onRedis = [...oursOnRedis(), ...peersOnRedis]
   const sections = {
-    decisions: () => measureDecisions({ client, plan, coalescing, log }),
-    http: () => measureHttp({ client, redisPort: server.port, plan, coalescing, log }),
+    decisions: () => measureDecisions({ client, plan, log }),
+    http: () => measureHttp({ client, redisPort: server.port, plan, log }),
     bytes: () => measureBytesPerKey({ client, contenders: onRedis }),
     trips: () => measureRoundTrips({ client, contenders: onRedis, decisions: plan.tripDecisions }),
     exactness: () =>

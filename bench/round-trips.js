@@ -12,7 +12,6 @@ export async function measureRoundTrips({ client, contenders, decisions }) {
   const rows = []
   let runs = 0
   for (const contender of [ceiling, ...contenders]) {
-    if (contender.unavailable) continue
     const decide = await contender.open({ client, prefix: `trips${++runs}`, defer: () => {} })
     // Scripts load, and clients define their commands, on the first decisions: not counted.
     for (let warmup = 0; warmup < 10; warmup++) await decide(keyModes.random())

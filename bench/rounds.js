@@ -5,19 +5,18 @@ import { shuffled } from './stats.js'
 
 /**
  * For each round, for each cell (a setting such as 64 in flight on random keys), runs
- * `measure(cell, contender)` once per available contender of the cell, in random order. Resolves
+ * `measure(cell, contender)` once per contender of the cell, in random order. Resolves
  * to the cells, each with one row per contender holding its samples (one per round).
  */
 export async function interleave({ rounds, cells, measure, log }) {
   const results = cells.map((cell) => ({
     ...cell,
-    rows: cell.contenders.map(({ id, side, unavailable }) => ({ id, side, unavailable, samples: [] })),
+    rows: cell.contenders.map(({ id, side }) => ({ id, side, samples: [] })),
   }))
   for (let round = 1; round <= rounds; round++) {
     log(`round ${round} of ${rounds}`)
     for (const cell of results) {
-      const available = cell.contenders.filter((contender) => !contender.unavailable)
-      for (const contender of shuffled(available)) {
+      for (const contender of shuffled(cell.contenders)) {
         const sample = await measure(cell, contender)
         cell.rows.find((row) => row.id === contender.id).samples.push(sample)
       }

@@ -1,15 +1,6 @@
 // Our limiter, as a user builds it: one RateLimiter per run on a fresh prefix, `consume(key)` per
 // decision, every other option at its default.
-import {
-  fixedWindow,
-  gcra,
-  MemoryStore,
-  RateLimiter,
-  RateLimitOptionsError,
-  RedisStore,
-  slidingWindow,
-  tokenBucket,
-} from 'atomic-ratelimit'
+import { fixedWindow, gcra, MemoryStore, RateLimiter, RedisStore, slidingWindow, tokenBucket } from 'atomic-ratelimit'
 import { LIMIT, WINDOW_MS } from '../settings.js'
 import { verdictOfResult } from './verdict.js'
 
@@ -27,36 +18,11 @@ const policies = {
 }
 
 /**
- * Whether this build's RedisStore takes `coalesce`. Until it does, the option is refused with a
- * RateLimitOptionsError naming it; any other failure is a real one and is thrown.
- */
-export function supportsCoalescing(client) {
-  try {
-    new RedisStore({ client, coalesce: false })
-    return true
-  } catch (error) {
-    if (error instanceof RateLimitOptionsError && error.message.includes('coalesce')) return false
-    throw error
-  }
-}
-
-/**
- * The RedisStore options of a contender: `coalesce` is always explicit when the build has it, so
- * a changed default cannot move a row from one side of the comparison to the other.
- */
-export function redisStoreOptions(client, coalescing, coalesce) {
-  return coalescing.available ? { client, coalesce } : { client }
-}
-
-/** Why a coalescing row has no figures. */
-export const NOT_AVAILABLE = 'not available in this build'
-
-/**
  * Our Redis contenders: each algorithm alone and three policies, without and with coalescing.
  * `open` takes `limit` (default: high enough never to refuse), `prefix` and `timeoutMs` (default:
  * the library's).
  */
-export function oursOnRedis(coalescing) {
+export function oursOnRedis() {
   const contenders = []
   for (const coalesce of [false, true]) {
     for (const [name, policy] of Object.entries(policies)) {
@@ -64,9 +30,9 @@ export function oursOnRedis(coalescing) {
       contenders.push({
         id: `ours ${name}${coalesce ? ' coalesced' : ''}`,
         side: 'ours',
-        unavailable: coalesce && !coalescing.available ? NOT_AVAILABLE : undefined,
         open: ({ client, prefix, limit = LIMIT, timeoutMs }) => {
-          const store = new RedisStore(redisStoreOptions(client, coalescing, coalesce))
+          // `coalesce` explicit on both sides: a changed default cannot move a row across the comparison.
+          const store = new RedisStore({ client, coalesce })
           const options = { store, policy: policy(limit), ...(prefix && { prefix }), ...(timeoutMs && { timeoutMs }) }
           return limiterDecision(new RateLimiter(options))
         },

@@ -4,7 +4,6 @@
 import { RedisStore } from 'atomic-ratelimit'
 import { Redis } from 'ioredis'
 import { loadBareScript } from '../contenders/bare-script.js'
-import { redisStoreOptions, supportsCoalescing } from '../contenders/ours.js'
 import { NO_LIMITER, OUR_VARIANTS } from './variants.js'
 
 const [framework, variant, redisPort] = process.argv.slice(2)
@@ -12,10 +11,9 @@ const [framework, variant, redisPort] = process.argv.slice(2)
 const { limiters, createApp } = await import(`./${framework}-app.js`)
 
 const client = new Redis({ port: Number(redisPort), host: '127.0.0.1' })
-const coalescing = { available: supportsCoalescing(client) }
 const dependencies = {
   client,
-  store: new RedisStore(redisStoreOptions(client, coalescing, OUR_VARIANTS[variant] ?? false)),
+  store: new RedisStore({ client, coalesce: OUR_VARIANTS[variant] ?? false }),
   decideByBareScript: await loadBareScript(client, 'bare'),
 }
 const makeMiddleware = limiters[variant in OUR_VARIANTS ? 'ours' : variant]

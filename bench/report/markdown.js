@@ -52,7 +52,6 @@ function redisSection(decisions, meta) {
       id,
       ...concurrencies.flatMap((concurrency) => {
         const row = decisions.get({ store: 'redis', concurrency, keys }, id)
-        if (row?.unavailable) return [row.unavailable, '']
         return [rateCell(row), ratio(row?.ratio)]
       }),
     ])
@@ -96,11 +95,13 @@ ${table(
 
 function httpSection(http, meta) {
   const tables = http.cells.map((cell) => {
-    const rows = [...cell.rows.values()].map((row) =>
-      row.unavailable
-        ? [row.id, row.unavailable, '', '', '']
-        : [row.id, rateCell(row), ratio(row.ratio), row.p50 ?? '–', row.p99 ?? '–'],
-    )
+    const rows = [...cell.rows.values()].map((row) => [
+      row.id,
+      rateCell(row),
+      ratio(row.ratio),
+      row.p50 ?? '–',
+      row.p99 ?? '–',
+    ])
     return `### ${cell.framework}\n\n${table(['variant', 'req/s', '× no limiter', 'p50 ms', 'p99 ms'], rows)}`
   })
   return `## HTTP
