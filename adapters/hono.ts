@@ -65,8 +65,12 @@ export function rateLimit(options?: HonoRateLimitOptions): MiddlewareHandler<Rat
       setHeaders(c, decision.headers)
       return c.res
     }
-    await next()
+    // Set before the handler, they go into the response Hono builds (c.text, c.json): setting them
+    // on a built response makes Hono copy it, which cost a third of the throughput.
     setHeaders(c, decision.headers)
+    await next()
+    // A Response the handler made itself (or the error handler's) does not have them yet.
+    if (!hasHeaders(c, decision.headers)) setHeaders(c, decision.headers)
     if (flow.settles) keepAlive(c, flow.settle(decision, c, c))
     return undefined
   }
@@ -74,6 +78,12 @@ export function rateLimit(options?: HonoRateLimitOptions): MiddlewareHandler<Rat
 
 function setHeaders(c: Context, headers: HeaderLines): void {
   for (const [name, value] of headers) c.header(name, value)
+}
+
+/** Whether the response carries the first of the headers (they are set together). */
+function hasHeaders(c: Context, headers: HeaderLines): boolean {
+  const first = headers[0]
+  return first === undefined || c.res.headers.get(first[0]) === first[1]
 }
 
 /** The socket peer: @hono/node-server's `env.incoming`, Bun's `server.requestIP()` or Deno's `info.remoteAddr`. */
