@@ -1,6 +1,6 @@
 import type { Policy } from '../policy.js'
 import type { PolicyResult, RateLimitResult } from '../result.js'
-import { serializeDictionary, serializeInteger, serializeItem } from './structured-fields.js'
+import { serializeBytes, serializeDictionary, serializeInteger, serializeItem } from './structured-fields.js'
 
 /** Which version of draft-ietf-httpapi-ratelimit-headers the standard headers follow. */
 export type HeadersDraft = 'draft-6' | 'draft-7' | 'draft-8'
@@ -36,17 +36,33 @@ export function toSeconds(ms: number): number {
  */
 export function draft8Headers({ result, policies, partitionKey, quotaUnit }: HeaderInput): HeaderLines {
   const qu = quotaUnit === undefined || quotaUnit === 'requests' ? undefined : quotaUnit
-  const pk = partitionKey
-  const policyItems = policies.map(({ name, limit, windowMs }) =>
-    serializeItem(name, { q: limit, qu, w: toSeconds(windowMs), pk }),
-  )
-  const limitItems = result.policies.map(({ policy, remaining, resetAfterMs }) =>
-    serializeItem(policy, { r: remaining, t: toSeconds(resetAfterMs), pk }),
+  // `pk` is the last parameter of every item: serialized once, appended to each.
+  const pk = partitionKey === undefined ? '' : `;pk=${serializeBytes(partitionKey)}`
+  const policyItems = policies.map((policy) => policyItem(policy, qu) + pk)
+  const limitItems = result.policies.map(
+    ({ policy, remaining, resetAfterMs }) => serializeItem(policy, { r: remaining, t: toSeconds(resetAfterMs) }) + pk,
   )
   return [
     ['RateLimit-Policy', policyItems.join(', ')],
     ['RateLimit', limitItems.join(', ')],
   ]
+}
+
+/** A policy's draft-8 item without `pk`, by quota unit: built once per policy, not per response. */
+const policyItems = new WeakMap<Policy, Map<string | undefined, string>>()
+
+function policyItem(policy: Policy, qu: string | undefined): string {
+  let byUnit = policyItems.get(policy)
+  if (!byUnit) {
+    byUnit = new Map()
+    policyItems.set(policy, byUnit)
+  }
+  let item = byUnit.get(qu)
+  if (item === undefined) {
+    item = serializeItem(policy.name, { q: policy.limit, qu, w: toSeconds(policy.windowMs) })
+    byUnit.set(qu, item)
+  }
+  return item
 }
 
 /** draft-07: `RateLimit-Policy: 100;w=60` and `RateLimit: limit=100, remaining=99, reset=42` (most restrictive policy). */
