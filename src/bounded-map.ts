@@ -13,7 +13,7 @@ export class BoundedMap<V extends Evictable> {
   readonly #maxKeys: number
   readonly #slots = new Map<string, V>()
   /** Kept between evictions: a fresh iterator would walk again over every slot freed at the front. */
-  #cursor: Iterator<[string, V]> | undefined
+  readonly #cursor = new ResumableWalk(() => this.#slots.entries())
 
   constructor(maxKeys: number) {
     this.#maxKeys = maxKeys
@@ -52,18 +52,33 @@ export class BoundedMap<V extends Evictable> {
   #evictOne(): void {
     // Two rounds at most: the first may only clear the marks of keys written since the last pass.
     for (let visited = 0; visited <= 2 * this.#slots.size; visited++) {
-      this.#cursor ??= this.#slots.entries()
-      const next = this.#cursor.next()
-      if (next.done) {
-        this.#cursor = undefined
-        continue
-      }
-      const [key, slot] = next.value
+      const entry = this.#cursor.next()
+      if (!entry) continue
+      const [key, slot] = entry
       if (!slot.referenced) {
         this.#slots.delete(key)
         return
       }
       slot.referenced = false
     }
+  }
+}
+
+/** Walks a map's entries over many calls, each call going on from where the one before stopped. */
+export class ResumableWalk<V> {
+  readonly #entries: () => Iterator<[string, V]>
+  #iterator: Iterator<[string, V]> | undefined
+
+  constructor(entries: () => Iterator<[string, V]>) {
+    this.#entries = entries
+  }
+
+  /** The next entry; `undefined` at the end of a lap, and the call after starts the next lap. */
+  next(): [string, V] | undefined {
+    this.#iterator ??= this.#entries()
+    const next = this.#iterator.next()
+    if (!next.done) return next.value
+    this.#iterator = undefined
+    return undefined
   }
 }

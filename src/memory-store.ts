@@ -1,4 +1,4 @@
-import { BoundedMap } from './bounded-map.js'
+import { BoundedMap, ResumableWalk } from './bounded-map.js'
 import { boundedKey } from './hash.js'
 import { type Evaluation, internalsOf, type Policy } from './policy.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
@@ -45,7 +45,7 @@ export class MemoryStore implements Store {
   readonly #slotNumbers = new Map<string, number>()
   /** The slots of a limiter's policies under its prefix, worked out once. */
   readonly #slotsByPolicies = new WeakMap<readonly Policy[], { prefix: string; slots: readonly number[] }>()
-  #sweep: Iterator<[string, ClientRecord]> | undefined
+  readonly #sweep = new ResumableWalk(() => this.#clients.entries())
 
   constructor(options?: MemoryStoreOptions) {
     const given = assertOptionsObject(options, 'MemoryStore')
@@ -138,13 +138,9 @@ export class MemoryStore implements Store {
 
   #sweepSome(nowMs: number): void {
     for (let checked = 0; checked < SWEPT_PER_INSERT; checked++) {
-      this.#sweep ??= this.#clients.entries()
-      const next = this.#sweep.next()
-      if (next.done) {
-        this.#sweep = undefined
-        return
-      }
-      const [key, record] = next.value
+      const entry = this.#sweep.next()
+      if (!entry) return
+      const [key, record] = entry
       if (record.latestExpiryMs <= nowMs) this.#clients.delete(key)
     }
   }
