@@ -67,6 +67,17 @@ export class CircuitBreaker {
     }
   }
 
+  /**
+   * Records a call that told nothing of the store's health (the client knew it had no connection,
+   * so nothing was sent). A probe's turn comes again after another cool-down: left half-open, the
+   * circuit would wait for a probe answer that never comes.
+   */
+  inconclusive(error: unknown): void {
+    if (this.#state !== 'half-open') return
+    this.#openedAtMs = performance.now()
+    this.#change('open', error)
+  }
+
   #change(state: CircuitState, error?: unknown): void {
     this.#state = state
     try {

@@ -117,7 +117,10 @@ export class StoreGuard {
 
   #failed(error: unknown, request: StoreRequest, breaker: CircuitBreaker | undefined): GuardedDecision {
     this.#settings.report(error, request.key)
-    if (countsAgainstHealth(error)) breaker?.failed(error)
+    const sign = healthSignOf(error)
+    if (sign === 'failed') breaker?.failed(error)
+    else if (sign === 'answered') breaker?.succeeded()
+    else breaker?.inconclusive(error)
     return this.#decideWithoutStore(request)
   }
 
@@ -148,11 +151,13 @@ function decided(
 }
 
 /**
- * Whether a failure says the store is unhealthy. A script error is about one key's state; a store
- * that refused at once because its client is reconnecting costs nothing to ask again, and asking
- * again is how decisions return the moment the client is back.
+ * What a failure says of the store's health. `answered`: a script error, about one key's state,
+ * from a store that ran the script. `unknown`: the client refused at once because it is
+ * reconnecting; asking again costs nothing, and is how decisions return the moment it is back.
+ * `failed`: anything else (a refused connection, a missed deadline, a cluster error).
  */
-function countsAgainstHealth(error: unknown): boolean {
-  if (error instanceof StoreUnavailableError) return false
-  return !(error instanceof Error && /user_script|Error running script/.test(error.message))
+function healthSignOf(error: unknown): 'failed' | 'answered' | 'unknown' {
+  if (error instanceof StoreUnavailableError) return 'unknown'
+  if (error instanceof Error && /user_script|Error running script/.test(error.message)) return 'answered'
+  return 'failed'
 }

