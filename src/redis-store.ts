@@ -2,7 +2,7 @@ import { RateLimitOptionsError, StoreUnavailableError } from './errors.js'
 import { digest } from './hash.js'
 import { internalsOf, type Policy, type PolicyOutcome } from './policy.js'
 import { type RedisClient, type ScriptClient, toScriptClient } from './redis/client.js'
-import { Coalescer, type PolicyList, type ScriptAnswer } from './redis/coalescer.js'
+import { Coalescer, type PolicyList, type ScriptAnswer, type StandalonePolicy } from './redis/coalescer.js'
 import { decideScript, type LuaScript, standaloneScript } from './redis/script.js'
 import { hashSlot } from './redis/slot.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
@@ -25,9 +25,7 @@ interface Plan {
   /** `}:<storage name>` per policy: a key is `<prefix>:{<tag>` and this. */
   readonly keySuffixes: readonly string[]
   /** With one policy, what a consuming request sent alone passes to the algorithm's own script. */
-  readonly standalone:
-    | { readonly script: LuaScript; readonly limit: string; readonly windowMs: string; readonly burst: string }
-    | undefined
+  readonly standalone: StandalonePolicy | undefined
 }
 
 /** One error for every refusal while the client is down: a flood of them costs no stack traces. */
@@ -98,7 +96,6 @@ export class RedisStore implements Store {
     const keyStart = `${target.prefix}:{${tag}`
     const nowArg = target.nowMs === undefined ? '' : String(target.nowMs)
     const slot = this.#client.masterOf ? hashSlot(tag) : ''
-    const standalone = plan.standalone && header[0] === 'consume' ? plan.standalone : undefined
     return this.#coalescer.submit({
       group: `${slot} ${nowArg}`,
       nowArg,
@@ -106,10 +103,7 @@ export class RedisStore implements Store {
       keys: plan.keySuffixes.map((suffix) => keyStart + suffix),
       header,
       replyLength,
-      standalone: standalone && {
-        script: standalone.script,
-        args: [standalone.limit, standalone.windowMs, header[1], nowArg, standalone.burst],
-      },
+      standalone: header[0] === 'consume' ? plan.standalone : undefined,
     })
   }
 

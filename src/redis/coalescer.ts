@@ -23,15 +23,19 @@ export interface ScriptCall {
   readonly header: readonly [string, string, string]
   /** How many reply values the request takes: four per policy, none for a refund. */
   readonly replyLength: number
-  /** How the request goes when it is alone in its batch, if it is one policy consuming. */
-  readonly standalone: StandaloneCall | undefined
+  /** For one policy consuming: its algorithm's own script, which it runs when alone in its batch. */
+  readonly standalone: StandalonePolicy | undefined
 }
 
-/** A request as its algorithm's own script (lua/<algorithm>.lua): the least work Redis can do. */
-export interface StandaloneCall {
+/**
+ * One policy as its algorithm's own script (lua/<algorithm>.lua) takes it, the least work Redis can
+ * do: the script, and the policy's ARGV values as text (made once per policy, not per request).
+ */
+export interface StandalonePolicy {
   readonly script: LuaScript
-  /** limit, windowMs, cost, nowMs or '', burst. */
-  readonly args: string[]
+  readonly limit: string
+  readonly windowMs: string
+  readonly burst: string
 }
 
 /** A call's share of a reply: its values from `at` on, decided at the server's `nowMs`. */
@@ -133,8 +137,8 @@ export class Coalescer {
   }
 
   /** A request alone, as its algorithm's own script: the reply is its four values, then the time. */
-  #sendAlone({ resolve, reject, call }: Queued, standalone: StandaloneCall): void {
-    this.#send(standalone.script, call.keys, standalone.args).then((answer) => {
+  #sendAlone({ resolve, reject, call }: Queued, { script, limit, windowMs, burst }: StandalonePolicy): void {
+    this.#send(script, call.keys, [limit, windowMs, call.header[1], call.nowArg, burst]).then((answer) => {
       const reply = answer as number[]
       resolve({ reply, at: 0, nowMs: reply[4] as number })
     }, reject)
