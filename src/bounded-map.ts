@@ -44,6 +44,11 @@ export class BoundedMap<V extends Evictable> {
     this.#slots.set(key, value)
   }
 
+  /** Records that `value`, already held, was written again in place: it is spared once from eviction. */
+  rewritten(value: V): void {
+    value.referenced = true
+  }
+
   /** Entries in insertion order; safe to delete from while iterating. */
   entries(): MapIterator<[string, V]> {
     return this.#slots.entries()

@@ -98,7 +98,8 @@ export class RateLimiter {
     } catch (error) {
       return Promise.reject(error)
     }
-    const localNowMs = request.nowMs ?? Date.now()
+    // The local time only matters to the block cache: without one, the clock is not read here.
+    const localNowMs = this.#blockCache ? (request.nowMs ?? Date.now()) : 0
     const blocked = this.#blockCache?.denial(request.key, request.cost, localNowMs)
     if (blocked) return Promise.resolve(blocked)
     const decision = this.#guard.decide(request)

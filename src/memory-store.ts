@@ -1,6 +1,6 @@
 import { BoundedMap, ResumableWalk } from './bounded-map.js'
 import { boundedKey } from './hash.js'
-import { type Evaluation, internalsOf, type Policy } from './policy.js'
+import { type Algorithm, type Evaluation, internalsOf, type Policy } from './policy.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
 import { assertInteger, assertKnownOptions, assertOptionsObject, withDefault } from './validate.js'
 
@@ -12,17 +12,55 @@ export interface MemoryStoreOptions {
 
 /**
  * What is held for one client key: per slot (one prefix and policy), the state and when it stops
- * mattering, side by side in one array. One map entry per client, whatever the policies.
+ * mattering. One map entry per client, whatever the policies. Slot 0, the only one of most stores,
+ * lives in the record itself, which saves a memory access per decision on a large map; the others
+ * share an array made when first needed.
  */
 class ClientRecord {
   referenced = false
   latestExpiryMs = 0
-  /** `[state, expiresAtMs]` of slot n at 2n and 2n + 1. */
-  readonly slots: unknown[] = []
+  firstState: unknown
+  firstExpiresAtMs = 0
+  /** `[state, expiresAtMs]` of slot n ≥ 1 at 2n - 2 and 2n - 1. */
+  otherSlots: unknown[] | undefined
 
   stateAt(slot: number, nowMs: number): unknown {
-    return (this.slots[2 * slot + 1] as number) > nowMs ? this.slots[2 * slot] : undefined
+    if (slot === 0) return this.firstExpiresAtMs > nowMs ? this.firstState : undefined
+    const others = this.otherSlots
+    return others && (others[2 * slot - 1] as number) > nowMs ? others[2 * slot - 2] : undefined
   }
+
+  /** Stores the slot's state until `expiresAtMs`. */
+  write(slot: number, state: unknown, expiresAtMs: number): void {
+    if (slot === 0) {
+      this.firstState = state
+      this.firstExpiresAtMs = expiresAtMs
+    } else {
+      this.otherSlots ??= []
+      this.otherSlots[2 * slot - 2] = state
+      this.otherSlots[2 * slot - 1] = expiresAtMs
+    }
+    if (expiresAtMs > this.latestExpiryMs) this.latestExpiryMs = expiresAtMs
+  }
+
+  /** Replaces the slot's state, keeping its expiry. */
+  replaceState(slot: number, state: unknown): void {
+    if (slot === 0) this.firstState = state
+    else if (this.otherSlots) this.otherSlots[2 * slot - 2] = state
+  }
+
+  /** Drops the slot's state: it reads as none from now on. */
+  expire(slot: number): void {
+    if (slot === 0) this.firstExpiresAtMs = 0
+    else if (this.otherSlots && 2 * slot - 1 < this.otherSlots.length) this.otherSlots[2 * slot - 1] = 0
+  }
+}
+
+/** Where a limiter's policies live in a ClientRecord (under its prefix) and what decides each. */
+interface Layout {
+  readonly prefix: string
+  readonly slots: readonly number[]
+  readonly algorithms: readonly Algorithm<unknown>[]
 }
 
 /** Records checked for expiry each time a new client arrives: sweeping costs O(1) per insert. */
@@ -43,8 +81,8 @@ export class MemoryStore implements Store {
   readonly #clients: BoundedMap<ClientRecord>
   /** Slot of each `<prefix>\0<storage name>`, in the order first seen. */
   readonly #slotNumbers = new Map<string, number>()
-  /** The slots of a limiter's policies under its prefix, worked out once. */
-  readonly #slotsByPolicies = new WeakMap<readonly Policy[], { prefix: string; slots: readonly number[] }>()
+  /** The layout of a limiter's policies under its prefix, worked out once. */
+  readonly #layouts = new WeakMap<readonly Policy[], Layout>()
   readonly #sweep = new ResumableWalk(() => this.#clients.entries())
 
   constructor(options?: MemoryStoreOptions) {
@@ -66,40 +104,41 @@ export class MemoryStore implements Store {
   decideNow(request: StoreRequest): StoreDecision {
     const { policies, cost } = request
     const nowMs = request.nowMs ?? Date.now()
-    const slots = this.#slotsFor(request)
+    const layout = this.#layoutOf(request)
     const key = boundedKey(request.key)
     const record = this.#clients.get(key)
     // As in lua/decide.lua: one policy decides in one pass; several are checked before any is charged.
     const charge = request.mode === 'consume'
-    let evaluations = evaluateAll(policies, slots, record, nowMs, cost, charge && policies.length === 1)
+    let evaluations = evaluateAll(policies, layout, record, nowMs, cost, charge && policies.length === 1)
     if (charge && policies.length > 1 && evaluations.every((evaluation) => evaluation.allowed))
-      evaluations = evaluateAll(policies, slots, record, nowMs, cost, true)
-    if (charge) this.#write(key, record, slots, evaluations, nowMs)
+      evaluations = evaluateAll(policies, layout, record, nowMs, cost, true)
+    if (charge) this.#write(key, record, layout.slots, evaluations, nowMs)
     return { nowMs, outcomes: evaluations }
   }
 
   async refund(refund: StoreRefund): Promise<void> {
     const nowMs = refund.nowMs ?? Date.now()
-    const slots = this.#slotsFor(refund)
+    const { slots, algorithms } = this.#layoutOf(refund)
     const record = this.#clients.get(boundedKey(refund.key))
     if (!record) return
     refund.policies.forEach((policy, index) => {
       const slot = slots[index] as number
       const stored = record.stateAt(slot, nowMs)
       if (stored === undefined) return
-      const state = internalsOf(policy).algorithm.refund(policy, stored, nowMs, refund.chargedAtMs, refund.cost)
-      if (state !== undefined) record.slots[2 * slot] = state
+      const algorithm = algorithms[index] as Algorithm<unknown>
+      const state = algorithm.refund(policy, stored, nowMs, refund.chargedAtMs, refund.cost)
+      if (state !== undefined) record.replaceState(slot, state)
     })
   }
 
   async reset(target: StoreTarget): Promise<void> {
     const record = this.#clients.get(boundedKey(target.key))
-    if (record) for (const slot of this.#slotsFor(target)) record.slots[2 * slot + 1] = 0
+    if (record) for (const slot of this.#layoutOf(target).slots) record.expire(slot)
   }
 
-  #slotsFor({ prefix, policies }: StoreTarget): readonly number[] {
-    const known = this.#slotsByPolicies.get(policies)
-    if (known?.prefix === prefix) return known.slots
+  #layoutOf({ prefix, policies }: StoreTarget): Layout {
+    const known = this.#layouts.get(policies)
+    if (known?.prefix === prefix) return known
     const slots = policies.map((policy) => {
       const name = `${prefix}\u0000${internalsOf(policy).storageName}`
       let slot = this.#slotNumbers.get(name)
@@ -109,8 +148,9 @@ export class MemoryStore implements Store {
       }
       return slot
     })
-    this.#slotsByPolicies.set(policies, { prefix, slots })
-    return slots
+    const layout = { prefix, slots, algorithms: policies.map((policy) => internalsOf(policy).algorithm) }
+    this.#layouts.set(policies, layout)
+    return layout
   }
 
   #write(
@@ -127,13 +167,10 @@ export class MemoryStore implements Store {
       if (!record) {
         this.#sweepSome(nowMs)
         record = new ClientRecord()
-      }
-      const slot = slots[index] as number
-      record.slots[2 * slot] = nextState
-      record.slots[2 * slot + 1] = expiresAtMs
-      record.latestExpiryMs = Math.max(record.latestExpiryMs, expiresAtMs)
+        this.#clients.set(key, record)
+      } else if (record === existing) this.#clients.rewritten(record)
+      record.write(slots[index] as number, nextState, expiresAtMs)
     }
-    if (record) this.#clients.set(key, record)
   }
 
   #sweepSome(nowMs: number): void {
@@ -149,18 +186,18 @@ export class MemoryStore implements Store {
 /** Every policy's evaluation of the stored states (expired ones read as none). */
 function evaluateAll(
   policies: readonly Policy[],
-  slots: readonly number[],
+  { slots, algorithms }: Layout,
   record: ClientRecord | undefined,
   nowMs: number,
   cost: number,
   charge: boolean,
 ): Evaluation<unknown>[] {
-  const evaluations: Evaluation<unknown>[] = []
+  // Sized up front: an array grown by push would reserve room for 16 more on every decision.
+  const evaluations = new Array<Evaluation<unknown>>(policies.length)
   for (let index = 0; index < policies.length; index++) {
-    const policy = policies[index] as Policy
-    const slot = slots[index] as number
-    const state = record?.stateAt(slot, nowMs)
-    evaluations.push(internalsOf(policy).algorithm.evaluate(policy, state, nowMs, cost, charge))
+    const state = record?.stateAt(slots[index] as number, nowMs)
+    const algorithm = algorithms[index] as Algorithm<unknown>
+    evaluations[index] = algorithm.evaluate(policies[index] as Policy, state, nowMs, cost, charge)
   }
   return evaluations
 }

@@ -50,4 +50,22 @@ describe('MemoryStore', () => {
     expect((await second.consume('k')).allowed).toBe(true)
     expect((await first.consume('k')).allowed).toBe(false)
   })
+
+  it('refunds and resets each policy of a key, whichever limiter stored it first', async () => {
+    const store = new MemoryStore()
+    const clock = () => 0
+    const policies = [fixedWindow({ limit: 3, windowMs: SECOND }), fixedWindow({ limit: 5, windowMs: 60 * SECOND })]
+    const other = new RateLimiter({ store, clock, policy: fixedWindow({ limit: 9, windowMs: SECOND }), prefix: 'a' })
+    const limiter = new RateLimiter({ store, clock, policy: policies, prefix: 'b' })
+    await other.consume('k')
+    const remainingOf = async () => (await limiter.peek('k')).policies.map((policy) => policy.remaining)
+    const charged = await limiter.consume('k', { cost: 2 })
+    expect(await remainingOf()).toEqual([1, 3])
+    await limiter.refund(charged)
+    expect(await remainingOf()).toEqual([3, 5])
+    await limiter.consume('k', { cost: 2 })
+    await limiter.reset('k')
+    expect(await remainingOf()).toEqual([3, 5])
+    expect((await other.peek('k')).remaining).toBe(8)
+  })
 })
