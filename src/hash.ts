@@ -3,9 +3,9 @@ import * as crypto from 'node:crypto'
 /** Node 20.12+ hashes short inputs in one call, without a Hash object. */
 const hashOnce = (crypto as { hash?: (algorithm: string, data: string, encoding: string) => string }).hash
 
-/** SHA-256 of `text` in base64url: 43 characters, none of them `{`, `}` or `:`. */
-export function digest(text: string): string {
-  return hashOnce ? hashOnce('sha256', text, 'base64url') : crypto.createHash('sha256').update(text).digest('base64url')
+/** SHA-256 of `text`, by default in base64url: 43 characters, none of them `{`, `}` or `:`. */
+export function digest(text: string, encoding: 'base64url' | 'base64' = 'base64url'): string {
+  return hashOnce ? hashOnce('sha256', text, encoding) : crypto.createHash('sha256').update(text).digest(encoding)
 }
 
 /** Client keys longer than this are held in process memory by their digest. */

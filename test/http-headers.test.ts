@@ -39,7 +39,7 @@ describe('draft-8 headers', () => {
 
   it('adds qu unless the unit is requests, and pk as a Byte Sequence', () => {
     const result = resultOf(minuteLeft(99, 60_000))
-    const partitionKey = new Uint8Array([1, 2, 3, 250])
+    const partitionKey = ':AQID+g==:' // the bytes 1, 2, 3, 250
     const headers = draft8Headers({ result, policies: [perMinute], partitionKey, quotaUnit: 'content-bytes' })
     const [policy, rateLimit] = headers.map(([, value]) => value)
     expect(policy).toBe('"100-per-60s";q=100;qu="content-bytes";w=60;pk=:AQID+g==:')

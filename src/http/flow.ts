@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto'
 import { RateLimitOptionsError } from '../errors.js'
+import { digest } from '../hash.js'
 import type { RateLimitResult } from '../result.js'
 import { describe } from '../validate.js'
 import { type ClientAddress, defaultClientKey } from './client-ip.js'
 import { type HeaderLines, legacyHeaders, retryAfterSeconds, standardHeaders } from './headers.js'
-import type { HttpRateLimitOptions, ResolvedHttpOptions, TrustProxyOption } from './options.js'
+import type { Awaitable, HttpRateLimitOptions, ResolvedHttpOptions, TrustProxyOption } from './options.js'
 import { quotaExceededProblem, type ResponseBody, refusalBody } from './refusal.js'
 import { type AdapterOptionSpec, resolveHttpOptions } from './resolve-options.js'
 
@@ -59,8 +59,14 @@ export class RequestFlow<Req, Res, Handler> {
   async decide(request: Req, client: () => ClientAddress): Promise<HttpDecision | undefined> {
     const { skip, limiter, statusCode, message } = this.options
     if (skip && (await skip(request))) return undefined
-    const key = await this.#keyOf(request, client)
-    const result = await limiter.consume(key, { cost: await this.#costOf(request) })
+    // Key and cost are awaited only when a callback made them promises: awaiting a plain value
+    // would still cost a turn of the microtask queue on every request.
+    const keyed = this.#keyOf(request, client)
+    const key = typeof keyed === 'string' ? keyed : await keyed
+    const costed = this.#costOf(request)
+    const cost = typeof costed === 'number' ? costed : await costed
+    // The default cost needs no options object to build and check.
+    const result = await limiter.consume(key, cost === 1 ? undefined : { cost })
     const headers = this.#headersOf(result, key)
     if (result.allowed) return { result, headers, refusal: undefined }
     const retryAfter = retryAfterSeconds(result, limiter.policies)
@@ -81,17 +87,24 @@ export class RequestFlow<Req, Res, Handler> {
     }
   }
 
-  async #keyOf(request: Req, client: () => ClientAddress): Promise<string> {
+  #keyOf(request: Req, client: () => ClientAddress): string | Promise<string> {
     const { keyGenerator, ipv6Subnet } = this.options
     if (!keyGenerator) return defaultClientKey(client(), ipv6Subnet, this.#adapter.proxyHint)
+    return this.#generatedKey(keyGenerator, request)
+  }
+
+  async #generatedKey(keyGenerator: (request: Req) => Awaitable<string>, request: Req): Promise<string> {
     const key = await keyGenerator(request)
     if (typeof key === 'string' && key.length > 0) return key
     throw new RateLimitOptionsError(`Expected \`keyGenerator\` to return a non-empty string, got ${describe(key)}`)
   }
 
-  async #costOf(request: Req): Promise<number> {
+  #costOf(request: Req): number | Promise<number> {
     const { cost } = this.options
-    if (typeof cost === 'number') return cost
+    return typeof cost === 'number' ? cost : this.#computedCost(cost, request)
+  }
+
+  async #computedCost(cost: (request: Req) => Awaitable<number>, request: Req): Promise<number> {
     const units = await cost(request)
     if (Number.isSafeInteger(units) && units >= 0) return units
     throw new RateLimitOptionsError(`Expected \`cost\` to return a non-negative integer, got ${describe(units)}`)
@@ -115,7 +128,10 @@ export class RequestFlow<Req, Res, Handler> {
   }
 }
 
-/** `pk`: 12 bytes of SHA-256 over the prefix and the client key, so it tells quotas apart but not who. */
-function partitionKeyOf(prefix: string, key: string): Uint8Array {
-  return createHash('sha256').update(`${prefix}\n${key}`).digest().subarray(0, 12)
+/**
+ * `pk`: the first 12 bytes of SHA-256 over the prefix and the client key, as a Byte Sequence, so
+ * it tells quotas apart but not who. 12 bytes are exactly 16 base64 characters: no padding to cut.
+ */
+function partitionKeyOf(prefix: string, key: string): string {
+  return `:${digest(`${prefix}\n${key}`, 'base64').slice(0, 16)}:`
 }

@@ -1,6 +1,6 @@
 import type { Policy } from '../policy.js'
 import type { PolicyResult, RateLimitResult } from '../result.js'
-import { serializeBytes, serializeDictionary, serializeInteger, serializeItem } from './structured-fields.js'
+import { serializeDictionary, serializeInteger, serializeItem, serializeString } from './structured-fields.js'
 
 /** Which version of draft-ietf-httpapi-ratelimit-headers the standard headers follow. */
 export type HeadersDraft = 'draft-6' | 'draft-7' | 'draft-8'
@@ -14,8 +14,8 @@ export interface HeaderInput {
   readonly result: RateLimitResult
   /** The limiter's policies, in the order of `result.policies`. */
   readonly policies: readonly Policy[]
-  /** Hashed partition key, sent as `pk` by draft-8; left out when undefined. */
-  readonly partitionKey?: Uint8Array | undefined
+  /** Hashed partition key as a serialized Byte Sequence (`:base64:`), sent as `pk` by draft-8; left out when undefined. */
+  readonly partitionKey?: string | undefined
   /** Quota unit, sent as `qu` by draft-8 unless it is the default, `'requests'`. */
   readonly quotaUnit?: string | undefined
 }
@@ -37,32 +37,46 @@ export function toSeconds(ms: number): number {
 export function draft8Headers({ result, policies, partitionKey, quotaUnit }: HeaderInput): HeaderLines {
   const qu = quotaUnit === undefined || quotaUnit === 'requests' ? undefined : quotaUnit
   // `pk` is the last parameter of every item: serialized once, appended to each.
-  const pk = partitionKey === undefined ? '' : `;pk=${serializeBytes(partitionKey)}`
-  const policyItems = policies.map((policy) => policyItem(policy, qu) + pk)
-  const limitItems = result.policies.map(
-    ({ policy, remaining, resetAfterMs }) => serializeItem(policy, { r: remaining, t: toSeconds(resetAfterMs) }) + pk,
-  )
+  const pk = partitionKey === undefined ? '' : `;pk=${partitionKey}`
+  let policyField = ''
+  let limitField = ''
+  result.policies.forEach(({ remaining, resetAfterMs }, index) => {
+    const items = itemsOf(policies[index] as Policy, qu)
+    const separator = index === 0 ? '' : ', '
+    policyField += `${separator}${items.policy}${pk}`
+    limitField += `${separator}${items.remaining}${serializeInteger(remaining)};t=${toSeconds(resetAfterMs)}${pk}`
+  })
   return [
-    ['RateLimit-Policy', policyItems.join(', ')],
-    ['RateLimit', limitItems.join(', ')],
+    ['RateLimit-Policy', policyField],
+    ['RateLimit', limitField],
   ]
 }
 
-/** A policy's draft-8 item without `pk`, by quota unit: built once per policy, not per response. */
-const policyItems = new WeakMap<Policy, Map<string | undefined, string>>()
+/** A policy's draft-8 texts, built once per policy and quota unit rather than per response. */
+interface PolicyItems {
+  /** Its `RateLimit-Policy` item without `pk`: `"100-per-60s";q=100;w=60`. */
+  readonly policy: string
+  /** The start of its `RateLimit` item, up to the remaining units: `"100-per-60s";r=`. */
+  readonly remaining: string
+}
 
-function policyItem(policy: Policy, qu: string | undefined): string {
-  let byUnit = policyItems.get(policy)
+const itemsByPolicy = new WeakMap<Policy, Map<string | undefined, PolicyItems>>()
+
+function itemsOf(policy: Policy, qu: string | undefined): PolicyItems {
+  let byUnit = itemsByPolicy.get(policy)
   if (!byUnit) {
     byUnit = new Map()
-    policyItems.set(policy, byUnit)
+    itemsByPolicy.set(policy, byUnit)
   }
-  let item = byUnit.get(qu)
-  if (item === undefined) {
-    item = serializeItem(policy.name, { q: policy.limit, qu, w: toSeconds(policy.windowMs) })
-    byUnit.set(qu, item)
+  let items = byUnit.get(qu)
+  if (items === undefined) {
+    items = {
+      policy: serializeItem(policy.name, { q: policy.limit, qu, w: toSeconds(policy.windowMs) }),
+      remaining: `${serializeString(policy.name)};r=`,
+    }
+    byUnit.set(qu, items)
   }
-  return item
+  return items
 }
 
 /** draft-07: `RateLimit-Policy: 100;w=60` and `RateLimit: limit=100, remaining=99, reset=42` (most restrictive policy). */

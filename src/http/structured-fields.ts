@@ -2,8 +2,8 @@
 // RFC 9651 section 4.1 prescribes: parameters as `;key=value` with no spaces, list and dictionary
 // members joined by `, `. Only what the header functions need; values are checked so a bad one never reaches a client.
 
-/** A bare item: an Integer (number), a String (string) or a Byte Sequence (Uint8Array). */
-export type BareItem = number | string | Uint8Array
+/** A bare item: an Integer (number) or a String (string). */
+export type BareItem = number | string
 
 /** An Integer: at most 15 digits, as RFC 9651 allows. */
 export function serializeInteger(value: number): string {
@@ -19,15 +19,8 @@ export function serializeString(value: string): string {
   return `"${value.replace(/[\\"]/g, '\\$&')}"`
 }
 
-/** A Byte Sequence: base64 between colons. */
-export function serializeBytes(value: Uint8Array): string {
-  return `:${btoa(String.fromCharCode(...value))}:`
-}
-
 function serializeBareItem(value: BareItem): string {
-  if (typeof value === 'number') return serializeInteger(value)
-  if (typeof value === 'string') return serializeString(value)
-  return serializeBytes(value)
+  return typeof value === 'number' ? serializeInteger(value) : serializeString(value)
 }
 
 /** An Item with its parameters in the order given; `undefined` parameters are left out. */
