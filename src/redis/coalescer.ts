@@ -122,7 +122,7 @@ export class Coalescer {
     const script = lists.size === 1 ? first.call.list.script : scriptFor([...lists.keys()])
     this.#send(script, keys, args).then(
       (answer) => {
-        const reply = answer as number[]
+        const reply = (answer as string).split(' ').map(Number)
         const nowMs = reply[0] as number
         let at = 1
         for (const { call, resolve } of batch) {
