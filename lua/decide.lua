@@ -1,5 +1,5 @@
 -- lua/decide.lua: the frame of the script the library sends; it decides a batch of requests in order.
--- KEYS one per policy of each request, in order   ARGV nowMs or '' (server TIME), the number of policy lists, each list (policy count, then per policy: algorithm, limit, windowMs, burst), then per request: its list's number, mode ('consume', 'peek' or 'refund'), cost, chargedAtMs or ''
+-- KEYS one per policy of each request, in order   ARGV nowMs or '' (server TIME), the number of policy lists, each list (policy count, then per policy: algorithm, limit, windowMs, burst), then per request: its mode's letter ('c' consume, 'p' peek, 'r' refund) and its list's number in one value, its cost, and for a refund chargedAtMs
 -- Returns one string of integers separated by spaces: nowMs, then per decided (not refunded) request and policy: allowed (1|0), remaining, resetAfterMs, retryAfterMs
 -- (one string, not an array: a client reads one bulk string far faster than a hundred integers,
 -- and Redis writes it faster too; every value is an integer below 10^14, which Lua prints exactly)
@@ -15,8 +15,10 @@ if not now_ms then
   now_ms = time[1] * 1000 + math.floor(time[2] / 1000)
 end
 
--- Each list, by its number as sent: { count, then per policy: algorithm, limit, windowMs, burst },
--- numbers converted once per batch, in one table per list (tables are what a script call pays for).
+-- Each list, by what a request names it: its mode's letter and its number ('c1', 'p1', 'r1'), so a
+-- request's first value finds its list with no string to cut. A list is { count, then per policy:
+-- algorithm, limit, windowMs, burst }, numbers converted once per batch, one table per list
+-- (tables are what a script call pays for).
 local lists, arg = {}, 3
 for list = 1, tonumber(ARGV[2]) do
   local count = tonumber(ARGV[arg])
@@ -27,7 +29,8 @@ for list = 1, tonumber(ARGV[2]) do
     entry[#entry + 1] = tonumber(ARGV[at + 2])
     entry[#entry + 1] = tonumber(ARGV[at + 3])
   end
-  lists[tostring(list)], arg = entry, arg + 1 + count * 4
+  lists['c' .. list], lists['p' .. list], lists['r' .. list] = entry, entry, entry
+  arg = arg + 1 + count * 4
 end
 
 -- Writes each policy's four reply values after `at`, and tells whether every policy allowed.
@@ -43,22 +46,25 @@ local function decide_into(reply, at, list, first_key, cost, charge)
   return all_allowed
 end
 
-local reply, key, at = { now_ms }, 1, 1
-for request = arg, #ARGV, 4 do
-  local list, mode, cost = lists[ARGV[request]], ARGV[request + 1], tonumber(ARGV[request + 2])
+local CONSUME, REFUND = string.byte('c'), string.byte('r')
+local reply, key, at, request, last = { now_ms }, 1, 1, arg, #ARGV
+while request <= last do
+  local head = ARGV[request]
+  local list, mode, cost = lists[head], string.byte(head), tonumber(ARGV[request + 1])
   local count = list[1]
-  if mode == 'refund' then
-    local charged_at_ms = tonumber(ARGV[request + 3])
+  if mode == REFUND then
+    local charged_at_ms = tonumber(ARGV[request + 2])
     for policy = 0, count - 1 do
       local p = 2 + policy * 4
       list[p].refund(KEYS[key + policy], now_ms, charged_at_ms, cost, list[p + 1], list[p + 2], list[p + 3])
     end
+    request = request + 3
   else
-    local charge = mode == 'consume'
+    local charge = mode == CONSUME
     -- One policy decides in one pass. Several are checked first, so that a denial charges none of them.
     local all_allowed = decide_into(reply, at, list, key, cost, charge and count == 1)
     if charge and count > 1 and all_allowed then decide_into(reply, at, list, key, cost, true) end
-    at = at + count * 4
+    at, request = at + count * 4, request + 2
   end
   key = key + count
 end

@@ -2,7 +2,13 @@ import { RateLimitOptionsError, StoreUnavailableError } from './errors.js'
 import { digest } from './hash.js'
 import { internalsOf, type Policy, type PolicyOutcome } from './policy.js'
 import { type RedisClient, type ScriptClient, toScriptClient } from './redis/client.js'
-import { Coalescer, type PolicyList, type ScriptAnswer, type StandalonePolicy } from './redis/coalescer.js'
+import {
+  Coalescer,
+  type PolicyList,
+  type ScriptAnswer,
+  type ScriptCall,
+  type StandalonePolicy,
+} from './redis/coalescer.js'
 import { decideScript, type LuaScript, standaloneScript } from './redis/script.js'
 import { hashSlot } from './redis/slot.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
@@ -65,15 +71,17 @@ export class RedisStore implements Store {
 
   decide(request: StoreRequest): Promise<StoreDecision> {
     const count = request.policies.length
-    return this.#call(request, [request.mode, costArg(request.cost), ''], 4 * count).then(({ reply, at, nowMs }) => {
-      const outcomes: PolicyOutcome[] = []
-      for (let index = 0; index < count; index++) outcomes.push(readOutcome(reply, at + index * 4))
-      return { nowMs, outcomes }
-    })
+    return this.#call(request, { mode: request.mode, cost: costArg(request.cost) }, 4 * count).then(
+      ({ reply, at, nowMs }) => {
+        const outcomes: PolicyOutcome[] = []
+        for (let index = 0; index < count; index++) outcomes.push(readOutcome(reply, at + index * 4))
+        return { nowMs, outcomes }
+      },
+    )
   }
 
   async refund(refund: StoreRefund): Promise<void> {
-    await this.#call(refund, ['refund', costArg(refund.cost), String(refund.chargedAtMs)], 0)
+    await this.#call(refund, { mode: 'refund', cost: costArg(refund.cost), chargedAt: String(refund.chargedAtMs) }, 0)
   }
 
   async reset(target: StoreTarget): Promise<void> {
@@ -87,7 +95,7 @@ export class RedisStore implements Store {
 
   #call(
     target: StoreTarget & { readonly nowMs: number | undefined },
-    header: readonly [string, string, string],
+    request: Pick<ScriptCall, 'mode' | 'cost' | 'chargedAt'>,
     replyLength: number,
   ): Promise<ScriptAnswer> {
     if (this.#client.isDown()) return Promise.reject(CLIENT_DOWN)
@@ -101,9 +109,9 @@ export class RedisStore implements Store {
       nowArg,
       list: plan.list,
       keys: plan.keySuffixes.map((suffix) => keyStart + suffix),
-      header,
+      ...request,
       replyLength,
-      standalone: header[0] === 'consume' ? plan.standalone : undefined,
+      standalone: request.mode === 'consume' ? plan.standalone : undefined,
     })
   }
 

@@ -19,8 +19,11 @@ export interface ScriptCall {
   readonly list: PolicyList
   /** One key per policy. */
   readonly keys: string[]
-  /** Mode, cost, and the charge's time for a refund ('' otherwise). */
-  readonly header: readonly [string, string, string]
+  readonly mode: 'consume' | 'peek' | 'refund'
+  /** The cost as text. */
+  readonly cost: string
+  /** For a refund, when the charge was decided, as text. */
+  readonly chargedAt?: string
   /** How many reply values the request takes: four per policy, none for a refund. */
   readonly replyLength: number
   /** For one policy consuming: its algorithm's own script, which it runs when alone in its batch. */
@@ -53,6 +56,12 @@ interface Queued {
   readonly resolve: (answer: ScriptAnswer) => void
   readonly reject: (error: unknown) => void
 }
+
+/**
+ * The letter before a request's list number in lua/decide.lua's ARGV: mode and list in one value,
+ * so a request costs two values (three for a refund) to send, and Redis as many strings to make.
+ */
+const MODE_LETTERS = { consume: 'c', peek: 'p', refund: 'r' } as const
 
 /**
  * Most requests in one script call. A turn's requests go as several calls, pipelined: Redis decides
@@ -115,7 +124,8 @@ export class Coalescer {
         lists.set(call.list, number)
         listArgs.push(...call.list.args)
       }
-      requestArgs.push(number, ...call.header)
+      requestArgs.push(MODE_LETTERS[call.mode] + number, call.cost)
+      if (call.chargedAt !== undefined) requestArgs.push(call.chargedAt)
       keys.push(...call.keys)
     }
     const args = [first.call.nowArg, String(lists.size), ...listArgs, ...requestArgs]
@@ -138,7 +148,7 @@ export class Coalescer {
 
   /** A request alone, as its algorithm's own script: the reply is its four values, then the time. */
   #sendAlone({ resolve, reject, call }: Queued, { script, limit, windowMs, burst }: StandalonePolicy): void {
-    this.#send(script, call.keys, [limit, windowMs, call.header[1], call.nowArg, burst]).then((answer) => {
+    this.#send(script, call.keys, [limit, windowMs, call.cost, call.nowArg, burst]).then((answer) => {
       const reply = answer as number[]
       resolve({ reply, at: 0, nowMs: reply[4] as number })
     }, reject)
