@@ -34,12 +34,18 @@ end
 
 -- Writes each policy's four reply values, as one text, after `at`, and tells whether every policy
 -- allowed. One string.format per policy: Lua's own number-to-text conversion costs twice as much.
-local function decide_into(reply, at, list, first_key, cost, charge)
+-- `states` keeps what each policy's key held when last read; with `reread` false they are reused
+-- rather than read again (the charge right after the check, in the same script, sees no change).
+local states = {}
+local function decide_into(reply, at, list, first_key, cost, charge, reread)
   local all_allowed = true
   for policy = 0, list[1] - 1 do
     local p = 2 + policy * 4
-    local allowed, remaining, reset_after_ms, retry_after_ms =
-      list[p].decide(KEYS[first_key + policy], now_ms, cost, charge, list[p + 1], list[p + 2], list[p + 3])
+    local known = nil
+    if not reread then known = states[policy] end
+    local allowed, remaining, reset_after_ms, retry_after_ms, stored =
+      list[p].decide(KEYS[first_key + policy], now_ms, cost, charge, list[p + 1], list[p + 2], list[p + 3], known)
+    states[policy] = stored
     reply[at + policy + 1] = string.format('%d %d %d %d', allowed, remaining, reset_after_ms, retry_after_ms)
     all_allowed = all_allowed and allowed == 1
   end
@@ -62,8 +68,8 @@ while request <= last do
   else
     local charge = mode == CONSUME
     -- One policy decides in one pass. Several are checked first, so that a denial charges none of them.
-    local all_allowed = decide_into(reply, at, list, key, cost, charge and count == 1)
-    if charge and count > 1 and all_allowed then decide_into(reply, at, list, key, cost, true) end
+    local all_allowed = decide_into(reply, at, list, key, cost, charge and count == 1, true)
+    if charge and count > 1 and all_allowed then decide_into(reply, at, list, key, cost, true, false) end
     at, request = at + count, request + 2
   end
   key = key + count

@@ -7,16 +7,18 @@
 -- unit per ms. A request passes when the TAT it leads to is at most `burst` intervals ahead of now.
 -- One integer per key, no window edges; the key expires when the TAT is reached.
 
-local function gcra_tat_us(key)
-  local stored = redis.call('GET', key)
+local function gcra_tat_us(key, stored)
   if not stored then return 0 end
   return assert(tonumber(stored), 'atomic-ratelimit: ' .. key .. ' does not hold a GCRA arrival time')
 end
 
-local function gcra(key, now_ms, cost, charge, limit, window_ms, burst)
+-- `stored` is the key's state when the caller has read it already (false: no key), nil to read it
+-- here; it comes back as a fifth value, so a batch that checks several policies reads each key once.
+local function gcra(key, now_ms, cost, charge, limit, window_ms, burst, stored)
+  if stored == nil then stored = redis.call('GET', key) end
   local interval_us = math.ceil(window_ms * 1000 / limit)
   local now_us = now_ms * 1000
-  local debt_us = math.max(0, gcra_tat_us(key) - now_us)
+  local debt_us = math.max(0, gcra_tat_us(key, stored) - now_us)
   local debt_after_us = debt_us + cost * interval_us
   local allowed = debt_after_us <= burst * interval_us
   if allowed and charge and cost > 0 then
@@ -24,14 +26,14 @@ local function gcra(key, now_ms, cost, charge, limit, window_ms, burst)
     redis.call('SET', key, now_us + debt_us, 'PX', math.ceil(debt_us / 1000))
   end
   local remaining, reset_after_ms = math.max(0, burst - math.ceil(debt_us / interval_us)), math.ceil(debt_us / 1000)
-  if allowed then return 1, remaining, reset_after_ms, 0 end
-  if cost > burst then return 0, remaining, reset_after_ms, -1 end
-  return 0, remaining, reset_after_ms, math.ceil((debt_after_us - burst * interval_us) / 1000)
+  if allowed then return 1, remaining, reset_after_ms, 0, stored end
+  if cost > burst then return 0, remaining, reset_after_ms, -1, stored end
+  return 0, remaining, reset_after_ms, math.ceil((debt_after_us - burst * interval_us) / 1000), stored
 end
 
 -- Moves the TAT back by `cost` intervals, never before now; the key keeps its TTL.
 local function gcra_refund(key, now_ms, charged_at_ms, cost, limit, window_ms, burst)
-  local now_us, tat_us = now_ms * 1000, gcra_tat_us(key)
+  local now_us, tat_us = now_ms * 1000, gcra_tat_us(key, redis.call('GET', key))
   if tat_us <= now_us then return end
   local interval_us = math.ceil(window_ms * 1000 / limit)
   redis.call('SET', key, math.max(now_us, tat_us - cost * interval_us), 'KEEPTTL')

@@ -7,8 +7,7 @@
 -- window's units times the share of that window still inside the sliding one, as if they had been
 -- spread evenly (Cloudflare's sliding window counter). Every product stays an exact integer.
 
-local function sliding_counts(key, window)
-  local stored = redis.call('HMGET', key, 'w', 'c', 'p')
+local function sliding_counts(stored, window)
   local stored_window = tonumber(stored[1])
   if stored_window == window then return tonumber(stored[2]), tonumber(stored[3]) end
   if stored_window == window - 1 then return 0, tonumber(stored[2]) end
@@ -30,10 +29,13 @@ local function sliding_retry_at(window_start_ms, window_ms, current, previous, c
   return window_start_ms + 2 * window_ms
 end
 
-local function sliding_window(key, now_ms, cost, charge, limit, window_ms)
+-- `stored` is the key's state when the caller has read it already (false: no key), nil to read it
+-- here; it comes back as a fifth value, so a batch that checks several policies reads each key once.
+local function sliding_window(key, now_ms, cost, charge, limit, window_ms, _, stored)
   local window = math.floor(now_ms / window_ms)
   local window_start_ms = window * window_ms
-  local current, previous = sliding_counts(key, window)
+  stored = stored or redis.call('HMGET', key, 'w', 'c', 'p')
+  local current, previous = sliding_counts(stored, window)
   local carried = math.ceil(previous * (window_ms - (now_ms - window_start_ms)) / window_ms)
   local remaining = math.max(0, limit - current - carried)
 
@@ -46,9 +48,10 @@ local function sliding_window(key, now_ms, cost, charge, limit, window_ms)
   local reset_after_ms = 0
   if current > 0 then reset_after_ms = window_start_ms + 2 * window_ms - now_ms
   elseif previous > 0 then reset_after_ms = window_start_ms + window_ms - now_ms end
-  if allowed then return 1, remaining, reset_after_ms, 0 end
-  if cost > limit then return 0, remaining, reset_after_ms, -1 end
-  return 0, remaining, reset_after_ms, sliding_retry_at(window_start_ms, window_ms, current, previous, cost, limit) - now_ms
+  if allowed then return 1, remaining, reset_after_ms, 0, stored end
+  if cost > limit then return 0, remaining, reset_after_ms, -1, stored end
+  local retry_at_ms = sliding_retry_at(window_start_ms, window_ms, current, previous, cost, limit)
+  return 0, remaining, reset_after_ms, retry_at_ms - now_ms, stored
 end
 
 -- Gives back `cost` units charged at `charged_at_ms` to the counter of that window, if it is still

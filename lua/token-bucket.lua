@@ -6,15 +6,17 @@
 -- `limit` tokens per `windowMs` adds exactly `limit` parts per ms: integers only, nothing rounded.
 -- A missing key is a full bucket; the key expires when the bucket would be full again.
 
-local function token_bucket_parts(key, now_ms, limit, capacity)
-  local stored = redis.call('HMGET', key, 's', 't')
+local function token_bucket_parts(stored, now_ms, limit, capacity)
   if not stored[1] then return capacity end
   return math.min(capacity, tonumber(stored[1]) + math.max(0, now_ms - tonumber(stored[2])) * limit)
 end
 
-local function token_bucket(key, now_ms, cost, charge, limit, window_ms, burst)
+-- `stored` is the key's state when the caller has read it already (false: no key), nil to read it
+-- here; it comes back as a fifth value, so a batch that checks several policies reads each key once.
+local function token_bucket(key, now_ms, cost, charge, limit, window_ms, burst, stored)
+  stored = stored or redis.call('HMGET', key, 's', 't')
   local capacity = burst * window_ms
-  local parts = token_bucket_parts(key, now_ms, limit, capacity)
+  local parts = token_bucket_parts(stored, now_ms, limit, capacity)
   local needed = cost * window_ms
   local allowed = needed <= parts
   if allowed and charge and cost > 0 then
@@ -23,16 +25,17 @@ local function token_bucket(key, now_ms, cost, charge, limit, window_ms, burst)
     redis.call('PEXPIRE', key, math.ceil((capacity - parts) / limit))
   end
   local remaining, reset_after_ms = math.floor(parts / window_ms), math.ceil((capacity - parts) / limit)
-  if allowed then return 1, remaining, reset_after_ms, 0 end
-  if cost > burst then return 0, remaining, reset_after_ms, -1 end
-  return 0, remaining, reset_after_ms, math.ceil((needed - parts) / limit)
+  if allowed then return 1, remaining, reset_after_ms, 0, stored end
+  if cost > burst then return 0, remaining, reset_after_ms, -1, stored end
+  return 0, remaining, reset_after_ms, math.ceil((needed - parts) / limit), stored
 end
 
 -- Puts `cost` tokens back, up to a full bucket; the key keeps its TTL.
 local function token_bucket_refund(key, now_ms, charged_at_ms, cost, limit, window_ms, burst)
-  if redis.call('EXISTS', key) == 0 then return end
+  local stored = redis.call('HMGET', key, 's', 't')
+  if not stored[1] then return end
   local capacity = burst * window_ms
-  local parts = token_bucket_parts(key, now_ms, limit, capacity)
+  local parts = token_bucket_parts(stored, now_ms, limit, capacity)
   redis.call('HSET', key, 's', math.min(capacity, parts + cost * window_ms), 't', now_ms)
 end
 
