@@ -50,7 +50,11 @@ export interface Algorithm<State> {
   readonly keyTag: string
   /** Source of `lua/<name>.lua`. */
   readonly luaSource: string
-  /** Name of the Lua function in that file. */
+  /**
+   * Name of the Lua function in that file: `(key, nowMs, cost, charge, limit, windowMs, burst, stored)`
+   * returning allowed, remaining, resetAfterMs, retryAfterMs and the key's state as it read it
+   * (or as `stored` gave it, when the caller had read it already).
+   */
   readonly luaFunction: string
   /**
    * Decides from `state` (undefined when none is stored) exactly as the Lua function does. When
