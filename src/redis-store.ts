@@ -137,7 +137,7 @@ export class RedisStore implements Store {
         script: standaloneScript(internalsOf(only).algorithm),
         limit: String(only.limit),
         windowMs: String(only.windowMs),
-        burst: String(only.burst),
+        burst: only.burst === only.limit ? undefined : String(only.burst),
       }
       plan = { list: { script: decideScript(algorithms), algorithms, args }, keySuffixes, standalone }
       this.#plans.set(policies, plan)

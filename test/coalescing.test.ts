@@ -68,6 +68,18 @@ describe.each(deployments)('coalesced decisions on Redis %s', (deployment) => {
     )
   })
 
+  // A lone consume goes as the algorithm's own script, which leaves out the values it would default.
+  it.each([
+    ['token bucket', tokenBucket({ limit: 2, windowMs: HOUR, burst: 5 })],
+    ['gcra', gcra({ limit: 2, windowMs: HOUR, burst: 5 })],
+    ['gcra, burst = limit', gcra({ limit: 5, windowMs: HOUR })],
+  ])('a lone decision on the server clock keeps its burst (%s)', async (_, policy) => {
+    const limiter = new RateLimiter({ store: new RedisStore({ client }), policy, prefix: uniquePrefix('alone') })
+    const allowed = []
+    for (let request = 0; request < 6; request++) allowed.push((await limiter.consume('k')).allowed)
+    expect(allowed).toEqual([true, true, true, true, true, false])
+  })
+
   // Several limiters (policy lists), keys in many slots, every operation and cost, all in one turn:
   // the answers are the memory store's for the same requests in the same order at the same time.
   it('mix limiters, keys, operations and costs in one turn and agree with the memory store', async () => {

@@ -38,7 +38,8 @@ export interface StandalonePolicy {
   readonly script: LuaScript
   readonly limit: string
   readonly windowMs: string
-  readonly burst: string
+  /** Undefined when it equals the limit, the script's default. */
+  readonly burst: string | undefined
 }
 
 /** A call's share of a reply: its values from `at` on, decided at the server's `nowMs`. */
@@ -148,7 +149,13 @@ export class Coalescer {
 
   /** A request alone, as its algorithm's own script: the reply is its four values, then the time. */
   #sendAlone({ resolve, reject, call }: Queued, { script, limit, windowMs, burst }: StandalonePolicy): void {
-    this.#send(script, call.keys, [limit, windowMs, call.cost, call.nowArg, burst]).then((answer) => {
+    // Trailing values the script would default anyway (no injected time, burst = limit) are left
+    // out: two fewer strings for the client to write and Redis to make, on every call.
+    const args =
+      call.nowArg === '' && burst === undefined
+        ? [limit, windowMs, call.cost]
+        : [limit, windowMs, call.cost, call.nowArg, burst ?? limit]
+    this.#send(script, call.keys, args).then((answer) => {
       const reply = answer as number[]
       resolve({ reply, at: 0, nowMs: reply[4] as number })
     }, reject)
