@@ -42,8 +42,13 @@ local function sliding_window(key, now_ms, cost, charge, limit, window_ms, _, st
   local allowed = cost <= remaining
   if allowed and charge and cost > 0 then
     current, remaining = current + cost, remaining - cost
-    redis.call('HSET', key, 'w', window, 'c', current, 'p', previous)
-    redis.call('PEXPIRE', key, window_start_ms + 2 * window_ms - now_ms)
+    if tonumber(stored[1]) == window then
+      -- A later charge in the same window: only the count moves; the expiry set by the first stays right.
+      redis.call('HSET', key, 'c', current)
+    else
+      redis.call('HSET', key, 'w', window, 'c', current, 'p', previous)
+      redis.call('PEXPIRE', key, window_start_ms + 2 * window_ms - now_ms)
+    end
   end
   local reset_after_ms = 0
   if current > 0 then reset_after_ms = window_start_ms + 2 * window_ms - now_ms
