@@ -71,17 +71,15 @@ export class RedisStore implements Store {
 
   decide(request: StoreRequest): Promise<StoreDecision> {
     const count = request.policies.length
-    return this.#call(request, { mode: request.mode, cost: costArg(request.cost) }, 4 * count).then(
-      ({ reply, at, nowMs }) => {
-        const outcomes: PolicyOutcome[] = []
-        for (let index = 0; index < count; index++) outcomes.push(readOutcome(reply, at + index * 4))
-        return { nowMs, outcomes }
-      },
-    )
+    return this.#call(request, request.mode, costArg(request.cost), 4 * count).then(({ reply, at, nowMs }) => {
+      const outcomes = new Array<PolicyOutcome>(count)
+      for (let index = 0; index < count; index++) outcomes[index] = readOutcome(reply, at + index * 4)
+      return { nowMs, outcomes }
+    })
   }
 
   async refund(refund: StoreRefund): Promise<void> {
-    await this.#call(refund, { mode: 'refund', cost: costArg(refund.cost), chargedAt: String(refund.chargedAtMs) }, 0)
+    await this.#call(refund, 'refund', costArg(refund.cost), 0, String(refund.chargedAtMs))
   }
 
   async reset(target: StoreTarget): Promise<void> {
@@ -95,8 +93,10 @@ export class RedisStore implements Store {
 
   #call(
     target: StoreTarget & { readonly nowMs: number | undefined },
-    request: Pick<ScriptCall, 'mode' | 'cost' | 'chargedAt'>,
+    mode: ScriptCall['mode'],
+    cost: string,
     replyLength: number,
+    chargedAt?: string,
   ): Promise<ScriptAnswer> {
     if (this.#client.isDown()) return Promise.reject(CLIENT_DOWN)
     const plan = this.#planFor(target.policies)
@@ -109,9 +109,11 @@ export class RedisStore implements Store {
       nowArg,
       list: plan.list,
       keys: plan.keySuffixes.map((suffix) => keyStart + suffix),
-      ...request,
+      mode,
+      cost,
+      chargedAt,
       replyLength,
-      standalone: request.mode === 'consume' ? plan.standalone : undefined,
+      standalone: mode === 'consume' ? plan.standalone : undefined,
     })
   }
 

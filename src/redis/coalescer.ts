@@ -22,8 +22,8 @@ export interface ScriptCall {
   readonly mode: 'consume' | 'peek' | 'refund'
   /** The cost as text. */
   readonly cost: string
-  /** For a refund, when the charge was decided, as text. */
-  readonly chargedAt?: string
+  /** For a refund, when the charge was decided, as text; undefined otherwise. */
+  readonly chargedAt: string | undefined
   /** How many reply values the request takes: four per policy, none for a refund. */
   readonly replyLength: number
   /** For one policy consuming: its algorithm's own script, which it runs when alone in its batch. */
