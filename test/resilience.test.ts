@@ -25,6 +25,13 @@ function countingStore(inner: Store): Store & { decisions: number } {
   return counting
 }
 
+/** Circuit breaker options that record every state change, in order, in `changes`. */
+function recordingBreaker(failureThreshold: number, cooldownMs: number) {
+  const changes: CircuitState[] = []
+  const onStateChange = (state: CircuitState) => changes.push(state)
+  return { changes, circuitBreaker: { failureThreshold, cooldownMs, onStateChange } }
+}
+
 describe('the circuit breaker', () => {
   const failing = (): Store & { decisions: number } =>
     countingStore({
@@ -35,12 +42,8 @@ describe('the circuit breaker', () => {
 
   it('opens after consecutive failures and skips the store while open', async () => {
     const store = failing()
-    const changes: CircuitState[] = []
-    const limiter = new RateLimiter({
-      store,
-      onError: () => {},
-      circuitBreaker: { failureThreshold: 3, cooldownMs: 60_000, onStateChange: (state) => changes.push(state) },
-    })
+    const { changes, circuitBreaker } = recordingBreaker(3, 60_000)
+    const limiter = new RateLimiter({ store, onError: () => {}, circuitBreaker })
     for (let request = 0; request < 10; request++) expect((await limiter.consume('k')).degraded).toBe(true)
     expect(store.decisions).toBe(3)
     expect(changes).toEqual(['open'])
@@ -55,12 +58,7 @@ describe('the circuit breaker', () => {
       refund: async () => {},
       reset: async () => {},
     })
-    const changes: CircuitState[] = []
-    const circuitBreaker = {
-      failureThreshold: 2,
-      cooldownMs: 50,
-      onStateChange: (state: CircuitState) => changes.push(state),
-    }
+    const { changes, circuitBreaker } = recordingBreaker(2, 50)
     const limiter = new RateLimiter({ store, onError: () => {}, circuitBreaker, prefix: uniquePrefix('probe') })
     for (let request = 0; request < 4; request++) await limiter.consume('k')
     await sleep(60)
@@ -104,12 +102,7 @@ describe('the circuit breaker', () => {
       refund: async () => {},
       reset: async () => {},
     }
-    const changes: CircuitState[] = []
-    const circuitBreaker = {
-      failureThreshold: 1,
-      cooldownMs: 50,
-      onStateChange: (state: CircuitState) => changes.push(state),
-    }
+    const { changes, circuitBreaker } = recordingBreaker(1, 50)
     const limiter = new RateLimiter({ store, onError: () => {}, circuitBreaker, prefix: uniquePrefix('probe') })
     await limiter.consume('k') // opens the circuit
     await sleep(60)
