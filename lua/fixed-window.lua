@@ -1,6 +1,7 @@
 -- lua/fixed-window.lua: at most `limit` units per window of `windowMs`, windows numbered from the epoch.
 -- KEYS[1] counter   ARGV[1] limit  ARGV[2] windowMs  ARGV[3] cost (default 1)  ARGV[4] nowMs or '' (server TIME)
--- Returns { allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: the cost exceeds the limit), nowMs }
+-- Returns one string of five integers separated by spaces: allowed (1|0), remaining, resetAfterMs,
+-- retryAfterMs (-1: the cost exceeds the limit), nowMs
 --
 -- The key holds "<window number>:<units used>". The window comes from the time and that value, never
 -- from the TTL, so an injected clock and Redis agree; the TTL only collects the garbage. A denied
@@ -66,4 +67,4 @@ if not now_ms then
 end
 local allowed, remaining, reset_after_ms, retry_after_ms =
   fixed_window(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2]))
-return { allowed, remaining, reset_after_ms, retry_after_ms, now_ms }
+return string.format('%d %d %d %d %d', allowed, remaining, reset_after_ms, retry_after_ms, now_ms)

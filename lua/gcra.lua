@@ -1,6 +1,7 @@
 -- lua/gcra.lua: generic cell rate algorithm, `limit` units per `windowMs` evenly spaced, `burst` (default `limit`) at once.
 -- KEYS[1] theoretical arrival time, in µs   ARGV[1] limit  ARGV[2] windowMs  ARGV[3] cost (default 1)  ARGV[4] nowMs or '' (server TIME)  ARGV[5] burst (default limit)
--- Returns { allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: the cost exceeds the burst), nowMs }
+-- Returns one string of five integers separated by spaces: allowed (1|0), remaining, resetAfterMs,
+-- retryAfterMs (-1: the cost exceeds the burst), nowMs
 --
 -- Every unit moves the theoretical arrival time (TAT) on by one emission interval, windowMs / limit,
 -- in whole microseconds rounded up: never faster than the limit, and fine enough for rates above one
@@ -48,4 +49,4 @@ if not now_ms then
 end
 local allowed, remaining, reset_after_ms, retry_after_ms =
   gcra(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[5]) or tonumber(ARGV[1]))
-return { allowed, remaining, reset_after_ms, retry_after_ms, now_ms }
+return string.format('%d %d %d %d %d', allowed, remaining, reset_after_ms, retry_after_ms, now_ms)

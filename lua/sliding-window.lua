@@ -1,6 +1,7 @@
 -- lua/sliding-window.lua: at most about `limit` units in any `windowMs`, weighing the previous window.
 -- KEYS[1] hash {w, c, p}   ARGV[1] limit  ARGV[2] windowMs  ARGV[3] cost (default 1)  ARGV[4] nowMs or '' (server TIME)
--- Returns { allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: the cost exceeds the limit), nowMs }
+-- Returns one string of five integers separated by spaces: allowed (1|0), remaining, resetAfterMs,
+-- retryAfterMs (-1: the cost exceeds the limit), nowMs
 --
 -- Windows are numbered from the epoch. The hash holds the newest window charged (w), its units (c)
 -- and the units of the window before it (p). A request is weighed against c plus the previous
@@ -81,4 +82,4 @@ if not now_ms then
 end
 local allowed, remaining, reset_after_ms, retry_after_ms =
   sliding_window(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2]))
-return { allowed, remaining, reset_after_ms, retry_after_ms, now_ms }
+return string.format('%d %d %d %d %d', allowed, remaining, reset_after_ms, retry_after_ms, now_ms)

@@ -28,7 +28,7 @@ describe('the lua/ files', () => {
     const key = `cli:${name}`
     await cli('DEL', key)
     const run = async (cost: string) =>
-      (await cli('--eval', `lua/${name}.lua`, key, ',', '2', '60000', cost)).stdout.trim().split('\n').map(Number)
+      (await cli('--eval', `lua/${name}.lua`, key, ',', '2', '60000', cost)).stdout.trim().split(' ').map(Number)
     expect((await run('1')).slice(0, 2)).toEqual([1, 1])
     expect((await run('1')).slice(0, 2)).toEqual([1, 0])
     const [allowed, remaining, resetAfterMs, retryAfterMs] = await run('1')
