@@ -1,5 +1,5 @@
 -- lua/decide.lua: the frame of the script the library sends; it decides a batch of requests in order.
--- KEYS one per policy of each request, in order   ARGV nowMs or '' (server TIME), the number of policy lists, each list (policy count, then per policy: algorithm, limit, windowMs, burst), then per request: its mode's letter ('c' consume, 'p' peek, 'r' refund) and its list's number in one value, its cost, and for a refund chargedAtMs
+-- KEYS one per policy of each request, in order   ARGV nowMs or '' (server TIME), the number of policy lists, each list (policy count, then per policy: algorithm, limit, windowMs, burst), then per request: its mode's letter ('c' consume, 'p' peek, 'r' refund) and its list's letter ('A' for the first, 'B'…) in one value, its cost, and for a refund chargedAtMs
 -- Returns one string of integers separated by spaces: nowMs, then per decided (not refunded) request and policy: allowed (1|0), remaining, resetAfterMs, retryAfterMs
 -- (one string, not an array: a client reads one bulk string far faster than a hundred integers)
 --
@@ -14,8 +14,9 @@ if not now_ms then
   now_ms = time[1] * 1000 + math.floor(time[2] / 1000)
 end
 
--- Each list, by what a request names it: its mode's letter and its number ('c1', 'p1', 'r1'), so a
--- request's first value finds its list with no string to cut. A list is { count, then per policy:
+-- Each list, by what a request names it: its mode's letter and the list's letter ('cA', 'pA', 'rA'),
+-- so a request's first value finds its list with no string to cut, and no number is made text here
+-- (Lua's number-to-text conversion costs more than a Redis command). A list is { count, then per policy:
 -- algorithm, limit, windowMs, burst }, numbers converted once per batch, one table per list
 -- (tables are what a script call pays for).
 local lists, arg = {}, 3
@@ -28,7 +29,8 @@ for list = 1, tonumber(ARGV[2]) do
     entry[#entry + 1] = tonumber(ARGV[at + 2])
     entry[#entry + 1] = tonumber(ARGV[at + 3])
   end
-  lists['c' .. list], lists['p' .. list], lists['r' .. list] = entry, entry, entry
+  local letter = string.char(64 + list)
+  lists['c' .. letter], lists['p' .. letter], lists['r' .. letter] = entry, entry, entry
   arg = arg + 1 + count * 4
 end
 

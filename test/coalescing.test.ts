@@ -80,6 +80,19 @@ describe.each(deployments)('coalesced decisions on Redis %s', (deployment) => {
     expect(allowed).toEqual([true, true, true, true, true, false])
   })
 
+  it('hold 32 limiters, each with its own policies, in one call', async () => {
+    const store = new RedisStore({ client })
+    const prefix = uniquePrefix('lists')
+    const limiters = Array.from(
+      { length: 32 },
+      (_, index) => new RateLimiter({ store, policy: fixedWindow({ limit: index + 1, windowMs: HOUR }), prefix }),
+    )
+    const results = await Promise.all(limiters.map((limiter) => limiter.consume('one-client')))
+    expect(results.map((result) => [result.allowed, result.remaining])).toEqual(
+      limiters.map((_, index) => [true, index]),
+    )
+  })
+
   // Several limiters (policy lists), keys in many slots, every operation and cost, all in one turn:
   // the answers are the memory store's for the same requests in the same order at the same time.
   it('mix limiters, keys, operations and costs in one turn and agree with the memory store', async () => {

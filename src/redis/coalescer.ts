@@ -59,15 +59,21 @@ interface Queued {
 }
 
 /**
- * The letter before a request's list number in lua/decide.lua's ARGV: mode and list in one value,
+ * The letter before a request's list letter in lua/decide.lua's ARGV: mode and list in one value,
  * so a request costs two values (three for a refund) to send, and Redis as many strings to make.
  */
 const MODE_LETTERS = { consume: 'c', peek: 'p', refund: 'r' } as const
+
+/** The letter of a call's nth policy list (from 1): `A`, `B`… up to `` ` `` for the 32nd. */
+function listLetter(number: number): string {
+  return String.fromCharCode(64 + number)
+}
 
 /**
  * Most requests in one script call. A turn's requests go as several calls, pipelined: Redis decides
  * one while Node reads the answer of the one before (one call of 512 left each side idle half the
  * time; 32 doubled throughput at 64 and 512 in flight on the 2-core machine of BENCHMARKS.md).
+ * A call holds as many policy lists at most, each named by one letter (listLetter).
  */
 const MOST_PER_CALL = 32
 
@@ -119,13 +125,13 @@ export class Coalescer {
     const requestArgs: string[] = []
     const keys: string[] = []
     for (const { call } of batch) {
-      let number = lists.get(call.list)
-      if (number === undefined) {
-        number = String(lists.size + 1)
-        lists.set(call.list, number)
+      let letter = lists.get(call.list)
+      if (letter === undefined) {
+        letter = listLetter(lists.size + 1)
+        lists.set(call.list, letter)
         listArgs.push(...call.list.args)
       }
-      requestArgs.push(MODE_LETTERS[call.mode] + number, call.cost)
+      requestArgs.push(MODE_LETTERS[call.mode] + letter, call.cost)
       if (call.chargedAt !== undefined) requestArgs.push(call.chargedAt)
       keys.push(...call.keys)
     }
