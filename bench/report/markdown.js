@@ -142,14 +142,19 @@ function tripsSection(trips) {
     format(row.sent),
     ranTotal(row).toFixed(2),
     format(row.ran),
+    row.redisMicros.toFixed(1),
+    row.clientMicros.toFixed(1),
   ])
   return `## Round trips per decision
 
 ${trips[0]?.decisions.toLocaleString('en-US')} decisions per contender, 64 in flight, random keys. *Sent*: commands the ioredis client sent, each one
 request and its reply (a round trip). *Run*: \`INFO commandstats\` after \`CONFIG RESETSTAT\`,
-which also counts the commands a script runs inside Redis.
+which also counts the commands a script runs inside Redis. *Redis µs*: the CPU time Redis spent on
+the sent commands (commandstats \`usec\`, a script's own work included), per decision. *Client µs*:
+this Node process's CPU time (user + system), per decision. On 2 cores shared by both, their sum
+bounds the decisions per second.
 
-${table(['contender', 'sent / decision', 'sent, by command', 'run in Redis / decision', 'run, by command'], rows)}`
+${table(['contender', 'sent / decision', 'sent, by command', 'run in Redis / decision', 'run, by command', 'Redis µs / decision', 'client µs / decision'], rows)}`
 }
 
 function exactnessSection(exactness) {
