@@ -68,11 +68,12 @@ export class StoreGuard {
     if (breaker && !breaker.allowsCall()) return this.#decideWithoutStore(request)
     let answer: Promise<StoreDecision>
     try {
-      answer = this.#deadlines.race(store.decide(request))
+      answer = store.decide(request)
     } catch (error) {
       return this.#failed(error, request, breaker)
     }
-    return answer.then(
+    return this.#deadlines.settle(
+      answer,
       (decision) => {
         breaker?.succeeded()
         return decided(decision, request.policies, false, store)
