@@ -3,8 +3,9 @@ import { describe } from '../validate.js'
 
 /** The ioredis methods the store calls; an ioredis `Redis` or `Cluster` fits as it is. */
 export interface IORedisClient {
-  evalsha(sha1: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>
-  eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>
+  /** ioredis flattens array arguments: the keys and the arguments go as two arrays, not spread. */
+  evalsha(sha1: string, numKeys: number, keys: string[], args: string[]): Promise<unknown>
+  eval(script: string, numKeys: number, keys: string[], args: string[]): Promise<unknown>
   del(...keys: string[]): Promise<number>
   /** ioredis's connection status: `'ready'`, `'reconnecting'`, `'end'`… */
   readonly status?: string
@@ -60,8 +61,8 @@ export function toScriptClient(client: unknown): ScriptClient {
   if (typeof candidate?.evalsha === 'function' && typeof candidate.eval === 'function') {
     const ioredis = candidate as IORedisClient
     return {
-      evalsha: (sha1, keys, args) => ioredis.evalsha(sha1, keys.length, ...keys, ...args),
-      eval: (source, keys, args) => ioredis.eval(source, keys.length, ...keys, ...args),
+      evalsha: (sha1, keys, args) => ioredis.evalsha(sha1, keys.length, keys, args),
+      eval: (source, keys, args) => ioredis.eval(source, keys.length, keys, args),
       del: (keys) => ioredis.del(...keys),
       isDown: () => IOREDIS_DOWN.has(ioredis.status as string),
       ...(ioredis.isCluster && { masterOf: (slot: number) => ioredis.slots?.[slot]?.[0] ?? `slot ${slot}` }),
