@@ -1,5 +1,5 @@
 -- lua/decide.lua: the frame of the script the library sends; it decides a batch of requests in order.
--- KEYS one per policy of each request, in order   ARGV nowMs or '' (server TIME), the number of policy lists, each list (policy count, then per policy: algorithm, limit, windowMs, burst), then per request: its mode's letter ('c' consume, 'p' peek, 'r' refund) and its list's letter ('A' for the first, 'B'…) in one value, its cost, and for a refund chargedAtMs
+-- KEYS one per policy of each request, in order   ARGV nowMs or '' (server TIME), the number of policy lists, each list (policy count, then per policy: algorithm, limit, windowMs, burst), then per request: its mode's letter ('c' consume, 'p' peek, 'r' refund), its list's letter ('A' for the first, 'B'…) and its cost unless 1, in one value ('cA', 'pB3'), and for a refund chargedAtMs
 -- Returns one string of integers separated by spaces: nowMs, then per decided (not refunded) request and policy: allowed (1|0), remaining, resetAfterMs, retryAfterMs
 -- (one string, not an array: a client reads one bulk string far faster than a hundred integers)
 --
@@ -14,9 +14,9 @@ if not now_ms then
   now_ms = time[1] * 1000 + math.floor(time[2] / 1000)
 end
 
--- Each list, by what a request names it: its mode's letter and the list's letter ('cA', 'pA', 'rA'),
--- so a request's first value finds its list with no string to cut, and no number is made text here
--- (Lua's number-to-text conversion costs more than a Redis command). A list is { count, then per policy:
+-- Each list, by its letter's byte ('A' is 65): a request's first value finds its list with no
+-- string to cut or make (in Lua, making a string, and a number text above all, costs more than a
+-- Redis command). A list is { count, then per policy:
 -- algorithm, limit, windowMs, burst }, numbers converted once per batch, one table per list
 -- (tables are what a script call pays for).
 local lists, arg = {}, 3
@@ -29,8 +29,7 @@ for list = 1, tonumber(ARGV[2]) do
     entry[#entry + 1] = tonumber(ARGV[at + 2])
     entry[#entry + 1] = tonumber(ARGV[at + 3])
   end
-  local letter = string.char(64 + list)
-  lists['c' .. letter], lists['p' .. letter], lists['r' .. letter] = entry, entry, entry
+  lists[64 + list] = entry
   arg = arg + 1 + count * 4
 end
 
@@ -58,21 +57,23 @@ local CONSUME, REFUND = string.byte('c'), string.byte('r')
 local reply, key, at, request, last = { string.format('%d', now_ms) }, 1, 1, arg, #ARGV
 while request <= last do
   local head = ARGV[request]
-  local list, mode, cost = lists[head], string.byte(head), tonumber(ARGV[request + 1])
+  local mode, letter = string.byte(head, 1, 2)
+  local list, cost = lists[letter], 1
+  if #head > 2 then cost = tonumber(string.sub(head, 3)) end
   local count = list[1]
   if mode == REFUND then
-    local charged_at_ms = tonumber(ARGV[request + 2])
+    local charged_at_ms = tonumber(ARGV[request + 1])
     for policy = 0, count - 1 do
       local p = 2 + policy * 4
       list[p].refund(KEYS[key + policy], now_ms, charged_at_ms, cost, list[p + 1], list[p + 2], list[p + 3])
     end
-    request = request + 3
+    request = request + 2
   else
     local charge = mode == CONSUME
     -- One policy decides in one pass. Several are checked first, so that a denial charges none of them.
     local all_allowed = decide_into(reply, at, list, key, cost, charge and count == 1, true)
     if charge and count > 1 and all_allowed then decide_into(reply, at, list, key, cost, true, false) end
-    at, request = at + count, request + 2
+    at, request = at + count, request + 1
   end
   key = key + count
 end

@@ -59,8 +59,8 @@ interface Queued {
 }
 
 /**
- * The letter before a request's list letter in lua/decide.lua's ARGV: mode and list in one value,
- * so a request costs two values (three for a refund) to send, and Redis as many strings to make.
+ * The letter that opens a request's value in lua/decide.lua's ARGV, before its list's letter and
+ * its cost: a request costs one value (two for a refund) to send, and Redis as many strings to make.
  */
 const MODE_LETTERS = { consume: 'c', peek: 'p', refund: 'r' } as const
 
@@ -131,7 +131,8 @@ export class Coalescer {
         lists.set(call.list, letter)
         listArgs.push(...call.list.args)
       }
-      requestArgs.push(MODE_LETTERS[call.mode] + letter, call.cost)
+      // A cost of 1, by far the most common, is left out: the script's default.
+      requestArgs.push(MODE_LETTERS[call.mode] + letter + (call.cost === '1' ? '' : call.cost))
       if (call.chargedAt !== undefined) requestArgs.push(call.chargedAt)
       keys.push(...call.keys)
     }
