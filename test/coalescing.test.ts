@@ -11,6 +11,7 @@ import {
   slidingWindow,
   tokenBucket,
 } from '../src/index.js'
+import { algorithmNames, policyOf } from './helpers/policies.js'
 import { connect, deployments, privateRedis, scriptCalls, uniquePrefix } from './helpers/redis.js'
 import { manualClock } from './helpers/stores.js'
 
@@ -78,6 +79,14 @@ describe.each(deployments)('coalesced decisions on Redis %s', (deployment) => {
     const allowed = []
     for (let request = 0; request < 6; request++) allowed.push((await limiter.consume('k')).allowed)
     expect(allowed).toEqual([true, true, true, true, true, false])
+  })
+
+  it.each(algorithmNames)('a lone decision on the server clock charges its cost (%s)', async (algorithm) => {
+    const policy = policyOf(algorithm, { limit: 5, windowMs: HOUR })
+    const limiter = new RateLimiter({ store: new RedisStore({ client }), policy, prefix: uniquePrefix('cost') })
+    expect(await limiter.consume('k', { cost: 3 })).toMatchObject({ allowed: true, remaining: 2 })
+    expect(await limiter.consume('k', { cost: 3 })).toMatchObject({ allowed: false, remaining: 2 })
+    expect(await limiter.consume('k')).toMatchObject({ allowed: true, remaining: 1 })
   })
 
   it('hold 32 limiters, each with its own policies, in one call', async () => {

@@ -156,12 +156,10 @@ export class Coalescer {
 
   /** A request alone, as its algorithm's own script: the reply is its four values, then the time. */
   #sendAlone({ resolve, reject, call }: Queued, { script, limit, windowMs, burst }: StandalonePolicy): void {
-    // Trailing values the script would default anyway (no injected time, burst = limit) are left
-    // out: two fewer strings for the client to write and Redis to make, on every call.
-    const args =
-      call.nowArg === '' && burst === undefined
-        ? [limit, windowMs, call.cost]
-        : [limit, windowMs, call.cost, call.nowArg, burst ?? limit]
+    // Trailing values the script would default anyway (burst = limit, no injected time, cost 1) are
+    // left out: up to three fewer strings for the client to write and Redis to make, on every call.
+    const args = [limit, windowMs, call.cost, call.nowArg, burst ?? limit]
+    if (burst === undefined) args.length = call.nowArg !== '' ? 4 : call.cost !== '1' ? 3 : 2
     this.#send(script, call.keys, args).then((answer) => {
       const reply = numbersOf(answer)
       resolve({ reply, at: 0, nowMs: reply[4] as number })
