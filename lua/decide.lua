@@ -1,7 +1,7 @@
 -- lua/decide.lua: the frame of the script the library sends; it decides a batch of requests in order.
 -- KEYS one per policy of each request, in order   ARGV nowMs or '' (server TIME), the number of policy lists, each list (policy count, then per policy: algorithm, limit, windowMs, burst), then per request: its mode's letter ('c' consume, 'p' peek, 'r' refund), its list's letter ('A' for the first, 'B'…) and its cost unless 1, in one value ('cA', 'pB3'), and for a refund chargedAtMs
--- Returns one string of integers separated by spaces: nowMs, then per decided (not refunded) request and policy: allowed (1|0), remaining, resetAfterMs, retryAfterMs
--- (one string, not an array: a client reads one bulk string far faster than a hundred integers)
+-- Returns one string of values separated by spaces: nowMs, then per decided (not refunded) request and policy: allowed (1|0) and the state its key held before the request ('-' for none, fields joined by ':')
+-- (the client derives remaining, resetAfterMs and retryAfterMs from that state, as the memory store does: formatting them here cost Redis more than deciding)
 --
 -- Not runnable alone: the library puts in front of it the functions of each algorithm in use (every
 -- lua/<algorithm>.lua up to its `@standalone` line) and `local algorithms = { [name] = { decide =
@@ -33,21 +33,33 @@ for list = 1, tonumber(ARGV[2]) do
   arg = arg + 1 + count * 4
 end
 
--- Writes each policy's four reply values, as one text, after `at`, and tells whether every policy
--- allowed. One string.format per policy: Lua's own number-to-text conversion costs twice as much.
--- `states` keeps what each policy's key held when last read; with `reread` false they are reused
--- rather than read again (the charge right after the check, in the same script, sees no change).
-local states = {}
+-- A key's state as the reply carries it: the string as stored, a hash's fields joined by ':', or '-'
+-- for none. No number is converted: the stored text goes back as it is.
+local function state_text(stored)
+  if type(stored) == 'table' then
+    if not stored[1] then return '-' end
+    return table.concat(stored, ':')
+  end
+  return stored or '-'
+end
+
+-- Decides every policy of a request and tells whether all allowed. `states` keeps what each key held
+-- when read: the first pass (`reread`) reads the keys and writes each policy's verdict and state after
+-- `at` in the reply; a second pass, the charge right after the check, reuses them (nothing changed).
+local states, VERDICTS = {}, { [0] = '0', [1] = '1' }
 local function decide_into(reply, at, list, first_key, cost, charge, reread)
   local all_allowed = true
   for policy = 0, list[1] - 1 do
     local p = 2 + policy * 4
     local known = nil
     if not reread then known = states[policy] end
-    local allowed, remaining, reset_after_ms, retry_after_ms, stored =
+    local allowed, _, _, _, stored =
       list[p].decide(KEYS[first_key + policy], now_ms, cost, charge, list[p + 1], list[p + 2], list[p + 3], known)
-    states[policy] = stored
-    reply[at + policy + 1] = string.format('%d %d %d %d', allowed, remaining, reset_after_ms, retry_after_ms)
+    if reread then
+      states[policy] = stored
+      reply[at + 2 * policy + 1] = VERDICTS[allowed]
+      reply[at + 2 * policy + 2] = state_text(stored)
+    end
     all_allowed = all_allowed and allowed == 1
   end
   return all_allowed
@@ -73,7 +85,7 @@ while request <= last do
     -- One policy decides in one pass. Several are checked first, so that a denial charges none of them.
     local all_allowed = decide_into(reply, at, list, key, cost, charge and count == 1, true)
     if charge and count > 1 and all_allowed then decide_into(reply, at, list, key, cost, true, false) end
-    at, request = at + count, request + 1
+    at, request = at + 2 * count, request + 1
   end
   key = key + count
 end

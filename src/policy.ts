@@ -37,8 +37,10 @@ export interface Evaluation<State> extends PolicyOutcome {
 }
 
 /**
- * One algorithm: its Lua script (the file in `lua/`) and its in-memory twin, which must agree on
- * every decision. Adding an algorithm means one `lua/*.lua` file and one `src/algorithms/*.ts` file.
+ * One algorithm: its Lua script (the file in `lua/`) and its TypeScript twin, which must agree on
+ * every decision. The twin decides in the memory store, and works out the figures of the Redis store
+ * from the states lua/decide.lua answers with. Adding an algorithm means one `lua/*.lua` file and one
+ * `src/algorithms/*.ts` file.
  */
 export interface Algorithm<State> {
   /** The policy's `algorithm`, also the name the Lua frame dispatches on. */
@@ -61,6 +63,11 @@ export interface Algorithm<State> {
    * `charge` is set and the request fits, `nextState` is what to store until `expiresAtMs`.
    */
   evaluate(policy: Policy, state: State | undefined, nowMs: number, cost: number, charge: boolean): Evaluation<State>
+  /**
+   * The state from the text lua/decide.lua replies for the key: its string as stored, or its hash
+   * fields joined by `:` (see {@link storedFields}).
+   */
+  parseState(text: string): State
   /**
    * Gives back `cost` units charged at `chargedAtMs`, as the Lua `<luaFunction>_refund` does: the
    * state to store (keeping its expiry), or undefined when there is nothing to give back.
@@ -141,6 +148,38 @@ export function readPolicyOptions(options: BurstPolicyOptions, factory: string, 
   const window = windowMs % 1000 === 0 ? `${windowMs / 1000}s` : `${windowMs}ms`
   const defaultName = `${limit}-per-${window}${burst === limit ? '' : `-burst-${burst}`}`
   return { name: name ?? defaultName, limit, windowMs, burst }
+}
+
+/**
+ * The `count` whole numbers of a key's state as lua/decide.lua replies it (`<a>:<b>…`, each below
+ * 2^53, so never in exponent form); throws for anything else, which only a key written outside the
+ * library can hold. Read digit by digit: no string is cut.
+ */
+export function storedFields(text: string, count: number): number[] {
+  const fields: number[] = []
+  let value = 0
+  let digits = 0
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code >= DIGIT_0 && code <= DIGIT_9) {
+      value = value * 10 + code - DIGIT_0
+      digits++
+    } else if (code === COLON && digits > 0) {
+      fields.push(value)
+      value = 0
+      digits = 0
+    } else return unreadable(text)
+  }
+  if (digits === 0 || fields.push(value) !== count) return unreadable(text)
+  return fields
+}
+
+const COLON = 58
+const DIGIT_0 = 48
+const DIGIT_9 = 57
+
+function unreadable(text: string): never {
+  throw new Error(`atomic-ratelimit: Redis answered a state it cannot hold: "${text}"`)
 }
 
 /** Throws unless `product` (of the options `description` names) stays exact in Lua and JS numbers. */

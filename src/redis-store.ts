@@ -1,6 +1,6 @@
 import { RateLimitOptionsError, StoreUnavailableError } from './errors.js'
 import { digest } from './hash.js'
-import { internalsOf, type Policy, type PolicyOutcome } from './policy.js'
+import { internalsOf, type Policy } from './policy.js'
 import { type RedisClient, type ScriptClient, toScriptClient } from './redis/client.js'
 import {
   Coalescer,
@@ -9,6 +9,7 @@ import {
   type ScriptCall,
   type StandalonePolicy,
 } from './redis/coalescer.js'
+import { outcomeOfFigures, outcomesOfStates } from './redis/outcomes.js'
 import { decideScript, type LuaScript, standaloneScript } from './redis/script.js'
 import { hashSlot } from './redis/slot.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
@@ -70,12 +71,14 @@ export class RedisStore implements Store {
   }
 
   decide(request: StoreRequest): Promise<StoreDecision> {
-    const count = request.policies.length
-    return this.#call(request, request.mode, costArg(request.cost), 4 * count).then(({ reply, at, nowMs }) => {
-      const outcomes = new Array<PolicyOutcome>(count)
-      for (let index = 0; index < count; index++) outcomes[index] = readOutcome(reply, at + index * 4)
-      return { nowMs, outcomes }
-    })
+    const { policies, mode, cost } = request
+    return this.#call(request, mode, costArg(cost), 2 * policies.length).then((answer) => ({
+      nowMs: answer.nowMs,
+      outcomes:
+        'figures' in answer
+          ? [outcomeOfFigures(answer.figures)]
+          : outcomesOfStates(request, this.#planFor(policies).list.algorithms, answer),
+    }))
   }
 
   async refund(refund: StoreRefund): Promise<void> {
@@ -165,16 +168,6 @@ function hashTag(key: string): string {
 
 function costArg(cost: number): string {
   return cost === 1 ? '1' : String(cost)
-}
-
-function readOutcome(reply: readonly number[], at: number): PolicyOutcome {
-  const retryAfterMs = reply[at + 3] as number
-  return {
-    allowed: reply[at] === 1,
-    remaining: reply[at + 1] as number,
-    resetAfterMs: reply[at + 2] as number,
-    retryAfterMs: retryAfterMs < 0 ? Number.POSITIVE_INFINITY : retryAfterMs,
-  }
 }
 
 function isNoScript(error: unknown): boolean {

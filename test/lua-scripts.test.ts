@@ -2,9 +2,10 @@ import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import type { Algorithm } from '../src/policy.js'
 import { decideScript, luaScript } from '../src/redis/script.js'
 import { algorithms } from './helpers/policies.js'
-import { connect, deployments, ports } from './helpers/redis.js'
+import { connect, deployments, ports, uniquePrefix } from './helpers/redis.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -56,5 +57,44 @@ describe.each(deployments)('script SHA1s on Redis %s', (deployment) => {
       const composed = decideScript(subset)
       expect(await scriptLoad(composed.source)).toBe(composed.sha1)
     }
+  })
+})
+
+describe('lua/decide.lua', () => {
+  const client = connect('standalone')
+  const [fixed, sliding] = ['fixed-window', 'sliding-window'].map((name) => {
+    const algorithm = algorithms.find((candidate) => candidate.name === name)
+    if (!algorithm) throw new Error(`no algorithm ${name}`)
+    return algorithm
+  }) as [Algorithm<unknown>, Algorithm<unknown>]
+
+  it('answers the time, then per policy its verdict and the state its key held before the request', async () => {
+    const { source } = decideScript([fixed, sliding])
+    const keys = [`${uniquePrefix('frame')}:fw`, `${uniquePrefix('frame')}:sw`]
+    // At 1_800_000_000_000 ms, the 60 s window number 30_000_000 has just begun.
+    const list = ['2', 'fixed-window', '5', '60000', '5', 'sliding-window', '5', '60000', '5']
+    const requests = ['cA', 'cA', 'pA', 'cA6']
+    const reply = await client.eval(
+      source,
+      8,
+      ...keys,
+      ...keys,
+      ...keys,
+      ...keys,
+      '1800000000000',
+      '1',
+      ...list,
+      ...requests,
+    )
+    expect(reply).toBe(
+      [
+        '1800000000000',
+        ...['1 -', '1 -'],
+        ...['1 30000000:1', '1 30000000:1:0'],
+        ...['1 30000000:2', '1 30000000:2:0'],
+        // A cost above the limit: both refuse, and what they report is what they read.
+        ...['0 30000000:2', '0 30000000:2:0'],
+      ].join(' '),
+    )
   })
 })

@@ -1,5 +1,12 @@
 import luaSource from '../../lua/fixed-window.lua'
-import { type Algorithm, definePolicy, type Policy, readPolicyOptions, type WindowPolicyOptions } from '../policy.js'
+import {
+  type Algorithm,
+  definePolicy,
+  type Policy,
+  readPolicyOptions,
+  storedFields,
+  type WindowPolicyOptions,
+} from '../policy.js'
 
 interface FixedWindowState {
   readonly window: number
@@ -34,6 +41,10 @@ const fixedWindowAlgorithm: Algorithm<FixedWindowState> = {
       retryAfterMs: cost <= limit ? windowEndMs - nowMs : Number.POSITIVE_INFINITY,
       expiresAtMs: windowEndMs,
     }
+  },
+  parseState(text) {
+    const [window, used] = storedFields(text, 2) as [number, number]
+    return { window, used }
   },
   refund({ windowMs }, state, _nowMs, chargedAtMs, cost) {
     if (state.window !== Math.floor(chargedAtMs / windowMs)) return undefined

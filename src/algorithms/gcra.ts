@@ -6,6 +6,7 @@ import {
   definePolicy,
   type Policy,
   readPolicyOptions,
+  storedFields,
 } from '../policy.js'
 
 /** The theoretical arrival time, in µs since the epoch. */
@@ -38,6 +39,9 @@ const gcraAlgorithm: Algorithm<GcraState> = {
     const remaining = Math.max(0, burst - Math.ceil(debtUs / interval))
     const nextState = charged ? nowUs + debtUs : undefined
     return { allowed, remaining, resetAfterMs, retryAfterMs, nextState, expiresAtMs: nowMs + resetAfterMs }
+  },
+  parseState(text) {
+    return storedFields(text, 1)[0] as number
   },
   refund({ limit, windowMs }, tatUs, nowMs, _chargedAtMs, cost) {
     const nowUs = nowMs * 1000

@@ -5,6 +5,7 @@ import {
   definePolicy,
   type Policy,
   readPolicyOptions,
+  storedFields,
   type WindowPolicyOptions,
 } from '../policy.js'
 
@@ -66,6 +67,10 @@ const slidingWindowAlgorithm: Algorithm<SlidingWindowState> = {
         : retryAt(windowStartMs, windowMs, current, previous, cost, limit) - nowMs
     const nextState = charged ? { window, current, previous } : undefined
     return { allowed, remaining, resetAfterMs, retryAfterMs, nextState, expiresAtMs }
+  },
+  parseState(text) {
+    const [window, current, previous] = storedFields(text, 3) as [number, number, number]
+    return { window, current, previous }
   },
   refund({ windowMs }, state, _nowMs, chargedAtMs, cost) {
     const chargedWindow = Math.floor(chargedAtMs / windowMs)

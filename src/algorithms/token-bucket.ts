@@ -6,6 +6,7 @@ import {
   definePolicy,
   type Policy,
   readPolicyOptions,
+  storedFields,
 } from '../policy.js'
 
 interface TokenBucketState {
@@ -43,6 +44,10 @@ const tokenBucketAlgorithm: Algorithm<TokenBucketState> = {
       nextState,
       expiresAtMs: nowMs + resetAfterMs,
     }
+  },
+  parseState(text) {
+    const [parts, atMs] = storedFields(text, 2) as [number, number]
+    return { parts, atMs }
   },
   refund({ limit, windowMs, burst }, state, nowMs, _chargedAtMs, cost) {
     const capacity = burst * windowMs

@@ -24,7 +24,7 @@ export interface ScriptCall {
   readonly cost: string
   /** For a refund, when the charge was decided, as text; undefined otherwise. */
   readonly chargedAt: string | undefined
-  /** How many reply values the request takes: four per policy, none for a refund. */
+  /** How many reply values the request takes: two per policy (verdict and state), none for a refund. */
   readonly replyLength: number
   /** For one policy consuming: its algorithm's own script, which it runs when alone in its batch. */
   readonly standalone: StandalonePolicy | undefined
@@ -42,10 +42,19 @@ export interface StandalonePolicy {
   readonly burst: string | undefined
 }
 
-/** A call's share of a reply: its values from `at` on, decided at the server's `nowMs`. */
-export interface ScriptAnswer {
-  readonly reply: readonly number[]
+/** A call's share of a reply, decided at the server's `nowMs`. */
+export type ScriptAnswer = FrameAnswer | StandaloneAnswer
+
+/** From lua/decide.lua: per policy, from `values[at]` on, the verdict (`'1'` or `'0'`) and the key's state. */
+export interface FrameAnswer {
+  readonly values: readonly string[]
   readonly at: number
+  readonly nowMs: number
+}
+
+/** From an algorithm's own script: allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: never). */
+export interface StandaloneAnswer {
+  readonly figures: readonly number[]
   readonly nowMs: number
 }
 
@@ -140,11 +149,11 @@ export class Coalescer {
     const script = lists.size === 1 ? first.call.list.script : scriptFor([...lists.keys()])
     this.#send(script, keys, args).then(
       (answer) => {
-        const reply = numbersOf(answer)
-        const nowMs = reply[0] as number
+        const values = (answer as string).split(' ')
+        const nowMs = Number(values[0])
         let at = 1
         for (const { call, resolve } of batch) {
-          resolve({ reply, at, nowMs })
+          resolve({ values, at, nowMs })
           at += call.replyLength
         }
       },
@@ -154,22 +163,22 @@ export class Coalescer {
     )
   }
 
-  /** A request alone, as its algorithm's own script: the reply is its four values, then the time. */
+  /** A request alone, as its algorithm's own script: the reply is its four figures, then the time. */
   #sendAlone({ resolve, reject, call }: Queued, { script, limit, windowMs, burst }: StandalonePolicy): void {
     // Trailing values the script would default anyway (burst = limit, no injected time, cost 1) are
     // left out: up to three fewer strings for the client to write and Redis to make, on every call.
     const args = [limit, windowMs, call.cost, call.nowArg, burst ?? limit]
     if (burst === undefined) args.length = call.nowArg !== '' ? 4 : call.cost !== '1' ? 3 : 2
     this.#send(script, call.keys, args).then((answer) => {
-      const reply = numbersOf(answer)
-      resolve({ reply, at: 0, nowMs: reply[4] as number })
+      const figures = numbersOf(answer)
+      resolve({ figures, nowMs: figures[4] as number })
     }, reject)
   }
 }
 
 /**
- * The integers of a script's reply, one string of them separated by spaces: a client reads one bulk
- * string far faster than an array of integers.
+ * The integers of a standalone script's reply, one string of them separated by spaces: a client
+ * reads one bulk string far faster than an array of integers.
  */
 function numbersOf(answer: unknown): number[] {
   // Read digit by digit: four times faster than split(' ').map(Number), which makes a string each.

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import { fixedWindow, gcra } from '../src/index.js'
+import { internalsOf, storedFields } from '../src/policy.js'
+import { outcomesOfStates } from '../src/redis/outcomes.js'
+
+describe('storedFields', () => {
+  it('reads the whole numbers of a state', () => {
+    expect(storedFields('30000000:7', 2)).toEqual([30_000_000, 7])
+    expect(storedFields('1800000000000000', 1)).toEqual([1_800_000_000_000_000])
+  })
+
+  it.each([
+    ['', 1],
+    ['12:', 2],
+    [':12', 1],
+    ['1::2', 2],
+    ['1:2:3', 2],
+    ['1e+17', 1],
+    ['-5', 1],
+    ['12 ', 1],
+  ])('refuses "%s" for %d field(s), naming it', (text, count) => {
+    expect(() => storedFields(text, count)).toThrow(`"${text}"`)
+  })
+})
+
+describe('outcomesOfStates', () => {
+  const policy = fixedWindow({ limit: 5, windowMs: 60_000 })
+  const algorithms = [internalsOf(policy).algorithm]
+  const nowMs = 1_800_000_000_000 // the first ms of window 30_000_000
+  const consume = { prefix: 'rl', key: 'k', policies: [policy], cost: 1, mode: 'consume' as const, nowMs }
+  const answer = (values: string[]) => ({ values: ['', ...values], at: 1, nowMs })
+
+  it('derives the figures from the state the script read, charged when the script charged', () => {
+    expect(outcomesOfStates(consume, algorithms, answer(['1', '30000000:3']))).toEqual([
+      expect.objectContaining({ allowed: true, remaining: 1, resetAfterMs: 60_000, retryAfterMs: 0 }),
+    ])
+    expect(outcomesOfStates(consume, algorithms, answer(['1', '-']))).toEqual([
+      expect.objectContaining({ allowed: true, remaining: 4 }),
+    ])
+    const peek = { ...consume, mode: 'peek' as const }
+    expect(outcomesOfStates(peek, algorithms, answer(['1', '30000000:3']))).toEqual([
+      expect.objectContaining({ allowed: true, remaining: 2 }),
+    ])
+  })
+
+  it('charges none of several policies when the script refused one', () => {
+    const perSecond = gcra({ limit: 1, windowMs: 1_000 })
+    const both = { ...consume, policies: [policy, perSecond] }
+    const tatUs = String((nowMs + 1_000) * 1000) // the one unit per second is taken
+    const outcomes = outcomesOfStates(both, [...algorithms, internalsOf(perSecond).algorithm], {
+      values: ['', '1', '30000000:3', '0', tatUs],
+      at: 1,
+      nowMs,
+    })
+    expect(outcomes.map(({ allowed, remaining }) => ({ allowed, remaining }))).toEqual([
+      { allowed: true, remaining: 2 },
+      { allowed: false, remaining: 0 },
+    ])
+  })
+
+  it('throws when the script and the TypeScript twin disagree, rather than report a verdict not acted on', () => {
+    expect(() => outcomesOfStates(consume, algorithms, answer(['0', '30000000:3']))).toThrow(/disagree/)
+  })
+})
