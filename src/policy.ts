@@ -1,4 +1,5 @@
 import { RateLimitOptionsError } from './errors.js'
+import { integersIn } from './integer-text.js'
 import { assertInteger, assertKnownOptions, assertOptionsObject, describe, withDefault } from './validate.js'
 
 /** What one policy says about one decision. */
@@ -151,35 +152,19 @@ export function readPolicyOptions(options: BurstPolicyOptions, factory: string, 
 }
 
 /**
- * The `count` whole numbers of a key's state as lua/decide.lua replies it (`<a>:<b>…`, each below
- * 2^53, so never in exponent form); throws for anything else, which only a key written outside the
- * library can hold. Read digit by digit: no string is cut.
+ * The `count` whole numbers of a key's state as lua/decide.lua replies it (`<a>:<b>…`); throws for
+ * anything else, which only a key written outside the library can hold.
  */
 export function storedFields(text: string, count: number): number[] {
-  const fields: number[] = []
-  let value = 0
-  let digits = 0
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index)
-    if (code >= DIGIT_0 && code <= DIGIT_9) {
-      value = value * 10 + code - DIGIT_0
-      digits++
-    } else if (code === COLON && digits > 0) {
-      fields.push(value)
-      value = 0
-      digits = 0
-    } else return unreadable(text)
-  }
-  if (digits === 0 || fields.push(value) !== count) return unreadable(text)
-  return fields
+  const fields = integersIn(text, COLON)
+  if (fields?.length === count && fields.every(isWhole)) return fields
+  throw new Error(`atomic-ratelimit: Redis answered a state it cannot hold: "${text}"`)
 }
 
 const COLON = 58
-const DIGIT_0 = 48
-const DIGIT_9 = 57
 
-function unreadable(text: string): never {
-  throw new Error(`atomic-ratelimit: Redis answered a state it cannot hold: "${text}"`)
+function isWhole(value: number): boolean {
+  return value >= 0
 }
 
 /** Throws unless `product` (of the options `description` names) stays exact in Lua and JS numbers. */

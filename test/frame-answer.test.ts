@@ -1,7 +1,28 @@
 import { describe, expect, it } from 'vitest'
-import { fixedWindow, gcra } from '../src/index.js'
+import { fixedWindow, gcra, RedisStore } from '../src/index.js'
+import { integersIn } from '../src/integer-text.js'
 import { internalsOf, storedFields } from '../src/policy.js'
 import { outcomesOfStates } from '../src/redis/outcomes.js'
+
+describe('integersIn', () => {
+  it('reads integers, signed or not, between separators', () => {
+    expect(integersIn('1 -1 0 1800000000000', 32)).toEqual([1, -1, 0, 1_800_000_000_000])
+  })
+
+  it.each(['', ' 1', '1 ', '1  2', '1 -', '--1', '1-2', '1.5', '1e3'])('refuses "%s"', (text) => {
+    expect(integersIn(text, 32)).toBeUndefined()
+  })
+})
+
+describe('a standalone script answer that is not five integers', () => {
+  it('rejects the decision with the answer in the message', async () => {
+    const client = { status: 'ready', evalsha: async () => '1 2 oops', eval: async () => '', del: async () => 0 }
+    const store = new RedisStore({ client, coalesce: false })
+    const policy = fixedWindow({ limit: 5, windowMs: 60_000 })
+    const request = { prefix: 'rl', key: 'k', policies: [policy], cost: 1, mode: 'consume' as const, nowMs: undefined }
+    await expect(store.decide(request)).rejects.toThrow('"1 2 oops", not five integers')
+  })
+})
 
 describe('storedFields', () => {
   it('reads the whole numbers of a state', () => {

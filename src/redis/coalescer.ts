@@ -1,3 +1,4 @@
+import { integersIn } from '../integer-text.js'
 import type { Algorithm } from '../policy.js'
 import { decideScript, type LuaScript } from './script.js'
 
@@ -170,40 +171,17 @@ export class Coalescer {
     const args = [limit, windowMs, call.cost, call.nowArg, burst ?? limit]
     if (burst === undefined) args.length = call.nowArg !== '' ? 4 : call.cost !== '1' ? 3 : 2
     this.#send(script, call.keys, args).then((answer) => {
-      const figures = numbersOf(answer)
-      resolve({ figures, nowMs: figures[4] as number })
+      // One string of integers: a client reads one bulk string far faster than an array of them.
+      const figures = integersIn(String(answer), SPACE)
+      if (figures?.length === 5) resolve({ figures, nowMs: figures[4] as number })
+      else reject(new Error(`atomic-ratelimit: an algorithm script answered "${String(answer)}", not five integers`))
     }, reject)
   }
 }
-
-/**
- * The integers of a standalone script's reply, one string of them separated by spaces: a client
- * reads one bulk string far faster than an array of integers.
- */
-function numbersOf(answer: unknown): number[] {
-  // Read digit by digit: four times faster than split(' ').map(Number), which makes a string each.
-  const text = answer as string
-  const numbers: number[] = []
-  let value = 0
-  let sign = 1
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index)
-    if (code === SPACE) {
-      numbers.push(sign * value)
-      value = 0
-      sign = 1
-    } else if (code === MINUS) sign = -1
-    else value = value * 10 + code - ZERO
-  }
-  numbers.push(sign * value)
-  return numbers
-}
-
-const SPACE = 32
-const MINUS = 45
-const ZERO = 48
 
 /** The script that knows every algorithm of these policy lists. */
 function scriptFor(lists: readonly PolicyList[]): LuaScript {
   return decideScript(lists.flatMap((list) => list.algorithms))
 }
+
+const SPACE = 32
