@@ -8,6 +8,23 @@ export function digest(text: string, encoding: 'base64url' | 'base64' = 'base64u
   return hashOnce ? hashOnce('sha256', text, encoding) : crypto.createHash('sha256').update(text).digest(encoding)
 }
 
+/**
+ * `compute`, remembering its answer for the last key only. Traffic that matters most to a limiter
+ * comes in runs from one client (a burst, a retry loop, an attack), and a digest costs more than
+ * the rest of a decision's work in Node; a run of keys that all differ pays one string comparison.
+ */
+export function lastKeyMemo(compute: (key: string) => string): (key: string) => string {
+  let lastKey: string | undefined
+  let lastAnswer = ''
+  return (key) => {
+    if (key !== lastKey) {
+      lastAnswer = compute(key)
+      lastKey = key
+    }
+    return lastAnswer
+  }
+}
+
 /** Client keys longer than this are held in process memory by their digest. */
 const LONGEST_KEPT_KEY = 128
 

@@ -1,5 +1,5 @@
 import { RateLimitOptionsError, StoreUnavailableError } from './errors.js'
-import { digest } from './hash.js'
+import { digest, lastKeyMemo } from './hash.js'
 import { internalsOf, type Policy } from './policy.js'
 import { type RedisClient, type ScriptClient, toScriptClient } from './redis/client.js'
 import {
@@ -162,9 +162,8 @@ export function redisKeys({ prefix, key, policies }: StoreTarget): string[] {
   return policies.map((policy: Policy) => `${prefix}:{${tag}}:${internalsOf(policy).storageName}`)
 }
 
-function hashTag(key: string): string {
-  return digest(key).slice(0, TAG_LENGTH)
-}
+/** The client key's hash tag; on a Cluster, the failure domain and the call ask for it in a row. */
+const hashTag = lastKeyMemo((key) => digest(key).slice(0, TAG_LENGTH))
 
 function costArg(cost: number): string {
   return cost === 1 ? '1' : String(cost)

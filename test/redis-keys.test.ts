@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
+import { digest, lastKeyMemo } from '../src/hash.js'
 import { fixedWindow, RateLimiter, RedisStore } from '../src/index.js'
 import { hashSlot } from '../src/redis/slot.js'
 import { redisKeys } from '../src/redis-store.js'
@@ -15,6 +16,25 @@ describe('hashSlot', () => {
     expect(hashSlot('123456789')).toBe(0x31c3)
     expect(hashSlot('foo')).toBe(12_182)
     expect(hashSlot('bar')).toBe(5_061)
+  })
+})
+
+describe('hash tags', () => {
+  it('computes a run of one key once, and a key that changes again', () => {
+    const compute = vi.fn((key: string) => `#${key}`)
+    const memo = lastKeyMemo(compute)
+    expect(['a', 'a', 'a', 'b', 'a', 'a'].map(memo)).toEqual(['#a', '#a', '#a', '#b', '#a', '#a'])
+    expect(compute.mock.calls.map(([key]) => key)).toEqual(['a', 'b', 'a'])
+  })
+
+  it('gives a client key the same tag however calls for other keys interleave', () => {
+    const policies = [fixedWindow({ limit: 1, windowMs: MINUTE })]
+    const tags = ['10.0.0.1', '10.0.0.1', '10.0.0.2', '10.0.0.1'].map((key) =>
+      tagOf(redisKeys({ prefix: 'rl', key, policies })[0] as string),
+    )
+    expect(tags).toEqual([tags[0], tags[0], tags[2], tags[0]])
+    expect(tags[0]).not.toBe(tags[2])
+    expect(tags[0]).toBe(digest('10.0.0.1').slice(0, 11))
   })
 })
 

@@ -1,5 +1,5 @@
 import { RateLimitOptionsError } from '../errors.js'
-import { digest } from '../hash.js'
+import { digest, lastKeyMemo } from '../hash.js'
 import type { RateLimitResult } from '../result.js'
 import { describe } from '../validate.js'
 import { type ClientAddress, defaultClientKey } from './client-ip.js'
@@ -45,6 +45,8 @@ export class RequestFlow<Req, Res, Handler> {
   /** Whether `settle` can refund, so an adapter only watches responses when it matters. */
   readonly settles: boolean
   readonly #adapter: AdapterSpec<Res>
+  /** `pk` of a client key under the limiter's prefix (draft-8 headers). */
+  readonly #partitionKey: (key: string) => string
 
   constructor(
     options: (HttpRateLimitOptions<Req, Res, Handler> & TrustProxyOption) | undefined,
@@ -53,6 +55,8 @@ export class RequestFlow<Req, Res, Handler> {
     this.options = resolveHttpOptions(options, adapter)
     this.settles = this.options.skipSuccessfulRequests || this.options.skipFailedRequests
     this.#adapter = adapter
+    const { prefix } = this.options.limiter
+    this.#partitionKey = lastKeyMemo((key) => partitionKeyOf(prefix, key))
   }
 
   /** Skip, key, cost, decision, headers and refusal body; undefined when `skip` let the request through. */
@@ -114,7 +118,7 @@ export class RequestFlow<Req, Res, Handler> {
     const { standardHeaders: draft, limiter, quotaUnit } = this.options
     const headers: HeaderLines = []
     if (draft) {
-      const partitionKey = draft === 'draft-8' ? partitionKeyOf(limiter.prefix, key) : undefined
+      const partitionKey = draft === 'draft-8' ? this.#partitionKey(key) : undefined
       headers.push(...standardHeaders[draft]({ result, policies: limiter.policies, partitionKey, quotaUnit }))
     }
     if (this.options.legacyHeaders) headers.push(...legacyHeaders(result, Date.now()))
