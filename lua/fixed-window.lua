@@ -11,6 +11,10 @@
 -- length is formatted once per script call, and stored windows compare as strings.
 local fixed_window_texts = {}
 
+-- Counts as text, by count: turning a number into text costs Lua about as much as a Redis GET, and
+-- the requests of a batch mostly write the same few counts (1 for every new key).
+local fixed_window_counts = {}
+
 -- `stored` is the key's state when the caller has read it already (false: no key), nil to read it
 -- here; it comes back as a fifth value, so a batch that checks several policies reads each key once.
 local function fixed_window(key, now_ms, cost, charge, limit, window_ms, _, stored)
@@ -31,13 +35,18 @@ local function fixed_window(key, now_ms, cost, charge, limit, window_ms, _, stor
 
   if cost <= limit - used then
     if charge and cost > 0 then
-      -- The expiry is set on the window's first charge; later ones keep it. Limits stay below 10^14,
-      -- so Lua writes the count as a plain integer.
+      -- The expiry is set on the window's first charge; later ones keep it. Limits stay below 10^14:
+      -- the count is written as a plain integer.
       used = used + cost
+      local used_text = fixed_window_counts[used]
+      if not used_text then
+        used_text = string.format('%d', used)
+        fixed_window_counts[used] = used_text
+      end
       if used == cost then
-        redis.call('SET', key, window_text .. ':' .. used, 'PX', window_end_ms - now_ms)
+        redis.call('SET', key, window_text .. ':' .. used_text, 'PX', window_end_ms - now_ms)
       else
-        redis.call('SET', key, window_text .. ':' .. used, 'KEEPTTL')
+        redis.call('SET', key, window_text .. ':' .. used_text, 'KEEPTTL')
       end
     end
     return 1, limit - used, used > 0 and window_end_ms - now_ms or 0, 0, stored
