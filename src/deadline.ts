@@ -2,8 +2,13 @@ import { StoreTimeoutError } from './errors.js'
 
 interface Pending {
   readonly atMs: number
-  settled: boolean
-  readonly miss: () => void
+  /**
+   * Settles the call when its deadline passes first; undefined once the call has settled. The queue
+   * keeps a settled entry a while (until the front moves past it and the array is cut), so letting
+   * go of this frees the call's promise, callbacks and result at once. Held, every young-generation
+   * collection copied them meanwhile: a third of its time on the coalesced path.
+   */
+  miss: (() => void) | undefined
 }
 
 /**
@@ -36,8 +41,8 @@ export class Deadlines {
   settle<T, R>(promise: Promise<T>, onValue: (value: T) => R, onError: (error: unknown) => R): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const finish = <V>(handler: (input: V) => R, input: V): void => {
-        if (pending.settled) return
-        pending.settled = true
+        if (pending.miss === undefined) return
+        pending.miss = undefined
         try {
           resolve(handler(input))
         } catch (error) {
@@ -46,7 +51,6 @@ export class Deadlines {
       }
       const pending: Pending = {
         atMs: performance.now() + this.#timeoutMs,
-        settled: false,
         miss: () => finish(onError, new StoreTimeoutError(this.#timeoutMs)),
       }
       this.#dropSettled()
@@ -61,7 +65,7 @@ export class Deadlines {
 
   /** Forgets the settled calls at the front: most settle in the order they started. */
   #dropSettled(): void {
-    while (this.#head < this.#queue.length && (this.#queue[this.#head] as Pending).settled) this.#head++
+    while (this.#head < this.#queue.length && (this.#queue[this.#head] as Pending).miss === undefined) this.#head++
     if (this.#head > 1_024 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head)
       this.#head = 0
@@ -72,10 +76,10 @@ export class Deadlines {
     this.#timer = undefined
     const nowMs = performance.now()
     while (this.#head < this.#queue.length) {
-      const pending = this.#queue[this.#head] as Pending
-      if (!pending.settled && pending.atMs > nowMs) break
+      const { miss, atMs } = this.#queue[this.#head] as Pending
+      if (miss !== undefined && atMs > nowMs) break
       this.#head++
-      pending.miss()
+      miss?.()
     }
     this.#dropSettled()
     const next = this.#queue[this.#head]
