@@ -72,17 +72,19 @@ export class RedisStore implements Store {
 
   decide(request: StoreRequest): Promise<StoreDecision> {
     const { policies, mode, cost } = request
-    return this.#call(request, mode, costArg(cost), 2 * policies.length).then((answer) => ({
+    const plan = this.#planFor(policies)
+    return this.#call(request, plan, mode, costArg(cost), 2 * policies.length).then((answer) => ({
       nowMs: answer.nowMs,
       outcomes:
         'figures' in answer
           ? [outcomeOfFigures(answer.figures)]
-          : outcomesOfStates(request, this.#planFor(policies).list.algorithms, answer),
+          : outcomesOfStates(request, plan.list.algorithms, answer),
     }))
   }
 
   async refund(refund: StoreRefund): Promise<void> {
-    await this.#call(refund, 'refund', costArg(refund.cost), 0, String(refund.chargedAtMs))
+    const plan = this.#planFor(refund.policies)
+    await this.#call(refund, plan, 'refund', costArg(refund.cost), 0, String(refund.chargedAtMs))
   }
 
   async reset(target: StoreTarget): Promise<void> {
@@ -96,13 +98,13 @@ export class RedisStore implements Store {
 
   #call(
     target: StoreTarget & { readonly nowMs: number | undefined },
+    plan: Plan,
     mode: ScriptCall['mode'],
     cost: string,
     replyLength: number,
     chargedAt?: string,
   ): Promise<ScriptAnswer> {
     if (this.#client.isDown()) return Promise.reject(CLIENT_DOWN)
-    const plan = this.#planFor(target.policies)
     const tag = hashTag(target.key)
     const keyStart = `${target.prefix}:{${tag}`
     const nowArg = target.nowMs === undefined ? '' : String(target.nowMs)
