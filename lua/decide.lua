@@ -1,6 +1,6 @@
 -- lua/decide.lua: the frame of the script the library sends; it decides a batch of requests in order.
 -- KEYS one per policy of each request, in order   ARGV nowMs or '' (server TIME), the number of policy lists, each list (policy count, then per policy: algorithm, limit, windowMs, burst), then per request: its mode's letter ('c' consume, 'p' peek, 'r' refund), its list's letter ('A' for the first, 'B'…) and its cost unless 1, in one value ('cA', 'pB3'), and for a refund chargedAtMs
--- Returns one string of values separated by spaces: nowMs, then per decided (not refunded) request and policy: allowed (1|0) and the state its key held before the request ('-' for none, fields joined by ':')
+-- Returns one string of values separated by spaces: nowMs, then per decided (not refunded) request and policy: allowed (1|0) and the state its key held before the request ('-' for none)
 -- (the client derives remaining, resetAfterMs and retryAfterMs from that state, as the memory store does: formatting them here cost Redis more than deciding)
 --
 -- Not runnable alone: the library puts in front of it the functions of each algorithm in use (every
@@ -33,16 +33,6 @@ for list = 1, tonumber(ARGV[2]) do
   arg = arg + 1 + count * 4
 end
 
--- A key's state as the reply carries it: the string as stored, a hash's fields joined by ':', or '-'
--- for none. No number is converted: the stored text goes back as it is.
-local function state_text(stored)
-  if type(stored) == 'table' then
-    if not stored[1] then return '-' end
-    return table.concat(stored, ':')
-  end
-  return stored or '-'
-end
-
 -- Decides every policy of a request and tells whether all allowed. `states` keeps what each key held
 -- when read: the first pass (`reread`) reads the keys and writes each policy's verdict and state after
 -- `at` in the reply; a second pass, the charge right after the check, reuses them (nothing changed).
@@ -58,7 +48,7 @@ local function decide_into(reply, at, list, first_key, cost, charge, reread)
     if reread then
       states[policy] = stored
       reply[at + 2 * policy + 1] = VERDICTS[allowed]
-      reply[at + 2 * policy + 2] = state_text(stored)
+      reply[at + 2 * policy + 2] = stored or '-'
     end
     all_allowed = all_allowed and allowed == 1
   end

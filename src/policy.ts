@@ -65,8 +65,8 @@ export interface Algorithm<State> {
    */
   evaluate(policy: Policy, state: State | undefined, nowMs: number, cost: number, charge: boolean): Evaluation<State>
   /**
-   * The state from the text lua/decide.lua replies for the key: its string as stored, or its hash
-   * fields joined by `:` (see {@link storedFields}).
+   * The state from the text lua/decide.lua replies for the key: its string as stored, whole numbers
+   * joined by `:` (see {@link storedFields}).
    */
   parseState(text: string): State
   /**

@@ -54,13 +54,17 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
     expect(ttlMs).toBeLessThanOrEqual(result.resetAfterMs)
   })
 
-  it('keeps the TTL when it refunds', async () => {
+  it.each(algorithmNames)("keeps the %s key's TTL when it refunds", async (algorithm) => {
     const prefix = uniquePrefix('refund-ttl')
-    const limiter = new RateLimiter({ store, policy, prefix })
+    const refundPolicy = policyOf(algorithm, { limit: 10, windowMs: MINUTE })
+    const limiter = new RateLimiter({ store, policy: refundPolicy, prefix })
+    const [redisKey] = redisKeys({ prefix, key: 'client', policies: [refundPolicy] }) as [string]
     const result = await limiter.consume('client', { cost: 2 })
-    const before = await client.pttl(keyOf(prefix, 'client'))
+    const before = await client.pttl(redisKey)
+    const stateBefore = await client.get(redisKey)
     await limiter.refund(result)
-    const after = await client.pttl(keyOf(prefix, 'client'))
+    const after = await client.pttl(redisKey)
+    expect(await client.get(redisKey)).not.toBe(stateBefore)
     expect(after).toBeGreaterThan(before - 1_000)
     expect(after).toBeLessThanOrEqual(before)
   })
@@ -119,12 +123,31 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
     expect(Math.min(offMs, windowMs - offMs)).toBeLessThan(200)
   })
 
-  it('reports a key holding some other state as a store error, and decides by onStoreError', async () => {
-    const prefix = uniquePrefix('foreign')
-    await client.set(keyOf(prefix, 'client'), 'not a counter', 'PX', 60_000)
+  it.each(algorithmNames)(
+    'reports a %s key holding some other state as a store error, and decides by onStoreError',
+    async (algorithm) => {
+      const prefix = uniquePrefix('foreign')
+      const foreignPolicy = policyOf(algorithm, { limit: 3, windowMs: MINUTE })
+      const [redisKey] = redisKeys({ prefix, key: 'client', policies: [foreignPolicy] }) as [string]
+      await client.set(redisKey, 'not a state', 'PX', 60_000)
+      const onError = vi.fn()
+      const limiter = new RateLimiter({ store, policy: foreignPolicy, prefix, onError, onStoreError: 'deny' })
+      expect(await limiter.consume('client')).toMatchObject({ allowed: false, degraded: true })
+      expect(String(onError.mock.calls[0]?.[0])).toMatch(
+        /does not hold (fixed-window|sliding-window|token-bucket) state|does not hold a GCRA arrival time/,
+      )
+    },
+  )
+
+  it('reports a key of another Redis type (a hash, as the sliding window and token bucket once were) as a store error', async () => {
+    const prefix = uniquePrefix('hash')
+    const hashPolicy = policyOf('sliding-window', { limit: 3, windowMs: MINUTE })
+    const [redisKey] = redisKeys({ prefix, key: 'client', policies: [hashPolicy] }) as [string]
+    await client.hset(redisKey, { w: 1, c: 1, p: 0 })
+    await client.pexpire(redisKey, 60_000)
     const onError = vi.fn()
-    const result = await new RateLimiter({ store, policy, prefix, onError, onStoreError: 'deny' }).consume('client')
-    expect(result).toMatchObject({ allowed: false, degraded: true })
-    expect(String(onError.mock.calls[0]?.[0])).toContain('does not hold fixed-window state')
+    const limiter = new RateLimiter({ store, policy: hashPolicy, prefix, onError, onStoreError: 'allow' })
+    expect(await limiter.consume('client')).toMatchObject({ allowed: true, degraded: true })
+    expect(String(onError.mock.calls[0]?.[0])).toContain('WRONGTYPE')
   })
 })
