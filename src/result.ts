@@ -38,6 +38,9 @@ export interface Charge {
   readonly policies: readonly Policy[]
 }
 
+/** What a result charged nothing under: one shared array, so no result makes an empty one. */
+const NO_POLICIES: readonly Policy[] = Object.freeze([])
+
 /** A result that carries, out of sight, what its decision charged. */
 class ChargedResult implements RateLimitResult {
   // Kept as fields rather than one Charge object: most results are never refunded.
@@ -45,7 +48,7 @@ class ChargedResult implements RateLimitResult {
   #key = ''
   #cost = 0
   #chargedAtMs = 0
-  #chargePolicies: readonly Policy[] = []
+  #chargePolicies: readonly Policy[] = NO_POLICIES
 
   constructor(
     readonly allowed: boolean,
