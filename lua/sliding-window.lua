@@ -4,10 +4,10 @@
 -- retryAfterMs (-1: the cost exceeds the limit), nowMs
 --
 -- Windows are numbered from the epoch. The key holds the newest window charged (w), its units (c)
--- and the units of the window before it (p), in one string: a hash of three fields cost Redis half as
--- much again to make and a third more memory. A request is weighed against c plus the previous
--- window's units times the share of that window still inside the sliding one, as if they had been
--- spread evenly (Cloudflare's sliding window counter). Every product stays an exact integer.
+-- and the units of the window before it (p), in one string: a hash of three fields cost Redis half
+-- as much again to make. A request is weighed against c plus the previous window's units times the
+-- share of that window still inside the sliding one, as if they had been spread evenly (Cloudflare's
+-- sliding window counter). Every product stays an exact integer.
 
 -- Integers as text, by value: a batch decides at one time and mostly writes the same few counts, and
 -- turning a number into text costs Lua about as much as a Redis GET.
