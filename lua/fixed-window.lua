@@ -7,23 +7,19 @@
 -- from the TTL, so an injected clock and Redis agree; the TTL only collects the garbage. A denied
 -- request writes nothing, so hammering while denied neither charges nor extends the window.
 
--- The current window's number as text, by window length: a batch decides at one time, so each
--- length is formatted once per script call, and stored windows compare as strings.
-local fixed_window_texts = {}
-
--- Counts as text, by count: turning a number into text costs Lua about as much as a Redis GET, and
--- the requests of a batch mostly write the same few counts (1 for every new key).
-local fixed_window_counts = {}
+-- Integers as text, by value, each formatted once per script call: turning a number into text costs
+-- Lua about as much as a Redis GET (and Redis, given a number, formats it too), and the requests of
+-- a batch, decided at one time, mostly write the same window, count (1 for every new key) and expiry.
+-- Stored windows compare as text.
+local fixed_window_texts = setmetatable({}, {
+  __index = function(texts, value) texts[value] = string.format('%d', value) return texts[value] end,
+})
 
 -- `stored` is the key's state when the caller has read it already (false: no key), nil to read it
 -- here; it comes back as a fifth value, so a batch that checks several policies reads each key once.
 local function fixed_window(key, now_ms, cost, charge, limit, window_ms, _, stored)
   local window = math.floor(now_ms / window_ms)
-  local window_text = fixed_window_texts[window_ms]
-  if not window_text then
-    window_text = string.format('%d', window)
-    fixed_window_texts[window_ms] = window_text
-  end
+  local window_text = fixed_window_texts[window]
   local window_end_ms = (window + 1) * window_ms
   local used = 0
   if stored == nil then stored = redis.call('GET', key) end
@@ -35,18 +31,13 @@ local function fixed_window(key, now_ms, cost, charge, limit, window_ms, _, stor
 
   if cost <= limit - used then
     if charge and cost > 0 then
-      -- The expiry is set on the window's first charge; later ones keep it. Limits stay below 10^14:
-      -- the count is written as a plain integer.
+      -- The expiry is set on the window's first charge; later ones keep it.
       used = used + cost
-      local used_text = fixed_window_counts[used]
-      if not used_text then
-        used_text = string.format('%d', used)
-        fixed_window_counts[used] = used_text
-      end
+      local state = window_text .. ':' .. fixed_window_texts[used]
       if used == cost then
-        redis.call('SET', key, window_text .. ':' .. used_text, 'PX', window_end_ms - now_ms)
+        redis.call('SET', key, state, 'PX', fixed_window_texts[window_end_ms - now_ms])
       else
-        redis.call('SET', key, window_text .. ':' .. used_text, 'KEEPTTL')
+        redis.call('SET', key, state, 'KEEPTTL')
       end
     end
     return 1, limit - used, used > 0 and window_end_ms - now_ms or 0, 0, stored
@@ -64,7 +55,7 @@ local function fixed_window_refund(key, now_ms, charged_at_ms, cost, limit, wind
   if not stored then return end
   local stored_window, used = string.match(stored, '^(%d+):(%d+)$')
   if tonumber(stored_window) ~= math.floor(charged_at_ms / window_ms) then return end
-  redis.call('SET', key, stored_window .. ':' .. math.max(0, tonumber(used) - cost), 'KEEPTTL')
+  redis.call('SET', key, stored_window .. ':' .. fixed_window_texts[math.max(0, tonumber(used) - cost)], 'KEEPTTL')
 end
 
 -- @standalone: `redis-cli --eval` runs the lines below (and so does the library, for a request with

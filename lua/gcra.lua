@@ -8,6 +8,13 @@
 -- unit per ms. A request passes when the TAT it leads to is at most `burst` intervals ahead of now.
 -- One integer per key, no window edges; the key expires when the TAT is reached.
 
+-- Integers as text, by value, each formatted once per script call: Redis, given a number, formats it
+-- at about the cost of a GET, and the new keys of a batch, decided at one time, all write the same
+-- arrival time and expiry.
+local gcra_texts = setmetatable({}, {
+  __index = function(texts, value) texts[value] = string.format('%d', value) return texts[value] end,
+})
+
 local function gcra_tat_us(key, stored)
   if not stored then return 0 end
   return assert(tonumber(stored), 'atomic-ratelimit: ' .. key .. ' does not hold a GCRA arrival time')
@@ -24,7 +31,7 @@ local function gcra(key, now_ms, cost, charge, limit, window_ms, burst, stored)
   local allowed = debt_after_us <= burst * interval_us
   if allowed and charge and cost > 0 then
     debt_us = debt_after_us
-    redis.call('SET', key, now_us + debt_us, 'PX', math.ceil(debt_us / 1000))
+    redis.call('SET', key, gcra_texts[now_us + debt_us], 'PX', gcra_texts[math.ceil(debt_us / 1000)])
   end
   local remaining, reset_after_ms = math.max(0, burst - math.ceil(debt_us / interval_us)), math.ceil(debt_us / 1000)
   if allowed then return 1, remaining, reset_after_ms, 0, stored end
@@ -37,7 +44,7 @@ local function gcra_refund(key, now_ms, charged_at_ms, cost, limit, window_ms, b
   local now_us, tat_us = now_ms * 1000, gcra_tat_us(key, redis.call('GET', key))
   if tat_us <= now_us then return end
   local interval_us = math.ceil(window_ms * 1000 / limit)
-  redis.call('SET', key, math.max(now_us, tat_us - cost * interval_us), 'KEEPTTL')
+  redis.call('SET', key, gcra_texts[math.max(now_us, tat_us - cost * interval_us)], 'KEEPTTL')
 end
 
 -- @standalone: `redis-cli --eval` runs the lines below (and so does the library, for a request with

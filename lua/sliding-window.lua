@@ -9,17 +9,12 @@
 -- share of that window still inside the sliding one, as if they had been spread evenly (Cloudflare's
 -- sliding window counter). Every product stays an exact integer.
 
--- Integers as text, by value: a batch decides at one time and mostly writes the same few counts, and
--- turning a number into text costs Lua about as much as a Redis GET.
-local sliding_window_texts = {}
-local function sliding_window_text(value)
-  local text = sliding_window_texts[value]
-  if not text then
-    text = string.format('%d', value)
-    sliding_window_texts[value] = text
-  end
-  return text
-end
+-- Integers as text, by value, each formatted once per script call: turning a number into text costs
+-- Lua about as much as a Redis GET (and Redis, given a number, formats it too), and the requests of
+-- a batch, decided at one time, mostly write the same window, counts and expiry.
+local sliding_window_texts = setmetatable({}, {
+  __index = function(texts, value) texts[value] = string.format('%d', value) return texts[value] end,
+})
 
 -- The key's state as numbers: the newest window charged, its units and the units of the one before.
 local function sliding_state(key, stored)
@@ -63,12 +58,13 @@ local function sliding_window(key, now_ms, cost, charge, limit, window_ms, _, st
   local allowed = cost <= remaining
   if allowed and charge and cost > 0 then
     current, remaining = current + cost, remaining - cost
-    local counts = sliding_window_text(window) .. ':' .. sliding_window_text(current) .. ':' .. sliding_window_text(previous)
+    local texts = sliding_window_texts
+    local counts = texts[window] .. ':' .. texts[current] .. ':' .. texts[previous]
     if stored_window == window then
       -- A later charge in the same window: the expiry set by the first stays right.
       redis.call('SET', key, counts, 'KEEPTTL')
     else
-      redis.call('SET', key, counts, 'PX', window_start_ms + 2 * window_ms - now_ms)
+      redis.call('SET', key, counts, 'PX', texts[window_start_ms + 2 * window_ms - now_ms])
     end
   end
   local reset_after_ms = 0
@@ -92,8 +88,8 @@ local function sliding_window_refund(key, now_ms, charged_at_ms, cost, limit, wi
   else
     return
   end
-  local counts = sliding_window_text(stored_window) .. ':' .. sliding_window_text(current) .. ':' .. sliding_window_text(previous)
-  redis.call('SET', key, counts, 'KEEPTTL')
+  local texts = sliding_window_texts
+  redis.call('SET', key, texts[stored_window] .. ':' .. texts[current] .. ':' .. texts[previous], 'KEEPTTL')
 end
 
 -- @standalone: `redis-cli --eval` runs the lines below (and so does the library, for a request with
