@@ -33,19 +33,19 @@ for list = 1, tonumber(ARGV[2]) do
   arg = arg + 1 + count * 4
 end
 
--- Decides every policy of a request and tells whether all allowed. `states` keeps what each key held
--- when read: the first pass (`reread`) reads the keys and writes each policy's verdict and state after
--- `at` in the reply; a second pass, the charge right after the check, reuses them (nothing changed).
+-- Decides every policy of a request with several and tells whether all allowed: a check first
+-- (`charge` false) reads the keys and writes each policy's verdict and state after `at` in the reply;
+-- the charge, right after a check that all allowed, reuses the states it read (nothing changed).
 local states, VERDICTS = {}, { [0] = '0', [1] = '1' }
-local function decide_into(reply, at, list, first_key, cost, charge, reread)
+local function decide_into(reply, at, list, first_key, cost, charge)
   local all_allowed = true
   for policy = 0, list[1] - 1 do
     local p = 2 + policy * 4
     local known = nil
-    if not reread then known = states[policy] end
+    if charge then known = states[policy] end
     local allowed, _, _, _, stored =
       list[p].decide(KEYS[first_key + policy], now_ms, cost, charge, list[p + 1], list[p + 2], list[p + 3], known)
-    if reread then
+    if not charge then
       states[policy] = stored
       reply[at + 2 * policy + 1] = VERDICTS[allowed]
       reply[at + 2 * policy + 2] = stored or '-'
@@ -72,9 +72,16 @@ while request <= last do
     request = request + 2
   else
     local charge = mode == CONSUME
-    -- One policy decides in one pass. Several are checked first, so that a denial charges none of them.
-    local all_allowed = decide_into(reply, at, list, key, cost, charge and count == 1, true)
-    if charge and count > 1 and all_allowed then decide_into(reply, at, list, key, cost, true, false) end
+    if count == 1 then
+      -- One policy decides in one pass, called here directly: most requests have one, and going
+      -- through decide_into cost Redis a tenth of the request.
+      local allowed, _, _, _, stored = list[2].decide(KEYS[key], now_ms, cost, charge, list[3], list[4], list[5])
+      reply[at + 1] = VERDICTS[allowed]
+      reply[at + 2] = stored or '-'
+    elseif decide_into(reply, at, list, key, cost, false) and charge then
+      -- Several are checked first, so that a denial charges none of them.
+      decide_into(reply, at, list, key, cost, true)
+    end
     at, request = at + 2 * count, request + 1
   end
   key = key + count
