@@ -1,5 +1,5 @@
 -- lua/decide.lua: the frame of the script the library sends; it decides a batch of requests in order.
--- KEYS one per policy of each request, in order   ARGV nowMs or '' (server TIME), the number of policy lists, each list (policy count, then per policy: algorithm, limit, windowMs, burst), then per request: its mode's letter ('c' consume, 'p' peek, 'r' refund), its list's letter ('A' for the first, 'B'…) and its cost unless 1, in one value ('cA', 'pB3'), and for a refund chargedAtMs
+-- KEYS one per policy of each request, in order   ARGV nowMs or '' (server TIME), the number of policy lists, each list (policy count, then per policy: algorithm, limit, windowMs, burst), then per request: its mode's letter ('c' consume, 'p' peek, 'r' refund), its list's letter ('A' for the first, 'B'…) and its cost unless 1, in one value ('cA', 'pB3'), and for a refund chargedAtMs; a run of requests with the same value (never refunds) goes as one, with 'x' and the run's length ('cAx32')
 -- Returns one string of values separated by spaces: nowMs, then per decided (not refunded) request and policy: allowed (1|0) and the state its key held before the request ('-' for none)
 -- (the client derives remaining, resetAfterMs and retryAfterMs from that state, as the memory store does: formatting them here cost Redis more than deciding)
 --
@@ -14,11 +14,9 @@ if not now_ms then
   now_ms = time[1] * 1000 + math.floor(time[2] / 1000)
 end
 
--- Each list, by its letter's byte ('A' is 65): a request's first value finds its list with no
--- string to cut or make (in Lua, making a string, and a number text above all, costs more than a
--- Redis command). A list is { count, then per policy:
--- algorithm, limit, windowMs, burst }, numbers converted once per batch, one table per list
--- (tables are what a script call pays for).
+-- Each list, by its letter's byte ('A' is 65). A list is { count, then per policy: algorithm, limit,
+-- windowMs, burst }, numbers converted once per batch (in Lua, a string to a number costs about as
+-- much as a GET), one table per list (tables are what a script call pays for).
 local lists, arg = {}, 3
 for list = 1, tonumber(ARGV[2]) do
   local count = tonumber(ARGV[arg])
@@ -55,13 +53,22 @@ local function decide_into(reply, at, list, first_key, cost, charge)
   return all_allowed
 end
 
+-- Each distinct value that opens requests, read once per call: { mode's byte, list, cost, run length }.
+local heads = setmetatable({}, {
+  __index = function(heads, value)
+    local mode, letter = string.byte(value, 1, 2)
+    local cost, run = string.match(value, '^..(%d*)x?(%d*)$')
+    local head = { mode, lists[letter], tonumber(cost) or 1, tonumber(run) or 1 }
+    heads[value] = head
+    return head
+  end,
+})
+
 local CONSUME, REFUND = string.byte('c'), string.byte('r')
 local reply, key, at, request, last = { string.format('%d', now_ms) }, 1, 1, arg, #ARGV
 while request <= last do
-  local head = ARGV[request]
-  local mode, letter = string.byte(head, 1, 2)
-  local list, cost = lists[letter], 1
-  if #head > 2 then cost = tonumber(string.sub(head, 3)) end
+  local head = heads[ARGV[request]]
+  local mode, list, cost = head[1], head[2], head[3]
   local count = list[1]
   if mode == REFUND then
     local charged_at_ms = tonumber(ARGV[request + 1])
@@ -69,22 +76,24 @@ while request <= last do
       local p = 2 + policy * 4
       list[p].refund(KEYS[key + policy], now_ms, charged_at_ms, cost, list[p + 1], list[p + 2], list[p + 3])
     end
-    request = request + 2
+    key, request = key + count, request + 2
   else
     local charge = mode == CONSUME
-    if count == 1 then
-      -- One policy decides in one pass, called here directly: most requests have one, and going
-      -- through decide_into cost Redis a tenth of the request.
-      local allowed, _, _, _, stored = list[2].decide(KEYS[key], now_ms, cost, charge, list[3], list[4], list[5])
-      reply[at + 1] = VERDICTS[allowed]
-      reply[at + 2] = stored or '-'
-    elseif decide_into(reply, at, list, key, cost, false) and charge then
-      -- Several are checked first, so that a denial charges none of them.
-      decide_into(reply, at, list, key, cost, true)
+    for _ = 1, head[4] do
+      if count == 1 then
+        -- One policy decides in one pass, called here directly: most requests have one, and going
+        -- through decide_into cost Redis a tenth of the request.
+        local allowed, _, _, _, stored = list[2].decide(KEYS[key], now_ms, cost, charge, list[3], list[4], list[5])
+        reply[at + 1] = VERDICTS[allowed]
+        reply[at + 2] = stored or '-'
+      elseif decide_into(reply, at, list, key, cost, false) and charge then
+        -- Several are checked first, so that a denial charges none of them.
+        decide_into(reply, at, list, key, cost, true)
+      end
+      key, at = key + count, at + 2 * count
     end
-    at, request = at + 2 * count, request + 1
+    request = request + 1
   end
-  key = key + count
 end
 
 return table.concat(reply, ' ')

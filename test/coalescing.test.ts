@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   fixedWindow,
   gcra,
@@ -100,6 +100,64 @@ describe.each(deployments)('coalesced decisions on Redis %s', (deployment) => {
     expect(results.map((result) => [result.allowed, result.remaining])).toEqual(
       limiters.map((_, index) => [true, index]),
     )
+  })
+
+  it('send a run of requests alike (mode, limiter, cost) as one value', async () => {
+    const limiter = new RateLimiter({
+      store: new RedisStore({ client }),
+      policy: fixedWindow({ limit: 50, windowMs: HOUR }),
+      prefix: uniquePrefix('run'),
+    })
+    await limiter.peek('warm-up') // loads the script
+    const evalsha = vi.spyOn(client, 'evalsha')
+    try {
+      // One client key: on a Cluster too, every request goes in the same call.
+      await Promise.all([
+        ...Array.from({ length: 5 }, () => limiter.consume('client')),
+        limiter.peek('client'),
+        limiter.consume('client', { cost: 3 }),
+        limiter.consume('client', { cost: 3 }),
+        limiter.consume('client'),
+      ])
+      expect(evalsha).toHaveBeenCalledTimes(1)
+      const [, keyCount, , args] = evalsha.mock.calls[0] as unknown as [string, number, string[], string[]]
+      expect(keyCount).toBe(9)
+      expect(args.slice(-4)).toEqual(['cAx5', 'pA', 'cA3x2', 'cA'])
+    } finally {
+      evalsha.mockRestore()
+    }
+  })
+
+  // Runs of requests alike, broken by peeks, other costs, other limiters and refunds, in one turn:
+  // the answers are the memory store's for the same requests in the same order at the same time.
+  it('decide runs of requests alike as the memory store does', async () => {
+    const clock = manualClock()
+    const policyLists: Policy[][] = [
+      [fixedWindow({ limit: 40, windowMs: HOUR })],
+      [slidingWindow({ limit: 30, windowMs: HOUR }), gcra({ limit: 60, windowMs: HOUR, burst: 25 })],
+    ]
+    const prefix = uniquePrefix('runs')
+    const limitersOn = (store: Store) =>
+      policyLists.map((policy) => new RateLimiter({ store, policy, prefix, clock: clock.now, blockCache: false }))
+    const onRedis = limitersOn(new RedisStore({ client }))
+    const onMemory = limitersOn(new MemoryStore())
+    const turn = (limiters: RateLimiter[], earlier: RateLimitResult[]) =>
+      Promise.all(
+        Array.from({ length: 96 }, (_, index) => {
+          const limiter = limiters[Math.floor(index / 12) % 2] as RateLimiter
+          const key = `client-${index % 5}`
+          if (index % 12 === 11) return limiter.peek(key)
+          if (index % 17 === 0 && earlier[index]) return limiter.refund(earlier[index]).then(() => limiter.peek(key))
+          return limiter.consume(key, { cost: index % 12 < 8 ? 1 : 2 })
+        }),
+      )
+    for (let round = 0, lastRedis: RateLimitResult[] = [], lastMemory: RateLimitResult[] = []; round < 3; round++) {
+      clock.set(clock.start + round * 60_000)
+      const [fromRedis, fromMemory] = await Promise.all([turn(onRedis, lastRedis), turn(onMemory, lastMemory)])
+      expect(fromRedis).toEqual(fromMemory)
+      lastRedis = fromRedis
+      lastMemory = fromMemory
+    }
   })
 
   // Several limiters (policy lists), keys in many slots, every operation and cost, all in one turn:

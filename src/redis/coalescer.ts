@@ -70,7 +70,8 @@ interface Queued {
 
 /**
  * The letter that opens a request's value in lua/decide.lua's ARGV, before its list's letter and
- * its cost: a request costs one value (two for a refund) to send, and Redis as many strings to make.
+ * its cost: a request costs at most one value (two for a refund) to send, and Redis as many strings
+ * to make.
  */
 const MODE_LETTERS = { consume: 'c', peek: 'p', refund: 'r' } as const
 
@@ -132,7 +133,7 @@ export class Coalescer {
     }
     const lists = new Map<PolicyList, string>()
     const listArgs: string[] = []
-    const requestArgs: string[] = []
+    const heads = new RequestHeads()
     const keys: string[] = []
     for (const { call } of batch) {
       let letter = lists.get(call.list)
@@ -142,11 +143,10 @@ export class Coalescer {
         listArgs.push(...call.list.args)
       }
       // A cost of 1, by far the most common, is left out: the script's default.
-      requestArgs.push(MODE_LETTERS[call.mode] + letter + (call.cost === '1' ? '' : call.cost))
-      if (call.chargedAt !== undefined) requestArgs.push(call.chargedAt)
+      heads.add(MODE_LETTERS[call.mode] + letter + (call.cost === '1' ? '' : call.cost), call.chargedAt)
       keys.push(...call.keys)
     }
-    const args = [first.call.nowArg, String(lists.size), ...listArgs, ...requestArgs]
+    const args = [first.call.nowArg, String(lists.size), ...listArgs, ...heads.values()]
     const script = lists.size === 1 ? first.call.list.script : scriptFor([...lists.keys()])
     this.#send(script, keys, args).then(
       (answer) => {
@@ -176,6 +176,42 @@ export class Coalescer {
       if (figures?.length === 5) resolve({ figures, nowMs: figures[4] as number })
       else reject(new Error(`atomic-ratelimit: an algorithm script answered "${String(answer)}", not five integers`))
     }, reject)
+  }
+}
+
+/**
+ * The requests' values in lua/decide.lua's ARGV: a run of requests with the same head (mode, list
+ * and cost, most often every request of a batch) goes as one value, `x` and the run's length after
+ * the head (`cAx32`), so neither side makes a string per request.
+ */
+class RequestHeads {
+  readonly #values: string[] = []
+  #head = ''
+  #run = 0
+
+  /** Adds a request; a refund, which carries its own time, always starts a value of its own. */
+  add(head: string, chargedAt: string | undefined): void {
+    if (chargedAt === undefined && head === this.#head) {
+      this.#run++
+      return
+    }
+    this.#close()
+    if (chargedAt !== undefined) this.#values.push(head, chargedAt)
+    else {
+      this.#head = head
+      this.#run = 1
+    }
+  }
+
+  values(): string[] {
+    this.#close()
+    return this.#values
+  }
+
+  #close(): void {
+    if (this.#run > 0) this.#values.push(this.#run === 1 ? this.#head : `${this.#head}x${this.#run}`)
+    this.#head = ''
+    this.#run = 0
   }
 }
 
