@@ -71,9 +71,18 @@ export class RedisStore implements Store {
   }
 
   decide(request: StoreRequest): Promise<StoreDecision> {
+    return this.#decide(request, undefined)
+  }
+
+  /** {@link decide} within `timeoutMs`: the decisions sent in one script call share one deadline. */
+  decideWithin(request: StoreRequest, timeoutMs: number): Promise<StoreDecision> {
+    return this.#decide(request, timeoutMs)
+  }
+
+  #decide(request: StoreRequest, timeoutMs: number | undefined): Promise<StoreDecision> {
     const { policies, mode, cost } = request
     const plan = this.#planFor(policies)
-    return this.#call(request, plan, mode, costArg(cost), 2 * policies.length).then((answer) => ({
+    return this.#call(request, plan, mode, costArg(cost), 2 * policies.length, timeoutMs).then((answer) => ({
       nowMs: answer.nowMs,
       outcomes:
         'figures' in answer
@@ -84,7 +93,7 @@ export class RedisStore implements Store {
 
   async refund(refund: StoreRefund): Promise<void> {
     const plan = this.#planFor(refund.policies)
-    await this.#call(refund, plan, 'refund', costArg(refund.cost), 0, String(refund.chargedAtMs))
+    await this.#call(refund, plan, 'refund', costArg(refund.cost), 0, undefined, String(refund.chargedAtMs))
   }
 
   async reset(target: StoreTarget): Promise<void> {
@@ -102,6 +111,7 @@ export class RedisStore implements Store {
     mode: ScriptCall['mode'],
     cost: string,
     replyLength: number,
+    timeoutMs: number | undefined,
     chargedAt?: string,
   ): Promise<ScriptAnswer> {
     if (this.#client.isDown()) return Promise.reject(CLIENT_DOWN)
@@ -111,6 +121,7 @@ export class RedisStore implements Store {
     const slot = this.#client.masterOf ? hashSlot(tag) : ''
     return this.#coalescer.submit({
       group: `${slot} ${nowArg}`,
+      timeoutMs,
       nowArg,
       list: plan.list,
       keys: plan.keySuffixes.map((suffix) => keyStart + suffix),

@@ -68,18 +68,18 @@ export class StoreGuard {
     if (breaker && !breaker.allowsCall()) return this.#decideWithoutStore(request)
     let answer: Promise<StoreDecision>
     try {
-      answer = store.decide(request)
+      answer = store.decideWithin ? store.decideWithin(request, this.#settings.timeoutMs) : store.decide(request)
     } catch (error) {
       return this.#failed(error, request, breaker)
     }
-    return this.#deadlines.settle(
-      answer,
-      (decision) => {
-        breaker?.succeeded()
-        return decided(decision, request.policies, false, store)
-      },
-      (error: unknown) => this.#failed(error, request, breaker),
-    )
+    const onValue = (decision: StoreDecision): GuardedDecision => {
+      breaker?.succeeded()
+      return decided(decision, request.policies, false, store)
+    }
+    const onError = (error: unknown): GuardedDecision => this.#failed(error, request, breaker)
+    // A store that keeps the deadline itself needs no second one here.
+    if (store.decideWithin) return answer.then(onValue, onError)
+    return this.#deadlines.settle(answer, onValue, onError)
   }
 
   /** Gives back a charge on the store that made it; a failure is reported, never thrown. */

@@ -1,3 +1,4 @@
+import type { StoreTimeoutError } from './errors.js'
 import type { Policy, PolicyOutcome } from './policy.js'
 
 /** Which client key, under which namespace and policies, a store operation is about. */
@@ -44,6 +45,13 @@ export interface StoreDecision {
 export interface Store {
   /** Decides one request against every policy at once. */
   decide(request: StoreRequest): Promise<StoreDecision>
+  /**
+   * {@link decide}, which the store itself settles within `timeoutMs` of the call: by then it
+   * rejects with a {@link StoreTimeoutError} if no answer came. A limiter uses it when there, in
+   * place of a deadline of its own per decision: a store that sends decisions together can watch
+   * them with one.
+   */
+  decideWithin?(request: StoreRequest, timeoutMs: number): Promise<StoreDecision>
   /** Gives back units an earlier decision charged, keeping each key's TTL. */
   refund(refund: StoreRefund): Promise<void>
   /** Forgets everything stored for the target's key under its policies. */

@@ -1,3 +1,5 @@
+import { type Deadline, Deadlines, disarm } from '../deadline.js'
+import { StoreTimeoutError } from '../errors.js'
 import { integersIn } from '../integer-text.js'
 import type { Algorithm } from '../policy.js'
 import { decideScript, type LuaScript } from './script.js'
@@ -15,6 +17,8 @@ export interface PolicyList {
 export interface ScriptCall {
   /** Calls that may share a script call: same Cluster slot, same injected time. */
   readonly group: string
+  /** Rejects with a StoreTimeoutError when no answer has come this long after the call; undefined: no deadline. */
+  readonly timeoutMs: number | undefined
   /** ARGV[1]: the injected time, or '' for the server's. */
   readonly nowArg: string
   readonly list: PolicyList
@@ -97,6 +101,10 @@ export class Coalescer {
   readonly #send: SendScript
   readonly #coalesce: boolean
   #queue: Queued[] = []
+  /** When the queue's first call came: the deadlines of a batch run from there. */
+  #queuedAtMs = 0
+  /** One queue of deadlines per timeout length, so each falls due in order. */
+  readonly #deadlines = new Map<number, Deadlines>()
 
   constructor(send: SendScript, coalesce: boolean) {
     this.#send = send
@@ -106,8 +114,11 @@ export class Coalescer {
   submit(call: ScriptCall): Promise<ScriptAnswer> {
     return new Promise<ScriptAnswer>((resolve, reject) => {
       const queued = { call, resolve, reject }
-      if (!this.#coalesce) this.#sendBatch([queued])
-      else if (this.#queue.push(queued) === 1) setImmediate(() => this.#flush())
+      if (!this.#coalesce) this.#sendBatch([queued], performance.now())
+      else if (this.#queue.push(queued) === 1) {
+        this.#queuedAtMs = performance.now()
+        setImmediate(() => this.#flush())
+      }
     })
   }
 
@@ -122,13 +133,35 @@ export class Coalescer {
     }
     for (const group of groups.values())
       for (let start = 0; start < group.length; start += MOST_PER_CALL)
-        this.#sendBatch(group.slice(start, start + MOST_PER_CALL))
+        this.#sendBatch(group.slice(start, start + MOST_PER_CALL), this.#queuedAtMs)
   }
 
-  #sendBatch(batch: readonly Queued[]): void {
+  /**
+   * The deadlines of a batch's calls, from `queuedAtMs` (when the first of them came): one per
+   * timeout length, most often one for up to 32 decisions, where a deadline per decision cost a
+   * quarter of Node's time on the coalesced path. Calls without a timeout (refunds) get none.
+   */
+  #armDeadlines(batch: readonly Queued[], queuedAtMs: number): Deadline[] {
+    const armed: Deadline[] = []
+    const lengths: number[] = []
+    for (const { call } of batch)
+      if (call.timeoutMs !== undefined && !lengths.includes(call.timeoutMs)) lengths.push(call.timeoutMs)
+    for (const timeoutMs of lengths) {
+      let deadlines = this.#deadlines.get(timeoutMs)
+      if (!deadlines) {
+        deadlines = new Deadlines(timeoutMs)
+        this.#deadlines.set(timeoutMs, deadlines)
+      }
+      armed.push(deadlines.arm(timeOut, batch, queuedAtMs))
+    }
+    return armed
+  }
+
+  #sendBatch(batch: readonly Queued[], queuedAtMs: number): void {
     const first = batch[0] as Queued
+    const deadlines = this.#armDeadlines(batch, queuedAtMs)
     if (batch.length === 1 && first.call.standalone) {
-      this.#sendAlone(first, first.call.standalone)
+      this.#sendAlone(first, first.call.standalone, deadlines)
       return
     }
     const lists = new Map<PolicyList, string>()
@@ -150,6 +183,7 @@ export class Coalescer {
     const script = lists.size === 1 ? first.call.list.script : scriptFor([...lists.keys()])
     this.#send(script, keys, args).then(
       (answer) => {
+        disarmAll(deadlines)
         const values = (answer as string).split(' ')
         const nowMs = Number(values[0])
         let at = 1
@@ -159,23 +193,35 @@ export class Coalescer {
         }
       },
       (error: unknown) => {
+        disarmAll(deadlines)
         for (const { reject } of batch) reject(error)
       },
     )
   }
 
   /** A request alone, as its algorithm's own script: the reply is its four figures, then the time. */
-  #sendAlone({ resolve, reject, call }: Queued, { script, limit, windowMs, burst }: StandalonePolicy): void {
+  #sendAlone(
+    { resolve, reject, call }: Queued,
+    { script, limit, windowMs, burst }: StandalonePolicy,
+    deadlines: readonly Deadline[],
+  ): void {
     // Trailing values the script would default anyway (burst = limit, no injected time, cost 1) are
     // left out: up to three fewer strings for the client to write and Redis to make, on every call.
     const args = [limit, windowMs, call.cost, call.nowArg, burst ?? limit]
     if (burst === undefined) args.length = call.nowArg !== '' ? 4 : call.cost !== '1' ? 3 : 2
-    this.#send(script, call.keys, args).then((answer) => {
-      // One string of integers: a client reads one bulk string far faster than an array of them.
-      const figures = integersIn(String(answer), SPACE)
-      if (figures?.length === 5) resolve({ figures, nowMs: figures[4] as number })
-      else reject(new Error(`atomic-ratelimit: an algorithm script answered "${String(answer)}", not five integers`))
-    }, reject)
+    this.#send(script, call.keys, args).then(
+      (answer) => {
+        disarmAll(deadlines)
+        // One string of integers: a client reads one bulk string far faster than an array of them.
+        const figures = integersIn(String(answer), SPACE)
+        if (figures?.length === 5) resolve({ figures, nowMs: figures[4] as number })
+        else reject(new Error(`atomic-ratelimit: an algorithm script answered "${String(answer)}", not five integers`))
+      },
+      (error: unknown) => {
+        disarmAll(deadlines)
+        reject(error)
+      },
+    )
   }
 }
 
@@ -213,6 +259,17 @@ class RequestHeads {
     this.#head = ''
     this.#run = 0
   }
+}
+
+/** Fails the calls of a batch that have `timeoutMs`, when no answer came within it. */
+function timeOut(batch: readonly Queued[], timeoutMs: number): void {
+  const error = new StoreTimeoutError(timeoutMs)
+  for (const { call, reject } of batch) if (call.timeoutMs === timeoutMs) reject(error)
+}
+
+/** Lets go of a batch's deadlines once its answer, or its failure, has come. */
+function disarmAll(deadlines: readonly Deadline[]): void {
+  for (const deadline of deadlines) disarm(deadline)
 }
 
 /** The script that knows every algorithm of these policy lists. */
