@@ -193,6 +193,30 @@ describe('with the Redis server hung (frozen, its connections open)', () => {
   })
 })
 
+describe('limiters with different timeouts on one store, the server hung', () => {
+  const redis = privateRedis()
+  beforeAll(() => redis.server.freeze(true))
+  afterAll(() => redis.server.freeze(false))
+
+  it('each keeps its own timeout when their decisions go in one script call', async () => {
+    const store = new RedisStore({ client: redis.client })
+    const limiterWithin = (timeoutMs: number) =>
+      new RateLimiter({ store, timeoutMs, prefix: uniquePrefix('timeouts'), onError: () => {} })
+    const timedDecision = async (limiter: RateLimiter) => {
+      const startedMs = performance.now()
+      const result = await limiter.consume('one-client') // one key: one slot, one call, on a Cluster too
+      return { degraded: result.degraded, elapsedMs: performance.now() - startedMs }
+    }
+    const [quick, patient] = await Promise.all([timedDecision(limiterWithin(50)), timedDecision(limiterWithin(300))])
+    expect(quick.degraded).toBe(true)
+    expect(quick.elapsedMs).toBeGreaterThanOrEqual(45)
+    expect(quick.elapsedMs).toBeLessThan(50 + 60)
+    expect(patient.degraded).toBe(true)
+    expect(patient.elapsedMs).toBeGreaterThanOrEqual(295)
+    expect(patient.elapsedMs).toBeLessThan(300 + 60)
+  })
+})
+
 describe('the block cache', () => {
   it('answers 10,000 requests from a denied key with a handful of store calls', async () => {
     const store = countingStore(new RedisStore({ client: connectStandalone() }))
