@@ -14,8 +14,9 @@ export interface Deadline {
    */
   miss: Miss<never> | undefined
   /**
-   * What `miss` acts on, held here rather than in a closure: a closure made per deadline kept its
-   * calls alive until a full collection (a third more Node time per coalesced decision).
+   * What `miss` acts on, held here rather than captured by a closure: a closure per script call
+   * that captured the call's batch kept the batch alive until a full collection (Node then took a
+   * third more time per coalesced decision).
    */
   subject: unknown
 }
