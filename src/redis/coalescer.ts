@@ -138,8 +138,9 @@ export class Coalescer {
 
   /**
    * The deadlines of a batch's calls, from `queuedAtMs` (when the first of them came): one per
-   * timeout length, most often one for up to 32 decisions, where a deadline per decision cost a
-   * quarter of Node's time on the coalesced path. Calls without a timeout (refunds) get none.
+   * timeout length, most often one for up to 32 decisions, where a deadline per decision cost
+   * Node a tenth to a quarter of its time on the coalesced path. Calls without a timeout (refunds)
+   * get none.
    */
   #armDeadlines(batch: readonly Queued[], queuedAtMs: number): Deadline[] {
     const armed: Deadline[] = []
