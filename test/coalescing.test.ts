@@ -128,29 +128,24 @@ describe.each(deployments)('coalesced decisions on Redis %s', (deployment) => {
     }
   })
 
-  // Runs of requests alike, broken by peeks, other costs, other limiters and refunds, in one turn:
-  // the answers are the memory store's for the same requests in the same order at the same time.
-  it('decide runs of requests alike as the memory store does', async () => {
+  /**
+   * Three turns (a minute apart on one clock) of `count` requests, each made by `request` from the
+   * limiters of `policyLists` and the result of the same request a turn before: the answers on
+   * Redis are the memory store's for the same requests in the same order at the same time.
+   */
+  async function expectAgreement(
+    policyLists: Policy[][],
+    count: number,
+    request: (limiters: RateLimiter[], index: number, earlier: RateLimitResult | undefined) => Promise<RateLimitResult>,
+  ): Promise<void> {
     const clock = manualClock()
-    const policyLists: Policy[][] = [
-      [fixedWindow({ limit: 40, windowMs: HOUR })],
-      [slidingWindow({ limit: 30, windowMs: HOUR }), gcra({ limit: 60, windowMs: HOUR, burst: 25 })],
-    ]
-    const prefix = uniquePrefix('runs')
+    const prefix = uniquePrefix('agree')
     const limitersOn = (store: Store) =>
       policyLists.map((policy) => new RateLimiter({ store, policy, prefix, clock: clock.now, blockCache: false }))
     const onRedis = limitersOn(new RedisStore({ client }))
     const onMemory = limitersOn(new MemoryStore())
     const turn = (limiters: RateLimiter[], earlier: RateLimitResult[]) =>
-      Promise.all(
-        Array.from({ length: 96 }, (_, index) => {
-          const limiter = limiters[Math.floor(index / 12) % 2] as RateLimiter
-          const key = `client-${index % 5}`
-          if (index % 12 === 11) return limiter.peek(key)
-          if (index % 17 === 0 && earlier[index]) return limiter.refund(earlier[index]).then(() => limiter.peek(key))
-          return limiter.consume(key, { cost: index % 12 < 8 ? 1 : 2 })
-        }),
-      )
+      Promise.all(Array.from({ length: count }, (_, index) => request(limiters, index, earlier[index])))
     for (let round = 0, lastRedis: RateLimitResult[] = [], lastMemory: RateLimitResult[] = []; round < 3; round++) {
       clock.set(clock.start + round * 60_000)
       const [fromRedis, fromMemory] = await Promise.all([turn(onRedis, lastRedis), turn(onMemory, lastMemory)])
@@ -158,39 +153,36 @@ describe.each(deployments)('coalesced decisions on Redis %s', (deployment) => {
       lastRedis = fromRedis
       lastMemory = fromMemory
     }
+  }
+
+  // Runs of requests alike, broken by peeks, other costs, other limiters and refunds, in one turn.
+  it('decide runs of requests alike as the memory store does', async () => {
+    const policyLists = [
+      [fixedWindow({ limit: 40, windowMs: HOUR })],
+      [slidingWindow({ limit: 30, windowMs: HOUR }), gcra({ limit: 60, windowMs: HOUR, burst: 25 })],
+    ]
+    await expectAgreement(policyLists, 96, (limiters, index, earlier) => {
+      const limiter = limiters[Math.floor(index / 12) % 2] as RateLimiter
+      const key = `client-${index % 5}`
+      if (index % 12 === 11) return limiter.peek(key)
+      if (index % 17 === 0 && earlier) return limiter.refund(earlier).then(() => limiter.peek(key))
+      return limiter.consume(key, { cost: index % 12 < 8 ? 1 : 2 })
+    })
   })
 
-  // Several limiters (policy lists), keys in many slots, every operation and cost, all in one turn:
-  // the answers are the memory store's for the same requests in the same order at the same time.
+  // Several limiters (policy lists), keys in many slots, every operation and cost, all in one turn.
   it('mix limiters, keys, operations and costs in one turn and agree with the memory store', async () => {
-    const clock = manualClock()
-    const policyLists: Policy[][] = [
+    const policyLists = [
       [fixedWindow({ limit: 5, windowMs: HOUR })],
       [slidingWindow({ limit: 4, windowMs: HOUR }), gcra({ limit: 6, windowMs: HOUR, burst: 3 })],
       [tokenBucket({ limit: 3, windowMs: HOUR })],
     ]
-    const prefix = uniquePrefix('mix')
-    const limitersOn = (store: Store) =>
-      policyLists.map((policy) => new RateLimiter({ store, policy, prefix, clock: clock.now, blockCache: false }))
-    const onRedis = limitersOn(new RedisStore({ client }))
-    const onMemory = limitersOn(new MemoryStore())
-
-    const turn = (limiters: RateLimiter[], earlier: RateLimitResult[]) =>
-      Promise.all(
-        Array.from({ length: 90 }, (_, index) => {
-          const limiter = limiters[index % 3] as RateLimiter
-          const key = `client-${index % 7}`
-          if (index % 11 === 0) return limiter.peek(key)
-          if (index % 13 === 0 && earlier[index]) return limiter.refund(earlier[index]).then(() => limiter.peek(key))
-          return limiter.consume(key, { cost: (index % 4) + 1 })
-        }),
-      )
-    for (let round = 0, lastRedis: RateLimitResult[] = [], lastMemory: RateLimitResult[] = []; round < 3; round++) {
-      clock.set(clock.start + round * 60_000)
-      const [fromRedis, fromMemory] = await Promise.all([turn(onRedis, lastRedis), turn(onMemory, lastMemory)])
-      expect(fromRedis).toEqual(fromMemory)
-      lastRedis = fromRedis
-      lastMemory = fromMemory
-    }
+    await expectAgreement(policyLists, 90, (limiters, index, earlier) => {
+      const limiter = limiters[index % 3] as RateLimiter
+      const key = `client-${index % 7}`
+      if (index % 11 === 0) return limiter.peek(key)
+      if (index % 13 === 0 && earlier) return limiter.refund(earlier).then(() => limiter.peek(key))
+      return limiter.consume(key, { cost: (index % 4) + 1 })
+    })
   })
 })
