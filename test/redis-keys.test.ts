@@ -34,7 +34,17 @@ describe('hash tags', () => {
     )
     expect(tags).toEqual([tags[0], tags[0], tags[2], tags[0]])
     expect(tags[0]).not.toBe(tags[2])
-    expect(tags[0]).toBe(digest('10.0.0.1').slice(0, 11))
+  })
+
+  it('uses a short printable client key as its own tag, and a digest for any other', () => {
+    const policies = [fixedWindow({ limit: 1, windowMs: MINUTE })]
+    const tagFor = (key: string) => tagOf(redisKeys({ prefix: 'rl', key, policies })[0] as string)
+    for (const key of ['10.0.0.1', '2001:db8:85a3:8d00::/56', 'user:42', 'x'.repeat(32)]) expect(tagFor(key)).toBe(key)
+    for (const key of ['x'.repeat(33), 'a b', 'a{b', 'a}b', 'é', 'line\nbreak', '#10.0.0.1'])
+      expect(tagFor(key)).toBe(`#${digest(key).slice(0, 11)}`)
+    // A key shaped like another's digest tag is digested itself: it cannot take that client's keys.
+    const digestTag = tagFor('x'.repeat(33))
+    expect(tagFor(digestTag)).not.toBe(digestTag)
   })
 })
 
