@@ -69,6 +69,16 @@ describe('draft-7, draft-6 and legacy headers', () => {
     ])
   })
 
+  it("RateLimit-Policy follows a policy list that is not frozen (a limiter's is, and is built once)", () => {
+    const frozen = Object.freeze([perMinute])
+    draft7Headers({ result, policies: frozen })
+    expect(draft7Headers({ result, policies: frozen })[0]).toEqual(['RateLimit-Policy', '100;w=60'])
+    const mutable = [perMinute]
+    expect(draft6Headers({ result, policies: mutable })[0]).toEqual(['RateLimit-Policy', '100;w=60'])
+    mutable.push(perDay)
+    expect(draft6Headers({ result, policies: mutable })[0]).toEqual(['RateLimit-Policy', '100;w=60, 1000;w=86400'])
+  })
+
   it('legacy: the reset instant in epoch seconds, rounded up', () => {
     expect(legacyHeaders(result, 1_700_000_000_500)).toEqual([
       ['X-RateLimit-Limit', '100'],

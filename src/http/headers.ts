@@ -127,8 +127,19 @@ export function retryAfterSeconds(result: RateLimitResult, policies: readonly Po
   return seconds
 }
 
+const unnamedByPolicies = new WeakMap<readonly Policy[], string>()
+
+/**
+ * draft-6 and -7's `RateLimit-Policy` value, `100;w=60, 1000;w=86400`: built once per limiter's
+ * policy list (frozen, as are its policies); a list that may still change is read every time.
+ */
 function unnamedPolicies(policies: readonly Policy[]): string {
-  return policies.map(({ limit, windowMs }) => serializeItem(limit, { w: toSeconds(windowMs) })).join(', ')
+  let value = unnamedByPolicies.get(policies)
+  if (value === undefined) {
+    value = policies.map(({ limit, windowMs }) => serializeItem(limit, { w: toSeconds(windowMs) })).join(', ')
+    if (Object.isFrozen(policies)) unnamedByPolicies.set(policies, value)
+  }
+  return value
 }
 
 /** The header functions, by draft. */
