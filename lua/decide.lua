@@ -1,12 +1,14 @@
 -- lua/decide.lua: the frame of the script the library sends; it decides a batch of requests in order.
--- KEYS one per policy of each request, in order   ARGV nowMs or '' (server TIME), the number of policy lists, each list (policy count, then per policy: algorithm, limit, windowMs, burst), then per request: its mode's letter ('c' consume, 'p' peek, 'r' refund), its list's letter ('A' for the first, 'B'…) and its cost unless 1, in one value ('cA', 'pB3'), and for a refund chargedAtMs; a run of requests with the same value (never refunds) goes as one, with 'x' and the run's length ('cAx32')
+-- KEYS one per policy of each request, in order   ARGV nowMs or '' (server TIME), the number of policy lists sent (0 when the script carries its one list), each list (policy count, then per policy: algorithm, limit, windowMs, burst), then per request: its mode's letter ('c' consume, 'p' peek, 'r' refund), its list's letter ('A' for the first, 'B'…) and its cost unless 1, in one value ('cA', 'pB3'), and for a refund chargedAtMs; a run of requests with the same value (never refunds) goes as one, with 'x' and the run's length ('cAx32')
 -- Returns one string of values separated by spaces: nowMs, then per decided (not refunded) request and policy: allowed (1|0) and the state its key held before the request ('-' for none)
 -- (the client derives remaining, resetAfterMs and retryAfterMs from that state, as the memory store does: formatting them here cost Redis more than deciding)
 --
 -- Not runnable alone: the library puts in front of it the functions of each algorithm in use (every
--- lua/<algorithm>.lua up to its `@standalone` line) and `local algorithms = { [name] = { decide =
--- <name>, refund = <name>_refund } }`. Policy lists are sent once per batch: most requests of a
--- batch come from one limiter, and every ARGV value costs Redis a string to make.
+-- lua/<algorithm>.lua up to its `@standalone` line), `local algorithms = { [name] = { decide =
+-- <name>, refund = <name>_refund } }` and `local own_list`: nil, or one policy list (as the list
+-- 'A' below, algorithms by their entry) that the script carries, so that a call for that list alone
+-- sends none of it. Policy lists are sent once per batch: most requests of a batch come from one
+-- limiter, and every ARGV value costs Redis a string to make (and each number, a parse).
 
 local now_ms = tonumber(ARGV[1])
 if not now_ms then
@@ -14,10 +16,10 @@ if not now_ms then
   now_ms = time[1] * 1000 + math.floor(time[2] / 1000)
 end
 
--- Each list, by its letter's byte ('A' is 65). A list is { count, then per policy: algorithm, limit,
+-- Each list, by its letter's byte ('A' is 65): the one the script carries, or those in ARGV. A list is { count, then per policy: algorithm, limit,
 -- windowMs, burst }, numbers converted once per batch (in Lua, a string to a number costs about as
 -- much as a GET), one table per list (tables are what a script call pays for).
-local lists, arg = {}, 3
+local lists, arg = { [65] = own_list }, 3
 for list = 1, tonumber(ARGV[2]) do
   local count = tonumber(ARGV[arg])
   local entry = { count }

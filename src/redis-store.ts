@@ -10,7 +10,7 @@ import {
   type StandalonePolicy,
 } from './redis/coalescer.js'
 import { outcomeOfFigures, outcomesOfStates } from './redis/outcomes.js'
-import { decideScript, type LuaScript, standaloneScript } from './redis/script.js'
+import { decideScript, type LuaScript, ownListScript, standaloneScript } from './redis/script.js'
 import { hashSlot } from './redis/slot.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
 import { assertKnownOptions, assertOptionsObject, withDefault } from './validate.js'
@@ -157,7 +157,8 @@ export class RedisStore implements Store {
         windowMs: String(only.windowMs),
         burst: only.burst === only.limit ? undefined : String(only.burst),
       }
-      plan = { list: { script: decideScript(algorithms), algorithms, args }, keySuffixes, standalone }
+      const list = { script: decideScript(algorithms), ownScript: ownListScript(algorithms, args), algorithms, args }
+      plan = { list, keySuffixes, standalone }
       this.#plans.set(policies, plan)
     }
     return plan

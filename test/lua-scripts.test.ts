@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import type { Algorithm } from '../src/policy.js'
-import { decideScript, luaScript } from '../src/redis/script.js'
+import { decideScript, luaScript, ownListScript } from '../src/redis/script.js'
 import { algorithms } from './helpers/policies.js'
 import { connect, deployments, ports, uniquePrefix } from './helpers/redis.js'
 
@@ -57,6 +57,8 @@ describe.each(deployments)('script SHA1s on Redis %s', (deployment) => {
       const composed = decideScript(subset)
       expect(await scriptLoad(composed.source)).toBe(composed.sha1)
     }
+    const own = ownListScript(algorithms, ['1', algorithms[0]?.name as string, '5', '60000', '5'])
+    expect(await scriptLoad(own?.source as string)).toBe(own?.sha1)
   })
 })
 
@@ -96,5 +98,36 @@ describe('lua/decide.lua', () => {
         ...['0 30000000:2', '0 30000000:2:0'],
       ].join(' '),
     )
+  })
+})
+
+describe('a policy list carried in the script', () => {
+  const client = connect('standalone')
+  const [fixed, sliding] = ['fixed-window', 'sliding-window'].map((name) =>
+    algorithms.find((candidate) => candidate.name === name),
+  ) as [Algorithm<unknown>, Algorithm<unknown>]
+  const list = ['2', 'fixed-window', '3', '60000', '3', 'sliding-window', '4', '60000', '4']
+
+  it('decides as the same list sent in ARGV', async () => {
+    const own = ownListScript([fixed, sliding], list)
+    if (!own) throw new Error('no script of its own for the list')
+    const decide = async (source: string, listArgs: string[]) => {
+      const keys = [`${uniquePrefix('own')}:fw`, `${uniquePrefix('own')}:sw`]
+      const requests = ['cAx2', 'pA', 'cA2', 'cA', 'rA', '1800000000000']
+      const perRequest = Array.from({ length: 6 }, () => keys).flat()
+      return client.eval(source, perRequest.length, ...perRequest, '1800000000500', ...listArgs, ...requests)
+    }
+    const inArgv = await decide(decideScript([fixed, sliding]).source, ['1', ...list])
+    expect(await decide(own.source, ['0'])).toBe(inArgv)
+    expect(inArgv).toMatch(/^1800000000500 1 - 1 - 1 /)
+  })
+
+  it('is made for 32 lists at most: the next ones send their list in ARGV', () => {
+    const made = Array.from({ length: 40 }, (_, limit) =>
+      ownListScript([fixed], ['1', 'fixed-window', String(limit + 1), '1000', String(limit + 1)]),
+    )
+    expect(made.filter(Boolean).length).toBeLessThanOrEqual(32)
+    expect(made.at(-1)).toBeUndefined()
+    expect(ownListScript([fixed], ['1', 'fixed-window', '1', '1000', '1'])).toBe(made[0])
   })
 })

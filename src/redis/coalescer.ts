@@ -6,8 +6,10 @@ import { decideScript, type LuaScript } from './script.js'
 
 /** A limiter's policies as lua/decide.lua takes them, worked out once. */
 export interface PolicyList {
-  /** The script for these policies' algorithms. */
+  /** The script for these policies' algorithms, which takes the lists in ARGV. */
   readonly script: LuaScript
+  /** The script that carries this list in its source: for a call of this list alone (see ownListScript). */
+  readonly ownScript: LuaScript | undefined
   readonly algorithms: readonly Algorithm<unknown>[]
   /** The policy count, then per policy: algorithm, limit, windowMs, burst. */
   readonly args: readonly string[]
@@ -180,8 +182,11 @@ export class Coalescer {
       heads.add(MODE_LETTERS[call.mode] + letter + (call.cost === '1' ? '' : call.cost), call.chargedAt)
       keys.push(...call.keys)
     }
-    const args = [first.call.nowArg, String(lists.size), ...listArgs, ...heads.values()]
-    const script = lists.size === 1 ? first.call.list.script : scriptFor([...lists.keys()])
+    const own = lists.size === 1 ? first.call.list.ownScript : undefined
+    const args = own
+      ? [first.call.nowArg, '0', ...heads.values()]
+      : [first.call.nowArg, String(lists.size), ...listArgs, ...heads.values()]
+    const script = own ?? (lists.size === 1 ? first.call.list.script : scriptFor([...lists.keys()]))
     this.#send(script, keys, args).then(
       (answer) => {
         disarmAll(deadlines)

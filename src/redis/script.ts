@@ -34,10 +34,11 @@ export function standaloneScript(algorithm: Algorithm<unknown>): LuaScript {
 
 /**
  * The script that decides with these algorithms: the functions of each (its `lua/` file up to the
- * standalone entry), a table naming them, then `lua/decide.lua`. Built once per set of algorithms.
+ * standalone entry), a table naming them, then `lua/decide.lua`, with every policy list in ARGV.
+ * Built once per set of algorithms.
  */
 export function decideScript(algorithms: readonly Algorithm<unknown>[]): LuaScript {
-  const used = [...new Set(algorithms)].sort((a, b) => (a.name < b.name ? -1 : 1))
+  const used = distinctByName(algorithms)
   const cacheKey = used.map((algorithm) => algorithm.name).join(',')
   let script = composed.get(cacheKey)
   if (!script) {
@@ -47,7 +48,39 @@ export function decideScript(algorithms: readonly Algorithm<unknown>[]): LuaScri
   return script
 }
 
-function composeSource(algorithms: readonly Algorithm<unknown>[]): string {
+/** Most policy lists that get a script of their own: Redis keeps every script it is sent until it restarts. */
+const MOST_LIST_SCRIPTS = 32
+
+const ownScripts = new Map<string, LuaScript>()
+
+/**
+ * The script that decides for one policy list (the policy count, then per policy: algorithm, limit,
+ * windowMs, burst) with the list in its source, as list `A`: a call for that list alone sends none
+ * of it. For three policies that is 13 strings fewer for Redis to make and 9 numbers fewer to parse:
+ * a sixth of its work on a call of one request. Undefined past {@link MOST_LIST_SCRIPTS} lists, so
+ * limiters made per tenant cannot fill the server's script cache: those send the list every time.
+ */
+export function ownListScript(
+  algorithms: readonly Algorithm<unknown>[],
+  list: readonly string[],
+): LuaScript | undefined {
+  const cacheKey = list.join(' ')
+  let script = ownScripts.get(cacheKey)
+  if (!script && ownScripts.size < MOST_LIST_SCRIPTS) {
+    const values = list.map((value, index) => (index % 4 === 1 ? `algorithms['${value}']` : value))
+    script = luaScript(composeSource(distinctByName(algorithms), `{ ${values.join(', ')} }`))
+    ownScripts.set(cacheKey, script)
+  }
+  return script
+}
+
+/** Each algorithm once, by name: the same set composes the same script. */
+function distinctByName(algorithms: readonly Algorithm<unknown>[]): Algorithm<unknown>[] {
+  return [...new Set(algorithms)].sort((a, b) => (a.name < b.name ? -1 : 1))
+}
+
+/** The composed source; `ownList`, Lua for the policy list the script carries, or `nil`. */
+function composeSource(algorithms: readonly Algorithm<unknown>[], ownList = 'nil'): string {
   const functions = algorithms.map(({ name, luaSource }) => {
     const end = luaSource.indexOf(STANDALONE_MARKER)
     if (end < 0) throw new Error(`lua/${name}.lua has no "${STANDALONE_MARKER.trim()}" line`)
@@ -56,5 +89,5 @@ function composeSource(algorithms: readonly Algorithm<unknown>[]): string {
   const table = algorithms
     .map(({ name, luaFunction }) => `['${name}'] = { decide = ${luaFunction}, refund = ${luaFunction}_refund }`)
     .join(', ')
-  return `${functions.join('\n')}\nlocal algorithms = { ${table} }\n\n${frame}`
+  return `${functions.join('\n')}\nlocal algorithms = { ${table} }\nlocal own_list = ${ownList}\n\n${frame}`
 }
