@@ -30,7 +30,8 @@ export interface RateLimitEnv {
  * Hono middleware that rate limits each client, by default by the socket peer (on Node through
  * @hono/node-server, on Bun and on Deno), or by `X-Forwarded-For` as far as `trustProxy` says.
  * Sets the RateLimit headers on every decided response, refuses with 429 and `Retry-After`, and
- * exposes the decision as `c.get('rateLimit')`.
+ * exposes the decision as `c.get('rateLimit')`. On Node the headers of an allowed request go on
+ * Node's response (`env.outgoing`), so `c.res.headers` does not list them; elsewhere they go on `c`.
  *
  * @example
  * ```ts
@@ -65,12 +66,21 @@ export function rateLimit(options?: HonoRateLimitOptions): MiddlewareHandler<Rat
       setHeaders(c, decision.headers)
       return c.res
     }
-    // Set before the handler, they go into the response Hono builds (c.text, c.json): setting them
-    // on a built response makes Hono copy it, which cost a third of the throughput.
-    setHeaders(c, decision.headers)
-    await next()
-    // A Response the handler made itself (or the error handler's) does not have them yet.
-    if (!hasHeaders(c, decision.headers)) setHeaders(c, decision.headers)
+    const outgoing = nodeResponseOf(c)
+    if (outgoing) {
+      // On Node, the headers go on Node's own response, which sends them with whatever Response the
+      // handler makes (its own headers win). Through c.header, Hono would build a Headers object
+      // for every response and @hono/node-server would read it back: about 10 µs a request.
+      for (const [name, value] of decision.headers) outgoing.setHeader(name, value)
+      await next()
+    } else {
+      // Set before the handler, they go into the response Hono builds (c.text, c.json): setting them
+      // on a built response makes Hono copy it, which cost a third of the throughput.
+      setHeaders(c, decision.headers)
+      await next()
+      // A Response the handler made itself (or the error handler's) does not have them yet.
+      if (!hasHeaders(c, decision.headers)) setHeaders(c, decision.headers)
+    }
     if (flow.settles) keepAlive(c, flow.settle(decision, c, c))
     return undefined
   }
@@ -92,8 +102,20 @@ function peerAddress(c: Context): string | undefined {
   return env?.incoming?.socket?.remoteAddress ?? env?.requestIP?.(c.req.raw)?.address ?? env?.remoteAddr?.hostname
 }
 
+/** On @hono/node-server, Node's response for this request (`env.outgoing`), while its headers can still be set. */
+function nodeResponseOf(c: Context): NodeResponse | undefined {
+  const outgoing = (c.env as PeerEnv | undefined)?.outgoing
+  return typeof outgoing?.setHeader === 'function' && !outgoing.headersSent ? outgoing : undefined
+}
+
+interface NodeResponse {
+  setHeader(name: string, value: string): unknown
+  readonly headersSent: boolean
+}
+
 interface PeerEnv {
   incoming?: { socket?: { remoteAddress?: string } }
+  outgoing?: NodeResponse
   requestIP?: (request: Request) => { address: string } | null
   remoteAddr?: { hostname?: string }
 }

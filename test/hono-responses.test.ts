@@ -1,11 +1,13 @@
+import type { AddressInfo } from 'node:net'
+import { createAdaptorServer } from '@hono/node-server'
 import { Hono } from 'hono'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rateLimit } from '../adapters/hono.js'
 import { fixedWindow, RateLimiter } from '../src/index.js'
 
-// The middleware sets the headers before the handler runs, for Hono to build them into its
-// response; these are the responses Hono does not build through `c`.
-describe('Hono responses not built through c', () => {
+// Away from Node, the middleware sets the headers before the handler runs, for Hono to build them
+// into its response; these are the responses Hono does not build through `c`.
+describe('Hono responses not built through c (app.request)', () => {
   const app = new Hono()
   const limiter = new RateLimiter({ policy: fixedWindow({ limit: 5, windowMs: 60_000 }) })
   app.use(rateLimit({ limiter }))
@@ -29,5 +31,54 @@ describe('Hono responses not built through c', () => {
     ])
     const failed = await get('/throws')
     expect([failed.status, failed.headers.get('ratelimit')]).toEqual([500, expect.stringMatching(/^"5-per-60s";r=2;/)])
+  })
+})
+
+// On @hono/node-server the headers go on Node's response: every response carries them, and one the
+// handler made with its own RateLimit header keeps that header.
+describe('Hono responses on @hono/node-server', () => {
+  const app = new Hono()
+  const limiter = new RateLimiter({ policy: fixedWindow({ limit: 5, windowMs: 60_000 }) })
+  app.use(rateLimit({ limiter }))
+  app.get('/text', (c) => c.text('hello'))
+  app.get('/raw', () => new Response('raw', { headers: { 'x-own': 'kept' } }))
+  app.get('/own', () => new Response('own', { headers: { RateLimit: 'mine' } }))
+  app.get('/throws', () => {
+    throw new Error('boom')
+  })
+  app.onError((_error, c) => c.text('failed', 500))
+  const server = createAdaptorServer({ fetch: app.fetch })
+  let origin = ''
+  beforeAll(async () => {
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening))
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(() => new Promise<void>((closed) => server.close(() => closed())))
+  const get = (path: string) => fetch(origin + path)
+
+  it('carry the headers, whichever way the response was made, and refuse with them too', async () => {
+    const text = await get('/text')
+    expect([await text.text(), text.headers.get('ratelimit')]).toEqual([
+      'hello',
+      expect.stringMatching(/^"5-per-60s";r=4;/),
+    ])
+    expect(text.headers.get('ratelimit-policy')).toMatch(/^"5-per-60s";q=5;w=60/)
+    const raw = await get('/raw')
+    expect([await raw.text(), raw.headers.get('x-own'), raw.headers.get('ratelimit')]).toEqual([
+      'raw',
+      'kept',
+      expect.stringMatching(/^"5-per-60s";r=3;/),
+    ])
+    const own = await get('/own')
+    expect([await own.text(), own.headers.get('ratelimit')]).toEqual(['own', 'mine'])
+    const failed = await get('/throws')
+    expect([failed.status, failed.headers.get('ratelimit')]).toEqual([500, expect.stringMatching(/^"5-per-60s";r=1;/)])
+    await get('/text')
+    const refused = await get('/text')
+    expect([refused.status, refused.headers.get('ratelimit'), refused.headers.get('retry-after')]).toEqual([
+      429,
+      expect.stringMatching(/^"5-per-60s";r=0;/),
+      expect.stringMatching(/^\d+$/),
+    ])
   })
 })
