@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { rateLimit as fetchRateLimit } from '../adapters/fetch.js'
@@ -6,6 +7,18 @@ import { forwardedClientIp } from '../src/http/client-ip.js'
 import { ipKey, RateLimitOptionsError } from '../src/index.js'
 
 describe('ipKey', () => {
+  it('keys IPv4-mapped IPv6 as its IPv4 address, whatever the octets are written like', () => {
+    const octet = fc.tuple(fc.integer({ min: 0, max: 300 }), fc.constantFrom('', '0', '00'))
+    fc.assert(
+      fc.property(fc.array(octet, { minLength: 4, maxLength: 4 }), (octets) => {
+        const written = octets.map(([value, zeros]) => `${zeros}${value}`)
+        const valid = octets.every(([value, zeros]) => value <= 255 && `${zeros}${value}`.length <= 3)
+        const key = valid ? octets.map(([value]) => value).join('.') : `::ffff:${written.join('.')}`
+        expect(ipKey(`::ffff:${written.join('.')}`)).toBe(key)
+      }),
+    )
+  })
+
   it.each([
     ['203.0.113.7', '203.0.113.7'],
     ['::ffff:203.0.113.7', '203.0.113.7'],
@@ -16,6 +29,8 @@ describe('ipKey', () => {
     ['fe80::1%eth0', 'fe80::/56'],
     ['::1', '::/56'],
     ['2001:db8::192.0.2.1', '2001:db8::/56'],
+    [' 203.0.113.7 ', '203.0.113.7'],
+    ['::ffff:010.000.0.255', '10.0.0.255'],
   ])('keys %s as %s', (ip, key) => {
     expect(ipKey(ip)).toBe(key)
   })
