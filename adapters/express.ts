@@ -75,5 +75,8 @@ export function rateLimit(options?: ExpressRateLimitOptions): RequestHandler {
 function clientOf(req: Request): ClientAddress {
   const trust: unknown = req.app.get('trust proxy')
   const proxyTrust = trust === true ? 'all' : trust ? 'some' : 'none'
-  return { ip: req.ip, forwardedFor: req.get('x-forwarded-for'), proxyTrust }
+  // Trusting no proxy, req.ip is the socket's address; read there, X-Forwarded-For is not parsed
+  // on every request to find that out.
+  const ip = proxyTrust === 'none' ? req.socket.remoteAddress : req.ip
+  return { ip, forwardedFor: req.get('x-forwarded-for'), proxyTrust }
 }

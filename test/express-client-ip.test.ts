@@ -76,6 +76,28 @@ describe('Express behind one trusted proxy (trust proxy 1), keyed by X-Forwarded
   })
 })
 
+describe('Express trusting no proxy (the default)', () => {
+  it("keys on the socket's address, as req.ip does, whatever X-Forwarded-For says", async () => {
+    const app = express()
+    const keys: string[] = []
+    app.use(rateLimit({ limit: 2, windowMs: HOUR }))
+    app.get('/', (req, res) => {
+      keys.push(req.ip as string)
+      res.send('ok')
+    })
+    const target = await serve(app)
+    // X-Forwarded-For with no trusted proxy warns (adapter-warnings.test.ts checks that): quiet here.
+    const warning = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined)
+    const answers = [] as number[]
+    for (const forwardedFor of ['198.51.100.1', '198.51.100.2', '198.51.100.3'])
+      answers.push((await get(target, { 'X-Forwarded-For': forwardedFor }, '127.0.0.9')).status)
+    expect(answers).toEqual([200, 200, 429])
+    expect(keys).toEqual(['127.0.0.9', '127.0.0.9'])
+    expect((await get(target, {}, '127.0.0.10')).status).toBe(200)
+    warning.mockRestore()
+  })
+})
+
 describe('app.use(rateLimit()) with no options', () => {
   // One second into a minute, frozen, so the test never straddles two windows.
   beforeAll(() => {
