@@ -16,9 +16,10 @@ if not now_ms then
   now_ms = time[1] * 1000 + math.floor(time[2] / 1000)
 end
 
--- Each list, by its letter's byte ('A' is 65): the one the script carries, or those in ARGV. A list is { count, then per policy: algorithm, limit,
--- windowMs, burst }, numbers converted once per batch (in Lua, a string to a number costs about as
--- much as a GET), one table per list (tables are what a script call pays for).
+-- Each list, by its letter's byte ('A' is 65): the one the script carries, or those in ARGV. A list
+-- is { count, then per policy: algorithm, limit, windowMs, burst }, numbers converted once per batch
+-- (in Lua, a string to a number costs about as much as a GET), one table per list (tables are what
+-- a script call pays for).
 local lists, arg = { [65] = own_list }, 3
 for list = 1, tonumber(ARGV[2]) do
   local count = tonumber(ARGV[arg])

@@ -39,13 +39,13 @@ export function ipKey(ip: string, ipv6Subnet = 56): string {
   return bits === 128 ? formatIpv6(masked) : `${formatIpv6(masked)}/${bits}`
 }
 
-/** The eight 16-bit groups of an IPv6 address (a trailing dotted IPv4 part allowed), or undefined. */
 /** Dotted IPv4 text: its own key (not normalized, as with any other text without `:`). */
 const PLAIN_IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/
 
 /** IPv4-mapped IPv6 as a dual-stack socket gives it, `::ffff:` and canonical IPv4: that IPv4. */
 const MAPPED_IPV4 = /^::ffff:((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))$/
 
+/** The eight 16-bit groups of an IPv6 address (a trailing dotted IPv4 part allowed), or undefined. */
 function parseIpv6(address: string): number[] | undefined {
   const halves = address.toLowerCase().split('::')
   if (halves.length > 2) return undefined
