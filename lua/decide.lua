@@ -34,26 +34,37 @@ for list = 1, tonumber(ARGV[2]) do
   arg = arg + 1 + count * 4
 end
 
--- Decides every policy of a request with several and tells whether all allowed: a check first
--- (`charge` false) reads the keys and writes each policy's verdict and state after `at` in the reply;
--- the charge, right after a check that all allowed, reuses the states it read (nothing changed).
-local states, VERDICTS = {}, { [0] = '0', [1] = '1' }
-local function decide_into(reply, at, list, first_key, cost, charge)
+-- The writes of a request with several policies, held until every policy has allowed it: each
+-- algorithm, given this list as `charge`, adds its write rather than making it (`ttl` false keeps
+-- the key's expiry).
+local pending = { count = 0 }
+function pending:add(key, state, ttl)
+  local at = self.count
+  self[at + 1], self[at + 2], self[at + 3], self.count = key, state, ttl, at + 3
+end
+function pending:make()
+  for at = 1, self.count, 3 do
+    if self[at + 2] then redis.call('SET', self[at], self[at + 1], 'PX', self[at + 2])
+    else redis.call('SET', self[at], self[at + 1], 'KEEPTTL') end
+  end
+  self.count = 0
+end
+
+-- Decides every policy of a request with several, in one pass, and writes each policy's verdict and
+-- state after `at` in the reply. A consuming request's writes are made only if every policy allowed.
+local VERDICTS = { [0] = '0', [1] = '1' }
+local function decide_all(reply, at, list, first_key, cost, charge)
   local all_allowed = true
+  pending.count = 0
   for policy = 0, list[1] - 1 do
     local p = 2 + policy * 4
-    local known = nil
-    if charge then known = states[policy] end
     local allowed, _, _, _, stored =
-      list[p].decide(KEYS[first_key + policy], now_ms, cost, charge, list[p + 1], list[p + 2], list[p + 3], known)
-    if not charge then
-      states[policy] = stored
-      reply[at + 2 * policy + 1] = VERDICTS[allowed]
-      reply[at + 2 * policy + 2] = stored or '-'
-    end
+      list[p].decide(KEYS[first_key + policy], now_ms, cost, charge and pending, list[p + 1], list[p + 2], list[p + 3])
+    reply[at + 2 * policy + 1] = VERDICTS[allowed]
+    reply[at + 2 * policy + 2] = stored or '-'
     all_allowed = all_allowed and allowed == 1
   end
-  return all_allowed
+  if all_allowed then pending:make() end
 end
 
 -- Each distinct value that opens requests, read once per call: { mode's byte, list, cost, run length }.
@@ -84,14 +95,13 @@ while request <= last do
     local charge = mode == CONSUME
     for _ = 1, head[4] do
       if count == 1 then
-        -- One policy decides in one pass, called here directly: most requests have one, and going
-        -- through decide_into cost Redis a tenth of the request.
+        -- One policy is called here directly: most requests have one, and going through decide_all
+        -- cost Redis a tenth of the request.
         local allowed, _, _, _, stored = list[2].decide(KEYS[key], now_ms, cost, charge, list[3], list[4], list[5])
         reply[at + 1] = VERDICTS[allowed]
         reply[at + 2] = stored or '-'
-      elseif decide_into(reply, at, list, key, cost, false) and charge then
-        -- Several are checked first, so that a denial charges none of them.
-        decide_into(reply, at, list, key, cost, true)
+      else
+        decide_all(reply, at, list, key, cost, charge)
       end
       key, at = key + count, at + 2 * count
     end

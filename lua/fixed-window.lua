@@ -15,14 +15,15 @@ local fixed_window_texts = setmetatable({}, {
   __index = function(texts, value) texts[value] = string.format('%d', value) return texts[value] end,
 })
 
--- `stored` is the key's state when the caller has read it already (false: no key), nil to read it
--- here; it comes back as a fifth value, so a batch that checks several policies reads each key once.
-local function fixed_window(key, now_ms, cost, charge, limit, window_ms, _, stored)
+-- `charge`: false to only check, true to charge, or the frame's list of pending writes, to charge
+-- once every policy of the request has allowed it (see lua/decide.lua). The key's state as read
+-- (false: no key) comes back as a fifth value, for the frame's reply.
+local function fixed_window(key, now_ms, cost, charge, limit, window_ms)
   local window = math.floor(now_ms / window_ms)
   local window_text = fixed_window_texts[window]
   local window_end_ms = (window + 1) * window_ms
   local used = 0
-  if stored == nil then stored = redis.call('GET', key) end
+  local stored = redis.call('GET', key)
   if stored then
     local stored_window, stored_used = string.match(stored, '^(%d+):(%d+)$')
     if not stored_window then error('atomic-ratelimit: ' .. key .. ' does not hold fixed-window state') end
@@ -34,11 +35,10 @@ local function fixed_window(key, now_ms, cost, charge, limit, window_ms, _, stor
       -- The expiry is set on the window's first charge; later ones keep it.
       used = used + cost
       local state = window_text .. ':' .. fixed_window_texts[used]
-      if used == cost then
-        redis.call('SET', key, state, 'PX', fixed_window_texts[window_end_ms - now_ms])
-      else
-        redis.call('SET', key, state, 'KEEPTTL')
-      end
+      local ttl = used == cost and fixed_window_texts[window_end_ms - now_ms]
+      if charge ~= true then charge:add(key, state, ttl)
+      elseif ttl then redis.call('SET', key, state, 'PX', ttl)
+      else redis.call('SET', key, state, 'KEEPTTL') end
     end
     return 1, limit - used, used > 0 and window_end_ms - now_ms or 0, 0, stored
   end

@@ -20,10 +20,11 @@ local function gcra_tat_us(key, stored)
   return assert(tonumber(stored), 'atomic-ratelimit: ' .. key .. ' does not hold a GCRA arrival time')
 end
 
--- `stored` is the key's state when the caller has read it already (false: no key), nil to read it
--- here; it comes back as a fifth value, so a batch that checks several policies reads each key once.
-local function gcra(key, now_ms, cost, charge, limit, window_ms, burst, stored)
-  if stored == nil then stored = redis.call('GET', key) end
+-- `charge`: false to only check, true to charge, or the frame's list of pending writes, to charge
+-- once every policy of the request has allowed it (see lua/decide.lua). The key's state as read
+-- (false: no key) comes back as a fifth value, for the frame's reply.
+local function gcra(key, now_ms, cost, charge, limit, window_ms, burst)
+  local stored = redis.call('GET', key)
   local interval_us = math.ceil(window_ms * 1000 / limit)
   local now_us = now_ms * 1000
   local debt_us = math.max(0, gcra_tat_us(key, stored) - now_us)
@@ -31,7 +32,8 @@ local function gcra(key, now_ms, cost, charge, limit, window_ms, burst, stored)
   local allowed = debt_after_us <= burst * interval_us
   if allowed and charge and cost > 0 then
     debt_us = debt_after_us
-    redis.call('SET', key, gcra_texts[now_us + debt_us], 'PX', gcra_texts[math.ceil(debt_us / 1000)])
+    local state, ttl = gcra_texts[now_us + debt_us], gcra_texts[math.ceil(debt_us / 1000)]
+    if charge ~= true then charge:add(key, state, ttl) else redis.call('SET', key, state, 'PX', ttl) end
   end
   local remaining, reset_after_ms = math.max(0, burst - math.ceil(debt_us / interval_us)), math.ceil(debt_us / 1000)
   if allowed then return 1, remaining, reset_after_ms, 0, stored end

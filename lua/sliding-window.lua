@@ -39,12 +39,13 @@ local function sliding_retry_at(window_start_ms, window_ms, current, previous, c
   return window_start_ms + 2 * window_ms
 end
 
--- `stored` is the key's state when the caller has read it already (false: no key), nil to read it
--- here; it comes back as a fifth value, so a batch that checks several policies reads each key once.
-local function sliding_window(key, now_ms, cost, charge, limit, window_ms, _, stored)
+-- `charge`: false to only check, true to charge, or the frame's list of pending writes, to charge
+-- once every policy of the request has allowed it (see lua/decide.lua). The key's state as read
+-- (false: no key) comes back as a fifth value, for the frame's reply.
+local function sliding_window(key, now_ms, cost, charge, limit, window_ms)
   local window = math.floor(now_ms / window_ms)
   local window_start_ms = window * window_ms
-  if stored == nil then stored = redis.call('GET', key) end
+  local stored = redis.call('GET', key)
   local stored_window, stored_current, stored_previous = sliding_state(key, stored)
   local current, previous = 0, 0
   if stored_window == window then
@@ -60,12 +61,11 @@ local function sliding_window(key, now_ms, cost, charge, limit, window_ms, _, st
     current, remaining = current + cost, remaining - cost
     local texts = sliding_window_texts
     local counts = texts[window] .. ':' .. texts[current] .. ':' .. texts[previous]
-    if stored_window == window then
-      -- A later charge in the same window: the expiry set by the first stays right.
-      redis.call('SET', key, counts, 'KEEPTTL')
-    else
-      redis.call('SET', key, counts, 'PX', texts[window_start_ms + 2 * window_ms - now_ms])
-    end
+    -- A later charge in the same window keeps the expiry the first set.
+    local ttl = stored_window ~= window and texts[window_start_ms + 2 * window_ms - now_ms]
+    if charge ~= true then charge:add(key, counts, ttl)
+    elseif ttl then redis.call('SET', key, counts, 'PX', ttl)
+    else redis.call('SET', key, counts, 'KEEPTTL') end
   end
   local reset_after_ms = 0
   if current > 0 then reset_after_ms = window_start_ms + 2 * window_ms - now_ms

@@ -23,10 +23,11 @@ local function token_bucket_parts(key, stored, now_ms, limit, capacity)
   return math.min(capacity, tonumber(parts) + math.max(0, now_ms - tonumber(at_ms)) * limit)
 end
 
--- `stored` is the key's state when the caller has read it already (false: no key), nil to read it
--- here; it comes back as a fifth value, so a batch that checks several policies reads each key once.
-local function token_bucket(key, now_ms, cost, charge, limit, window_ms, burst, stored)
-  if stored == nil then stored = redis.call('GET', key) end
+-- `charge`: false to only check, true to charge, or the frame's list of pending writes, to charge
+-- once every policy of the request has allowed it (see lua/decide.lua). The key's state as read
+-- (false: no key) comes back as a fifth value, for the frame's reply.
+local function token_bucket(key, now_ms, cost, charge, limit, window_ms, burst)
+  local stored = redis.call('GET', key)
   local capacity = burst * window_ms
   local parts = token_bucket_parts(key, stored, now_ms, limit, capacity)
   local needed = cost * window_ms
@@ -34,7 +35,8 @@ local function token_bucket(key, now_ms, cost, charge, limit, window_ms, burst, 
   if allowed and charge and cost > 0 then
     parts = parts - needed
     local texts = token_bucket_texts
-    redis.call('SET', key, texts[parts] .. ':' .. texts[now_ms], 'PX', texts[math.ceil((capacity - parts) / limit)])
+    local state, ttl = texts[parts] .. ':' .. texts[now_ms], texts[math.ceil((capacity - parts) / limit)]
+    if charge ~= true then charge:add(key, state, ttl) else redis.call('SET', key, state, 'PX', ttl) end
   end
   local remaining, reset_after_ms = math.floor(parts / window_ms), math.ceil((capacity - parts) / limit)
   if allowed then return 1, remaining, reset_after_ms, 0, stored end

@@ -107,11 +107,12 @@ export class MemoryStore implements Store {
     const layout = this.#layoutOf(request)
     const key = boundedKey(request.key)
     const record = this.#clients.get(key)
-    // As in lua/decide.lua: one policy decides in one pass; several are checked before any is charged.
+    // As in lua/decide.lua, every policy decides charging, and a write is made only if all allowed:
+    // when one denies, the others' figures come again uncharged.
     const charge = request.mode === 'consume'
-    let evaluations = evaluateAll(policies, layout, record, nowMs, cost, charge && policies.length === 1)
-    if (charge && policies.length > 1 && evaluations.every((evaluation) => evaluation.allowed))
-      evaluations = evaluateAll(policies, layout, record, nowMs, cost, true)
+    let evaluations = evaluateAll(policies, layout, record, nowMs, cost, charge)
+    if (charge && policies.length > 1 && !evaluations.every((evaluation) => evaluation.allowed))
+      evaluations = evaluateAll(policies, layout, record, nowMs, cost, false)
     if (charge) this.#write(key, record, layout.slots, evaluations, nowMs)
     return { nowMs, outcomes: evaluations }
   }
