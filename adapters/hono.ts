@@ -5,6 +5,7 @@ import { RequestFlow } from '../src/http/flow.js'
 import type { HeaderLines } from '../src/http/headers.js'
 import type { HttpRateLimitOptions, TrustProxyOption } from '../src/http/options.js'
 import { refusalResponse } from '../src/http/refusal.js'
+import { nodeResponseIn, peerAddressIn, type ServerEnv } from '../src/http/server-env.js'
 import type { RateLimitResult } from '../src/result.js'
 
 /** Answers a refused request with a Response; the rate limit headers are added to it. */
@@ -52,7 +53,8 @@ export function rateLimit(options?: HonoRateLimitOptions): MiddlewareHandler<Rat
   })
   const { handler, trustProxy } = flow.options
   return async function rateLimitMiddleware(c, next): Promise<Response | undefined> {
-    const client = (): ClientAddress => proxiedClient(peerAddress(c), c.req.header('x-forwarded-for'), trustProxy)
+    const client = (): ClientAddress =>
+      proxiedClient(peerAddressIn(serverEnv(c), c.req.raw), c.req.header('x-forwarded-for'), trustProxy)
     const decision = await flow.decide(c, client)
     if (!decision) {
       await next()
@@ -66,7 +68,7 @@ export function rateLimit(options?: HonoRateLimitOptions): MiddlewareHandler<Rat
       setHeaders(c, decision.headers)
       return c.res
     }
-    const outgoing = nodeResponseOf(c)
+    const outgoing = nodeResponseIn(serverEnv(c))
     if (outgoing) {
       // On Node, the headers go on Node's own response, which sends them with whatever Response the
       // handler makes (its own headers win). Through c.header, Hono would build a Headers object
@@ -86,6 +88,11 @@ export function rateLimit(options?: HonoRateLimitOptions): MiddlewareHandler<Rat
   }
 }
 
+/** What the server handed the request as its environment (`c.env`). */
+function serverEnv(c: Context): ServerEnv | undefined {
+  return c.env as ServerEnv | undefined
+}
+
 function setHeaders(c: Context, headers: HeaderLines): void {
   for (const [name, value] of headers) c.header(name, value)
 }
@@ -94,30 +101,6 @@ function setHeaders(c: Context, headers: HeaderLines): void {
 function hasHeaders(c: Context, headers: HeaderLines): boolean {
   const first = headers[0]
   return first === undefined || c.res.headers.get(first[0]) === first[1]
-}
-
-/** The socket peer: @hono/node-server's `env.incoming`, Bun's `server.requestIP()` or Deno's `info.remoteAddr`. */
-function peerAddress(c: Context): string | undefined {
-  const env = c.env as PeerEnv | undefined
-  return env?.incoming?.socket?.remoteAddress ?? env?.requestIP?.(c.req.raw)?.address ?? env?.remoteAddr?.hostname
-}
-
-/** On @hono/node-server, Node's response for this request (`env.outgoing`), while its headers can still be set. */
-function nodeResponseOf(c: Context): NodeResponse | undefined {
-  const outgoing = (c.env as PeerEnv | undefined)?.outgoing
-  return typeof outgoing?.setHeader === 'function' && !outgoing.headersSent ? outgoing : undefined
-}
-
-interface NodeResponse {
-  setHeader(name: string, value: string): unknown
-  readonly headersSent: boolean
-}
-
-interface PeerEnv {
-  incoming?: { socket?: { remoteAddress?: string } }
-  outgoing?: NodeResponse
-  requestIP?: (request: Request) => { address: string } | null
-  remoteAddr?: { hostname?: string }
 }
 
 /** On Workers, lets the refund finish after the response; elsewhere the promise runs on by itself. */
