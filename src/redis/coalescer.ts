@@ -168,7 +168,6 @@ export class Coalescer {
       return
     }
     const lists = new Map<PolicyList, string>()
-    const listArgs: string[] = []
     const heads = new RequestHeads()
     const keys: string[] = []
     for (const { call } of batch) {
@@ -176,16 +175,14 @@ export class Coalescer {
       if (letter === undefined) {
         letter = listLetter(lists.size + 1)
         lists.set(call.list, letter)
-        listArgs.push(...call.list.args)
       }
       // A cost of 1, by far the most common, is left out: the script's default.
       heads.add(MODE_LETTERS[call.mode] + letter + (call.cost === '1' ? '' : call.cost), call.chargedAt)
       keys.push(...call.keys)
     }
     const own = lists.size === 1 ? first.call.list.ownScript : undefined
-    const args = own
-      ? [first.call.nowArg, '0', ...heads.values()]
-      : [first.call.nowArg, String(lists.size), ...listArgs, ...heads.values()]
+    const listArgs = own ? [] : [...lists.keys()].flatMap((list) => list.args)
+    const args = [first.call.nowArg, own ? '0' : String(lists.size), ...listArgs, ...heads.values()]
     const script = own ?? (lists.size === 1 ? first.call.list.script : scriptFor([...lists.keys()]))
     this.#send(script, keys, args).then(
       (answer) => {
