@@ -84,8 +84,10 @@ function memorySection(decisions) {
   const header = ['contender', ...cells.flatMap((cell) => [`${keysLabel(cell.keys)}, /s`, '× ours'])]
   return `## Decisions per second in memory (one core)
 
-The in-process stores, one fixed-window policy, one decision after another (\`await\` each) on
-the benchmark's single thread.
+The in-process stores, one fixed-window policy, one decision after another (\`await\` each), in
+a Node process of their own: in the benchmark's main process, our limiter would bring along its
+code as compiled for the Redis runs, which no app deciding in memory runs (the peers' memory
+stores share no code with their Redis paths).
 
 ${table(
   header,
