@@ -33,7 +33,8 @@ async function runAsChild(plan) {
   // An Error does not cross the channel: its message does.
   for (const { rows } of measured)
     for (const { samples } of rows)
-      for (const sample of samples) if (sample.firstError) sample.firstError = String(sample.firstError.message)
+      for (const sample of samples)
+        if (sample.firstError) sample.firstError = String(sample.firstError.message ?? sample.firstError)
   process.send({ cells: measured }, () => process.disconnect())
 }
 
