@@ -210,8 +210,16 @@ export class Coalescer {
   ): void {
     // Trailing values the script would default anyway (burst = limit, no injected time, cost 1) are
     // left out: up to three fewer strings for the client to write and Redis to make, on every call.
-    const args = [limit, windowMs, call.cost, call.nowArg, burst ?? limit]
-    if (burst === undefined) args.length = call.nowArg !== '' ? 4 : call.cost !== '1' ? 3 : 2
+    // Each array is made at its length: shortening one (setting `length`) cost Node half a µs.
+    const { cost, nowArg } = call
+    const args =
+      burst !== undefined
+        ? [limit, windowMs, cost, nowArg, burst]
+        : nowArg !== ''
+          ? [limit, windowMs, cost, nowArg]
+          : cost !== '1'
+            ? [limit, windowMs, cost]
+            : [limit, windowMs]
     this.#send(script, call.keys, args).then(
       (answer) => {
         disarmAll(deadlines)
