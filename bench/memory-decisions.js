@@ -1,7 +1,8 @@
 // The in-memory contenders decide in a Node process of their own. In the benchmark's main process,
 // our limiter would come to them with its code already compiled for the Redis runs (other stores,
-// other result shapes), which cost it a third of its memory throughput; the peers' memory stores
-// share no code with their Redis paths and lose nothing. An app deciding in memory runs none of it.
+// other result shapes), which cost it a third of its throughput on random keys and about a fifth on
+// a hot key; the peers' memory stores share no code with their Redis paths and lose nothing. An app
+// deciding in memory runs none of it.
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { cellsOf, measureCell } from './cells.js'
