@@ -8,6 +8,7 @@ import { measureDecisions } from './decisions.js'
 import { checkExactness } from './exactness.js'
 import { measureHttp } from './http.js'
 import { runMeta } from './meta.js'
+import { measureOnOwnCore } from './own-core.js'
 import { planFrom } from './plan.js'
 import { startRedisServer } from './redis-server.js'
 import { writeReport } from './report/write.js'
@@ -27,6 +28,7 @@ try {
   const onRedis = [...oursOnRedis(), ...peersOnRedis]
   const sections = {
     decisions: () => measureDecisions({ client, plan, log }),
+    cores: () => measureOnOwnCore({ client, plan, log, redisPid: server.pid }),
     http: () => measureHttp({ client, redisPort: server.port, plan, log }),
     bytes: () => measureBytesPerKey({ client, contenders: onRedis }),
     trips: () => measureRoundTrips({ client, contenders: onRedis, decisions: plan.tripDecisions }),

@@ -37,7 +37,7 @@ const plans = {
 }
 
 /** Every section, in the order they run. */
-export const SECTIONS = ['decisions', 'http', 'bytes', 'trips', 'exactness']
+export const SECTIONS = ['decisions', 'cores', 'http', 'bytes', 'trips', 'exactness']
 
 /** Decisions in flight in the Redis runs; the memory store decides one after another. */
 const REDIS_CONCURRENCIES = [1, 64, 512]

@@ -14,7 +14,7 @@ describe('npm run bench (smoke: a few ms per run, no HTTP)', () => {
   const outDir = mkdtempSync(join(tmpdir(), 'atomic-ratelimit-bench-'))
   let run: Promise<{ stdout: string }>
   beforeAll(() => {
-    const args = ['bench/main.js', '--smoke', '--only', 'decisions,bytes,trips,exactness', '--out', outDir]
+    const args = ['bench/main.js', '--smoke', '--only', 'decisions,cores,bytes,trips,exactness', '--out', outDir]
     run = execFileAsync(process.execPath, args, { encoding: 'utf8', timeout: 60_000 })
   })
   afterAll(() => rmSync(outDir, { recursive: true, force: true }))
@@ -22,8 +22,14 @@ describe('npm run bench (smoke: a few ms per run, no HTTP)', () => {
   it('writes every table, with a row for the ceiling, each of ours and each peer', async () => {
     await run
     const report = readFileSync(join(outDir, 'BENCHMARKS.md'), 'utf8')
-    for (const heading of ['Decisions per second on Redis', 'in memory', 'bytes per tracked key', 'Round trips'])
-      expect(report).toContain(heading)
+    const headings = [
+      'Decisions per second on Redis',
+      'in memory',
+      'core of its own',
+      'bytes per tracked key',
+      'Round trips',
+    ]
+    for (const heading of headings) expect(report).toContain(heading)
     for (const row of ['bare script (ceiling)', 'ours three policies', 'rate-limiter-flexible', 'koa-ratelimit'])
       expect(report).toContain(`| ${row} |`)
     expect(report).toMatch(/\| ours fixed-window \| 100 of 5,000 \| 100 \| 0 \|/)

@@ -5,12 +5,13 @@ import { rateCell, ratio, table } from './format.js'
 import { sentTotal } from './targets.js'
 
 /** The whole document. */
-export function benchmarksMarkdown({ meta, decisions, http, bytes, trips, exactness, verdicts }) {
+export function benchmarksMarkdown({ meta, decisions, cores, http, bytes, trips, exactness, verdicts }) {
   return [
     header(meta),
     targetsSection(verdicts),
     decisions && redisSection(decisions, meta),
     decisions && memorySection(decisions),
+    cores && ownCoreSection(cores),
     http && httpSection(http, meta),
     bytes && bytesSection(bytes),
     trips && tripsSection(trips),
@@ -44,23 +45,10 @@ function targetsSection(verdicts) {
 }
 
 function redisSection(decisions, meta) {
-  const cells = decisions.cells.filter((cell) => cell.store === 'redis')
-  const concurrencies = [...new Set(cells.map((cell) => cell.concurrency))]
-  const tables = ['hot', 'random'].map((keys) => {
-    const ids = [...cells[0].rows.keys()]
-    const rows = ids.map((id) => [
-      id,
-      ...concurrencies.flatMap((concurrency) => {
-        const row = decisions.get({ store: 'redis', concurrency, keys }, id)
-        return [rateCell(row), ratio(row?.ratio)]
-      }),
-    ])
-    const header = [
-      'contender',
-      ...concurrencies.flatMap((concurrency) => [`${concurrency} in flight, /s`, '× script']),
-    ]
-    return `### ${keys === 'hot' ? 'One hot key' : `Random keys (uniform over ${meta.randomKeys.toLocaleString('en-US')})`}\n\n${table(header, rows)}`
-  })
+  const tables = ['hot', 'random'].map(
+    (keys) =>
+      `### ${keys === 'hot' ? 'One hot key' : `Random keys (uniform over ${meta.randomKeys.toLocaleString('en-US')})`}\n\n${redisTable(decisions, keys)}`,
+  )
   return `## Decisions per second on Redis
 
 One ioredis client (autopipelining off) in one Node process keeps C decisions in flight for
@@ -70,6 +58,34 @@ measured in the same run. Three policies: a fixed window per minute, a sliding w
 GCRA per second, decided in one call.
 
 ${tables.join('\n\n')}`
+}
+
+/** Every contender of the Redis cells with `keys`: decisions/s at each concurrency, and × the bare script. */
+function redisTable(figures, keys) {
+  const cells = figures.cells.filter((cell) => cell.store === 'redis' && cell.keys === keys)
+  const rows = [...cells[0].rows.keys()].map((id) => [
+    id,
+    ...cells.flatMap((cell) => {
+      const row = cell.rows.get(id)
+      return [rateCell(row), ratio(row?.ratio)]
+    }),
+  ])
+  const header = ['contender', ...cells.flatMap((cell) => [`${cell.concurrency} in flight, /s`, '× script'])]
+  return table(header, rows)
+}
+
+function ownCoreSection(cores) {
+  const heading = '## Redis on a core of its own'
+  if (cores.skipped) return `${heading}\n\nNot measured: ${cores.skipped}.`
+  return `${heading}
+
+Every other table comes from cores that the benchmark's process and redis-server share, so a
+script that costs Redis more CPU also takes it from the client. Here redis-server runs alone on
+CPU ${cores.redisCpu}, the benchmark's process on CPU ${cores.clientCpus} (\`taskset\`, every thread),
+on random keys, in interleaved rounds as above: the ratios as they would be with Redis on a
+machine of its own.
+
+${redisTable(cores, 'random')}`
 }
 
 function memorySection(decisions) {

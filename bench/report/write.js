@@ -12,6 +12,7 @@ export function writeReport({ results, plan, log }) {
   const figures = {
     ...results,
     decisions: results.decisions && figuresOf(results.decisions),
+    cores: results.cores?.cells ? { ...results.cores, ...figuresOf(results.cores.cells) } : results.cores,
     http: results.http && figuresOf(results.http),
   }
   const verdicts = judgeTargets(figures)

@@ -1,0 +1,60 @@
+// Redis on a core of its own. Everywhere else the benchmark's process and redis-server share the
+// machine's cores, so a script that costs Redis more CPU also takes it from the client. Here
+// redis-server is pinned to one CPU and this process to the others (every thread: `taskset -a`),
+// and the bare script and our fixed window, one call per decision and coalesced, run again: the
+// ratios as they would be with Redis on a machine of its own, the setting the issue's reference
+// figures assume ("Redis can decide three times faster than one Node client can ask").
+import { execFileSync } from 'node:child_process'
+import { cellsOf, measureCell } from './cells.js'
+import { ceiling } from './contenders/bare-script.js'
+import { oursOnRedis } from './contenders/ours.js'
+import { interleave } from './rounds.js'
+
+const MEASURED = ['ours fixed-window', 'ours fixed-window coalesced']
+const CONCURRENCIES = [64, 512]
+
+/**
+ * Measures the cells with redis-server (`redisPid`) pinned apart from this process, then gives both
+ * back the CPUs they had. Resolves to `{ cells, redisCpu, clientCpus }`, or to `{ skipped }` with the
+ * reason when there is nothing to pin apart (one CPU, or no `taskset`).
+ */
+export async function measureOnOwnCore({ client, plan, log, redisPid }) {
+  let cpus
+  try {
+    cpus = cpusOf(process.pid)
+  } catch (error) {
+    return { skipped: `taskset failed (${error.message.split('\n')[0]})` }
+  }
+  if (cpus.length < 2) return { skipped: `this process may use one CPU only (${cpus.join(',')})` }
+  const redisCpu = cpus.at(-1)
+  const clientCpus = cpus.slice(0, -1).join(',')
+  const redisCpus = cpusOf(redisPid).join(',')
+  pin(redisPid, String(redisCpu))
+  pin(process.pid, clientCpus)
+  try {
+    const contenders = [ceiling, ...oursOnRedis().filter(({ id }) => MEASURED.includes(id))]
+    const cells = cellsOf('redis', contenders, CONCURRENCIES, ceiling.id)
+      .filter(({ keys }) => keys === 'random')
+      .map((cell) => ({ ...cell, title: `${cell.title}, Redis alone on CPU ${redisCpu}` }))
+    const measured = await interleave({ rounds: plan.rounds, cells, measure: measureCell({ client, plan, log }), log })
+    return { cells: measured, redisCpu, clientCpus }
+  } finally {
+    pin(process.pid, cpus.join(','))
+    pin(redisPid, redisCpus)
+  }
+}
+
+/** The CPUs a process may run on, from `taskset -c -p` ("pid 42's current affinity list: 0-3,6"). */
+function cpusOf(pid) {
+  const answer = execFileSync('taskset', ['-c', '-p', String(pid)], { encoding: 'utf8' })
+  const list = answer.slice(answer.lastIndexOf(':') + 1).trim()
+  return list.split(',').flatMap((range) => {
+    const [first, last = first] = range.split('-').map(Number)
+    return Array.from({ length: last - first + 1 }, (_, offset) => first + offset)
+  })
+}
+
+/** Pins every thread of `pid` to `cpus` (a list such as `0,2`). */
+function pin(pid, cpus) {
+  execFileSync('taskset', ['-a', '-c', '-p', cpus, String(pid)], { stdio: 'ignore' })
+}
