@@ -20,18 +20,19 @@ const CONCURRENCIES = [64, 512]
  */
 export async function measureOnOwnCore({ client, plan, log, redisPid }) {
   let cpus
+  let redisCpus
   try {
     cpus = cpusOf(process.pid)
+    redisCpus = cpusOf(redisPid)
   } catch (error) {
     return { skipped: `taskset failed (${error.message.split('\n')[0]})` }
   }
   if (cpus.length < 2) return { skipped: `this process may use one CPU only (${cpus.join(',')})` }
   const redisCpu = cpus.at(-1)
   const clientCpus = cpus.slice(0, -1).join(',')
-  const redisCpus = cpusOf(redisPid).join(',')
-  pin(redisPid, String(redisCpu))
-  pin(process.pid, clientCpus)
   try {
+    pin(redisPid, String(redisCpu))
+    pin(process.pid, clientCpus)
     const contenders = [ceiling, ...oursOnRedis().filter(({ id }) => MEASURED.includes(id))]
     const cells = cellsOf('redis', contenders, CONCURRENCIES, ceiling.id)
       .filter(({ keys }) => keys === 'random')
@@ -40,7 +41,7 @@ export async function measureOnOwnCore({ client, plan, log, redisPid }) {
     return { cells: measured, redisCpu, clientCpus }
   } finally {
     pin(process.pid, cpus.join(','))
-    pin(redisPid, redisCpus)
+    pin(redisPid, redisCpus.join(','))
   }
 }
 
