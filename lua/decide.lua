@@ -35,19 +35,14 @@ for list = 1, tonumber(ARGV[2]) do
 end
 
 -- The writes of a request with several policies, held until every policy has allowed it: each
--- algorithm, given this list as `charge`, adds its write rather than making it (`ttl` false keeps
--- the key's expiry).
+-- algorithm, given this list as `charge`, adds its write (key, state and TTL) rather than making it.
 local pending = { count = 0 }
 function pending:add(key, state, ttl)
   local at = self.count
   self[at + 1], self[at + 2], self[at + 3], self.count = key, state, ttl, at + 3
 end
 function pending:make()
-  for at = 1, self.count, 3 do
-    if self[at + 2] then redis.call('SET', self[at], self[at + 1], 'PX', self[at + 2])
-    else redis.call('SET', self[at], self[at + 1], 'KEEPTTL') end
-  end
-  self.count = 0
+  for at = 1, self.count, 3 do redis.call('SET', self[at], self[at + 1], 'PX', self[at + 2]) end
 end
 
 -- Decides every policy of a request with several, in one pass, and writes each policy's verdict and
@@ -58,7 +53,7 @@ local function decide_all(reply, at, list, first_key, cost, charge)
   pending.count = 0
   for policy = 0, list[1] - 1 do
     local p = 2 + policy * 4
-    local allowed, _, _, _, stored =
+    local allowed, _, _, _, _, stored =
       list[p].decide(KEYS[first_key + policy], now_ms, cost, charge and pending, list[p + 1], list[p + 2], list[p + 3])
     reply[at + 2 * policy + 1] = VERDICTS[allowed]
     reply[at + 2 * policy + 2] = stored or '-'
@@ -97,7 +92,7 @@ while request <= last do
       if count == 1 then
         -- One policy is called here directly: most requests have one, and going through decide_all
         -- cost Redis a tenth of the request.
-        local allowed, _, _, _, stored = list[2].decide(KEYS[key], now_ms, cost, charge, list[3], list[4], list[5])
+        local allowed, _, _, _, _, stored = list[2].decide(KEYS[key], now_ms, cost, charge, list[3], list[4], list[5])
         reply[at + 1] = VERDICTS[allowed]
         reply[at + 2] = stored or '-'
       else

@@ -1,12 +1,13 @@
 -- lua/gcra.lua: generic cell rate algorithm, `limit` units per `windowMs` evenly spaced, `burst` (default `limit`) at once.
 -- KEYS[1] theoretical arrival time, in µs   ARGV[1] limit  ARGV[2] windowMs  ARGV[3] cost (default 1)  ARGV[4] nowMs or '' (server TIME)  ARGV[5] burst (default limit)
--- Returns one string of five integers separated by spaces: allowed (1|0), remaining, resetAfterMs,
--- retryAfterMs (-1: the cost exceeds the burst), nowMs
+-- Returns one string of six integers separated by spaces: allowed (1|0), remaining, resetAfterMs,
+-- retryAfterMs (-1: the cost exceeds the burst), nextQuotaMs (until the next unit is back), nowMs
 --
 -- Every unit moves the theoretical arrival time (TAT) on by one emission interval, windowMs / limit,
 -- in whole microseconds rounded up: never faster than the limit, and fine enough for rates above one
 -- unit per ms. A request passes when the TAT it leads to is at most `burst` intervals ahead of now.
--- One integer per key, no window edges; the key expires when the TAT is reached.
+-- One integer per key, no window edges; the key expires when the TAT is reached. A clock stepped back
+-- only makes the TAT further ahead: it never lets more through.
 
 -- Integers as text, by value, each formatted once per script call: Redis, given a number, formats it
 -- at about the cost of a GET, and the new keys of a batch, decided at one time, all write the same
@@ -22,7 +23,7 @@ end
 
 -- `charge`: false to only check, true to charge, or the frame's list of pending writes, to charge
 -- once every policy of the request has allowed it (see lua/decide.lua). The key's state as read
--- (false: no key) comes back as a fifth value, for the frame's reply.
+-- (false: no key) comes back as the last value, for the frame's reply.
 local function gcra(key, now_ms, cost, charge, limit, window_ms, burst)
   local stored = redis.call('GET', key)
   local interval_us = math.ceil(window_ms * 1000 / limit)
@@ -34,19 +35,33 @@ local function gcra(key, now_ms, cost, charge, limit, window_ms, burst)
     debt_us = debt_after_us
     local state, ttl = gcra_texts[now_us + debt_us], gcra_texts[math.ceil(debt_us / 1000)]
     if charge ~= true then charge:add(key, state, ttl) else redis.call('SET', key, state, 'PX', ttl) end
+  elseif charge and stored and redis.call('PTTL', key) == -1 then
+    -- PTTL is -1 only when something outside this script dropped the expiry: put it back (a TAT
+    -- already reached, which no longer matters, goes).
+    redis.call('PEXPIRE', key, math.ceil(debt_us / 1000))
   end
-  local remaining, reset_after_ms = math.max(0, burst - math.ceil(debt_us / interval_us)), math.ceil(debt_us / 1000)
-  if allowed then return 1, remaining, reset_after_ms, 0, stored end
-  if cost > burst then return 0, remaining, reset_after_ms, -1, stored end
-  return 0, remaining, reset_after_ms, math.ceil((debt_after_us - burst * interval_us) / 1000), stored
+  local units_owed = math.ceil(debt_us / interval_us)
+  local remaining, reset_after_ms = math.max(0, burst - units_owed), math.ceil(debt_us / 1000)
+  local next_quota_ms = 0
+  if remaining < burst then
+    next_quota_ms = math.ceil((debt_us - (burst - remaining - 1) * interval_us) / 1000)
+  end
+  if allowed then return 1, remaining, reset_after_ms, 0, next_quota_ms, stored end
+  if cost > burst then return 0, remaining, reset_after_ms, -1, next_quota_ms, stored end
+  return 0, remaining, reset_after_ms, math.ceil((debt_after_us - burst * interval_us) / 1000), next_quota_ms, stored
 end
 
--- Moves the TAT back by `cost` intervals, never before now; the key keeps its TTL.
+-- Moves the TAT back by `cost` intervals, never before now; a TAT back at now (no debt) goes, and the
+-- key expires when the TAT is reached.
 local function gcra_refund(key, now_ms, charged_at_ms, cost, limit, window_ms, burst)
   local now_us, tat_us = now_ms * 1000, gcra_tat_us(key, redis.call('GET', key))
   if tat_us <= now_us then return end
-  local interval_us = math.ceil(window_ms * 1000 / limit)
-  redis.call('SET', key, gcra_texts[math.max(now_us, tat_us - cost * interval_us)], 'KEEPTTL')
+  tat_us = math.max(now_us, tat_us - cost * math.ceil(window_ms * 1000 / limit))
+  if tat_us == now_us then
+    redis.call('DEL', key)
+    return
+  end
+  redis.call('SET', key, gcra_texts[tat_us], 'PX', gcra_texts[math.ceil((tat_us - now_us) / 1000)])
 end
 
 -- @standalone: `redis-cli --eval` runs the lines below (and so does the library, for a request with
@@ -56,6 +71,6 @@ if not now_ms then
   local time = redis.call('TIME')
   now_ms = time[1] * 1000 + math.floor(time[2] / 1000)
 end
-local allowed, remaining, reset_after_ms, retry_after_ms =
+local allowed, remaining, reset_after_ms, retry_after_ms, next_quota_ms =
   gcra(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[5]) or tonumber(ARGV[1]))
-return string.format('%d %d %d %d %d', allowed, remaining, reset_after_ms, retry_after_ms, now_ms)
+return string.format('%d %d %d %d %d %d', allowed, remaining, reset_after_ms, retry_after_ms, next_quota_ms, now_ms)

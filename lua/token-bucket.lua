@@ -1,12 +1,13 @@
 -- lua/token-bucket.lua: a bucket of `burst` tokens (default `limit`), refilled by `limit` per `windowMs`.
 -- KEYS[1] bucket "<s>:<t>"   ARGV[1] limit  ARGV[2] windowMs  ARGV[3] cost (default 1)  ARGV[4] nowMs or '' (server TIME)  ARGV[5] burst (default limit)
--- Returns one string of five integers separated by spaces: allowed (1|0), remaining, resetAfterMs,
--- retryAfterMs (-1: the cost exceeds the burst), nowMs
+-- Returns one string of six integers separated by spaces: allowed (1|0), remaining, resetAfterMs,
+-- retryAfterMs (-1: the cost exceeds the burst), nextQuotaMs (until the next whole token), nowMs
 --
 -- Tokens are counted in parts of 1/windowMs (s = tokens x windowMs, as of time t), so refilling
 -- `limit` tokens per `windowMs` adds exactly `limit` parts per ms: integers only, nothing rounded.
 -- A missing key is a full bucket; the key expires when the bucket would be full again. Both numbers
--- share one string: a hash of two fields cost Redis half as much again to make.
+-- share one string: a hash of two fields cost Redis half as much again to make. A time before the
+-- stored one (a clock stepped back) counts as the stored time: no time passed, nothing refilled.
 
 -- Integers as text, by value, each formatted once per script call: turning a number into text costs
 -- Lua about as much as a Redis GET, and the new keys of a batch, decided at one time, all write the
@@ -15,21 +16,25 @@ local token_bucket_texts = setmetatable({}, {
   __index = function(texts, value) texts[value] = string.format('%d', value) return texts[value] end,
 })
 
--- The parts in the bucket at `now_ms`, refilled since the stored time.
+-- The parts in the bucket at `now_ms`, refilled since the stored time, and the time they are counted
+-- at: the stored time when the clock went back before it.
 local function token_bucket_parts(key, stored, now_ms, limit, capacity)
-  if not stored then return capacity end
+  if not stored then return capacity, now_ms end
   local parts, at_ms = string.match(stored, '^(%d+):(%d+)$')
   if not parts then error('atomic-ratelimit: ' .. key .. ' does not hold token-bucket state') end
-  return math.min(capacity, tonumber(parts) + math.max(0, now_ms - tonumber(at_ms)) * limit)
+  at_ms = tonumber(at_ms)
+  if at_ms >= now_ms then return math.min(capacity, tonumber(parts)), at_ms end
+  return math.min(capacity, tonumber(parts) + (now_ms - at_ms) * limit), now_ms
 end
 
 -- `charge`: false to only check, true to charge, or the frame's list of pending writes, to charge
 -- once every policy of the request has allowed it (see lua/decide.lua). The key's state as read
--- (false: no key) comes back as a fifth value, for the frame's reply.
+-- (false: no key) comes back as the last value, for the frame's reply.
 local function token_bucket(key, now_ms, cost, charge, limit, window_ms, burst)
   local stored = redis.call('GET', key)
   local capacity = burst * window_ms
-  local parts = token_bucket_parts(key, stored, now_ms, limit, capacity)
+  local parts
+  parts, now_ms = token_bucket_parts(key, stored, now_ms, limit, capacity)
   local needed = cost * window_ms
   local allowed = needed <= parts
   if allowed and charge and cost > 0 then
@@ -37,20 +42,34 @@ local function token_bucket(key, now_ms, cost, charge, limit, window_ms, burst)
     local texts = token_bucket_texts
     local state, ttl = texts[parts] .. ':' .. texts[now_ms], texts[math.ceil((capacity - parts) / limit)]
     if charge ~= true then charge:add(key, state, ttl) else redis.call('SET', key, state, 'PX', ttl) end
+  elseif charge and stored and redis.call('PTTL', key) == -1 then
+    -- PTTL is -1 only when something outside this script dropped the expiry: put it back (a full
+    -- bucket's key, which no longer matters, goes).
+    redis.call('PEXPIRE', key, math.ceil((capacity - parts) / limit))
   end
   local remaining, reset_after_ms = math.floor(parts / window_ms), math.ceil((capacity - parts) / limit)
-  if allowed then return 1, remaining, reset_after_ms, 0, stored end
-  if cost > burst then return 0, remaining, reset_after_ms, -1, stored end
-  return 0, remaining, reset_after_ms, math.ceil((needed - parts) / limit), stored
+  local next_quota_ms = 0
+  if remaining < burst then next_quota_ms = math.ceil(((remaining + 1) * window_ms - parts) / limit) end
+  if allowed then return 1, remaining, reset_after_ms, 0, next_quota_ms, stored end
+  if cost > burst then return 0, remaining, reset_after_ms, -1, next_quota_ms, stored end
+  return 0, remaining, reset_after_ms, math.ceil((needed - parts) / limit), next_quota_ms, stored
 end
 
--- Puts `cost` tokens back, up to a full bucket; the key keeps its TTL.
+-- Puts `cost` tokens back, up to a full bucket, whose key then goes; the key expires when the bucket
+-- would be full again.
 local function token_bucket_refund(key, now_ms, charged_at_ms, cost, limit, window_ms, burst)
   local stored = redis.call('GET', key)
   if not stored then return end
   local capacity = burst * window_ms
-  local parts = math.min(capacity, token_bucket_parts(key, stored, now_ms, limit, capacity) + cost * window_ms)
-  redis.call('SET', key, token_bucket_texts[parts] .. ':' .. token_bucket_texts[now_ms], 'KEEPTTL')
+  local parts
+  parts, now_ms = token_bucket_parts(key, stored, now_ms, limit, capacity)
+  parts = math.min(capacity, parts + cost * window_ms)
+  if parts == capacity then
+    redis.call('DEL', key)
+    return
+  end
+  local texts = token_bucket_texts
+  redis.call('SET', key, texts[parts] .. ':' .. texts[now_ms], 'PX', texts[math.ceil((capacity - parts) / limit)])
 end
 
 -- @standalone: `redis-cli --eval` runs the lines below (and so does the library, for a request with
@@ -60,6 +79,6 @@ if not now_ms then
   local time = redis.call('TIME')
   now_ms = time[1] * 1000 + math.floor(time[2] / 1000)
 end
-local allowed, remaining, reset_after_ms, retry_after_ms =
+local allowed, remaining, reset_after_ms, retry_after_ms, next_quota_ms =
   token_bucket(KEYS[1], now_ms, tonumber(ARGV[3]) or 1, true, tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[5]) or tonumber(ARGV[1]))
-return string.format('%d %d %d %d %d', allowed, remaining, reset_after_ms, retry_after_ms, now_ms)
+return string.format('%d %d %d %d %d %d', allowed, remaining, reset_after_ms, retry_after_ms, next_quota_ms, now_ms)

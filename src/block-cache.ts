@@ -39,22 +39,24 @@ export class BlockCache {
   }
 
   /**
-   * Learns from a store decision: a denial blocks the key until its retry time (counted from
-   * `sentAtMs`, when the request left: the store decided at or after it, so the block never outlasts
-   * the true retry time); an allowed charge drops the key's block, whose figures it made stale.
+   * Learns from a store decision: a denial blocks the key until its retry time, or until any
+   * policy gets more quota if that comes first, since the figures it repeats would be stale then
+   * (counted from `sentAtMs`, when the request left: the store decided at or after it, so the block
+   * never outlasts either); an allowed charge drops the key's block, whose figures it made stale.
    */
   record(key: string, cost: number, sentAtMs: number, result: RateLimitResult): void {
     if (result.allowed) {
       if (cost > 0 && this.#blocks.size > 0) this.forget(key)
       return
     }
-    if (result.degraded || !Number.isFinite(result.retryAfterMs) || result.retryAfterMs <= 0) return
+    const blockMs = Math.min(result.retryAfterMs, earliestMoreQuotaMs(result))
+    if (result.degraded || !Number.isFinite(blockMs) || blockMs <= 0) return
     this.#blocks.set(boundedKey(key), {
       referenced: true,
       result,
       decidedAtMs: sentAtMs,
       cost,
-      untilMs: sentAtMs + result.retryAfterMs,
+      untilMs: sentAtMs + blockMs,
     })
   }
 
@@ -67,4 +69,11 @@ export class BlockCache {
   get size(): number {
     return this.#blocks.size
   }
+}
+
+/** The soonest any policy of the result has more quota (Infinity when every one is whole). */
+function earliestMoreQuotaMs({ policies }: RateLimitResult): number {
+  let earliestMs = Number.POSITIVE_INFINITY
+  for (const { nextQuotaMs } of policies) if (nextQuotaMs > 0 && nextQuotaMs < earliestMs) earliestMs = nextQuotaMs
+  return earliestMs
 }

@@ -110,7 +110,7 @@ export class RateLimiter {
   #conclude(request: StoreRequest, decision: GuardedDecision, sentAtMs: number): RateLimitResult {
     const { key, cost, mode } = request
     const { store, policies, outcomes, degraded, nowMs } = decision
-    const result = combineOutcomes(policies, outcomes, degraded)
+    const result = combineOutcomes(policies, outcomes, degraded, nowMs)
     if (mode === 'consume' && cost > 0 && store !== undefined) attachCharge(result, store, key, cost, nowMs, policies)
     this.#blockCache?.record(key, cost, sentAtMs, result)
     return result

@@ -12,6 +12,12 @@ export interface PolicyOutcome {
   readonly resetAfterMs: number
   /** Milliseconds until a request of the same cost could pass: 0 when allowed, `Infinity` when never. */
   readonly retryAfterMs: number
+  /**
+   * Milliseconds until more quota is available, with no other traffic: until `remaining` grows by at
+   * least one unit (0 when the quota is whole). The fixed window's end, the sliding window's next
+   * ageing-out, the bucket's next token, GCRA's next emission.
+   */
+  readonly nextQuotaMs: number
 }
 
 /**
@@ -54,9 +60,9 @@ export interface Algorithm<State> {
   /** Source of `lua/<name>.lua`. */
   readonly luaSource: string
   /**
-   * Name of the Lua function in that file: `(key, nowMs, cost, charge, limit, windowMs, burst, stored)`
-   * returning allowed, remaining, resetAfterMs, retryAfterMs and the key's state as it read it
-   * (or as `stored` gave it, when the caller had read it already).
+   * Name of the Lua function in that file: `(key, nowMs, cost, charge, limit, windowMs, burst)`
+   * returning allowed, remaining, resetAfterMs, retryAfterMs, nextQuotaMs and the key's state as it
+   * read it.
    */
   readonly luaFunction: string
   /**

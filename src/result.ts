@@ -21,6 +21,13 @@ export interface RateLimitResult {
   readonly resetAfterMs: number
   /** Milliseconds until a request of this cost could pass: 0 when allowed, `Infinity` when never. */
   readonly retryAfterMs: number
+  /**
+   * Milliseconds until the most restrictive policy has more quota, with no other traffic (0 when
+   * its quota is whole): what the `t` and `RateLimit-Reset` headers tell clients.
+   */
+  readonly nextQuotaMs: number
+  /** When the store decided, in ms since the epoch, by its clock (Redis `TIME`, or the limiter's `clock`). */
+  readonly decidedAtMs: number
   /** Name of the most restrictive policy. */
   readonly policy: string
   /** Every policy's own verdict, in the order the limiter was given them. */
@@ -56,6 +63,8 @@ class ChargedResult implements RateLimitResult {
     readonly remaining: number,
     readonly resetAfterMs: number,
     readonly retryAfterMs: number,
+    readonly nextQuotaMs: number,
+    readonly decidedAtMs: number,
     readonly policy: string,
     readonly policies: readonly PolicyResult[],
     readonly degraded: boolean,
@@ -107,21 +116,33 @@ export function combineOutcomes(
   policies: readonly Policy[],
   outcomes: readonly PolicyOutcome[],
   degraded: boolean,
+  decidedAtMs: number,
 ): RateLimitResult {
   // Sized up front: an array grown by push would reserve room for 16 more on every decision.
   const results = new Array<PolicyResult>(policies.length)
   let allowed = true
   for (let index = 0; index < policies.length; index++) {
     const { name, limit } = policies[index] as Policy
-    const { allowed: passes, remaining, resetAfterMs, retryAfterMs } = outcomes[index] as PolicyOutcome
-    results[index] = { policy: name, allowed: passes, limit, remaining, resetAfterMs, retryAfterMs }
+    const { allowed: passes, remaining, resetAfterMs, retryAfterMs, nextQuotaMs } = outcomes[index] as PolicyOutcome
+    results[index] = { policy: name, allowed: passes, limit, remaining, resetAfterMs, retryAfterMs, nextQuotaMs }
     allowed &&= passes
   }
   let decisive = results[0] as PolicyResult
   for (let index = 1; index < results.length; index++)
     if (moreRestrictive(results[index] as PolicyResult, decisive, allowed)) decisive = results[index] as PolicyResult
-  const { limit, remaining, resetAfterMs, retryAfterMs, policy } = decisive
-  return new ChargedResult(allowed, limit, remaining, resetAfterMs, retryAfterMs, policy, results, degraded)
+  const { limit, remaining, resetAfterMs, retryAfterMs, nextQuotaMs, policy } = decisive
+  return new ChargedResult(
+    allowed,
+    limit,
+    remaining,
+    resetAfterMs,
+    retryAfterMs,
+    nextQuotaMs,
+    decidedAtMs,
+    policy,
+    results,
+    degraded,
+  )
 }
 
 function moreRestrictive(candidate: PolicyResult, best: PolicyResult, allowed: boolean): boolean {
@@ -136,6 +157,7 @@ export function ageResult(result: RateLimitResult, elapsedMs: number): RateLimit
     ...outcome,
     resetAfterMs: Math.max(0, outcome.resetAfterMs - elapsedMs),
     retryAfterMs: Math.max(0, outcome.retryAfterMs - elapsedMs),
+    nextQuotaMs: Math.max(0, outcome.nextQuotaMs - elapsedMs),
   })
-  return { ...age(result), policies: result.policies.map(age) }
+  return { ...age(result), decidedAtMs: result.decidedAtMs + elapsedMs, policies: result.policies.map(age) }
 }

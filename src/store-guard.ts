@@ -135,7 +135,13 @@ export class StoreGuard {
     const allowed = onStoreError === 'allow'
     const outcomes = request.policies.map(({ limit, windowMs }): PolicyOutcome => {
       const waitMs = allowed ? 0 : Math.min(windowMs, DENIED_RETRY_AFTER_MS)
-      return { allowed, remaining: allowed ? limit : 0, resetAfterMs: waitMs, retryAfterMs: waitMs }
+      return {
+        allowed,
+        remaining: allowed ? limit : 0,
+        resetAfterMs: waitMs,
+        retryAfterMs: waitMs,
+        nextQuotaMs: waitMs,
+      }
     })
     const nowMs = request.nowMs ?? Date.now()
     return { outcomes, policies: request.policies, degraded: true, store: undefined, nowMs }

@@ -14,18 +14,27 @@ import { fixedWindow, type PolicyResult, type RateLimitResult } from '../src/ind
 const perMinute = fixedWindow({ limit: 100, windowMs: 60_000 })
 const perDay = fixedWindow({ limit: 1_000, windowMs: 86_400_000, name: 'daily' })
 
+const decidedAtMs = 1_700_000_000_500
+
 function resultOf(...policies: PolicyResult[]): RateLimitResult {
   const decisive = policies.find((policy) => !policy.allowed) ?? (policies[0] as PolicyResult)
-  return { ...decisive, allowed: policies.every((policy) => policy.allowed), policies, degraded: false }
+  return { ...decisive, allowed: policies.every((policy) => policy.allowed), policies, degraded: false, decidedAtMs }
 }
 
-const minuteLeft = (remaining: number, resetAfterMs: number, retryAfterMs = 0): PolicyResult => ({
+/** A result of the per-minute policy; more quota comes `nextQuotaMs` on (by default, when it is whole again). */
+const minuteLeft = (
+  remaining: number,
+  resetAfterMs: number,
+  retryAfterMs = 0,
+  nextQuotaMs = resetAfterMs,
+): PolicyResult => ({
   policy: '100-per-60s',
   limit: 100,
   allowed: retryAfterMs === 0,
   remaining,
   resetAfterMs,
   retryAfterMs,
+  nextQuotaMs,
 })
 
 describe('draft-8 headers', () => {
@@ -35,6 +44,11 @@ describe('draft-8 headers', () => {
       ['RateLimit-Policy', '"100-per-60s";q=100;w=60, "daily";q=1000;w=86400'],
       ['RateLimit', '"100-per-60s";r=99;t=42, "daily";r=999;t=86000'],
     ])
+  })
+
+  it('tells t as the time until more quota, not until the quota is whole again', () => {
+    const result = resultOf(minuteLeft(0, 60_000, 0, 2_000))
+    expect(draft8Headers({ result, policies: [perMinute] })[1]).toEqual(['RateLimit', '"100-per-60s";r=0;t=2'])
   })
 
   it('adds qu unless the unit is requests, and pk as a Byte Sequence', () => {
@@ -51,7 +65,7 @@ describe('draft-8 headers', () => {
 })
 
 describe('draft-7, draft-6 and legacy headers', () => {
-  const result = resultOf(minuteLeft(7, 1_001))
+  const result = resultOf(minuteLeft(7, 30_000, 0, 1_001))
 
   it('draft-7: unnamed policies and one dictionary for the most restrictive policy', () => {
     expect(draft7Headers({ result, policies: [perMinute, perDay] })).toEqual([
@@ -79,8 +93,8 @@ describe('draft-7, draft-6 and legacy headers', () => {
     expect(draft6Headers({ result, policies: mutable })[0]).toEqual(['RateLimit-Policy', '100;w=60, 1000;w=86400'])
   })
 
-  it('legacy: the reset instant in epoch seconds, rounded up', () => {
-    expect(legacyHeaders(result, 1_700_000_000_500)).toEqual([
+  it('legacy: the instant more quota comes, from the decision time, in epoch seconds rounded up', () => {
+    expect(legacyHeaders(result)).toEqual([
       ['X-RateLimit-Limit', '100'],
       ['X-RateLimit-Remaining', '7'],
       ['X-RateLimit-Reset', '1700000002'],
@@ -94,8 +108,8 @@ describe('Retry-After', () => {
     expect(toSeconds(-5)).toBe(0)
   })
 
-  it('is never earlier than the violated policy t, even when the wait is shorter', () => {
-    expect(retryAfterSeconds(resultOf(minuteLeft(0, 30_000, 2_000)), [perMinute])).toBe(30)
+  it('is the wait of this request, not the time until the quota is whole again', () => {
+    expect(retryAfterSeconds(resultOf(minuteLeft(0, 30_000, 2_000)), [perMinute])).toBe(2)
   })
 
   it('is the window of the violated policy when the cost can never pass', () => {

@@ -32,13 +32,15 @@ describe('the lua/ files', () => {
       (await cli('--eval', `lua/${name}.lua`, key, ',', '2', '60000', cost)).stdout.trim().split(' ').map(Number)
     expect((await run('1')).slice(0, 2)).toEqual([1, 1])
     expect((await run('1')).slice(0, 2)).toEqual([1, 0])
-    const [allowed, remaining, resetAfterMs, retryAfterMs] = await run('1')
+    const [allowed, remaining, resetAfterMs, retryAfterMs, nextQuotaMs] = await run('1')
     expect([allowed, remaining]).toEqual([0, 0])
     expect(retryAfterMs).toBeGreaterThan(0)
     expect(retryAfterMs).toBeLessThanOrEqual(resetAfterMs as number)
-    const [, , , , serverNowMs] = await run('3')
-    expect(await run('3')).toEqual([0, 0, expect.any(Number), -1, expect.any(Number)])
-    // The fifth value is the time the script decided at: the server's clock (same machine here).
+    // One unit at a time: more quota comes exactly when a request of cost 1 could pass.
+    expect(nextQuotaMs).toBe(retryAfterMs)
+    const [, , , , , serverNowMs] = await run('3')
+    expect(await run('3')).toEqual([0, 0, expect.any(Number), -1, expect.any(Number), expect.any(Number)])
+    // The sixth value is the time the script decided at: the server's clock (same machine here).
     expect(Math.abs((serverNowMs as number) - Date.now())).toBeLessThan(5_000)
     expect(Number((await cli('PTTL', key)).stdout)).toBeGreaterThan(0)
   })

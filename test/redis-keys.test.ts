@@ -52,7 +52,6 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
   const client = connect(deployment)
   const store = new RedisStore({ client })
   const policy = fixedWindow({ limit: 3, windowMs: MINUTE })
-  const keyOf = (prefix: string, key: string) => redisKeys({ prefix, key, policies: [policy] })[0] as string
 
   it.each(algorithmNames)('gives each %s key a TTL of the time until its state stops mattering', async (algorithm) => {
     const prefix = uniquePrefix('ttl')
@@ -64,31 +63,55 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
     expect(ttlMs).toBeLessThanOrEqual(result.resetAfterMs)
   })
 
-  it.each(algorithmNames)("keeps the %s key's TTL when it refunds", async (algorithm) => {
-    const prefix = uniquePrefix('refund-ttl')
+  it.each(algorithmNames)(
+    "gives the %s key, when it refunds, the TTL of its state's remaining life",
+    async (algorithm) => {
+      const prefix = uniquePrefix('refund-ttl')
+      const refundPolicy = policyOf(algorithm, { limit: 10, windowMs: MINUTE })
+      const limiter = new RateLimiter({ store, policy: refundPolicy, prefix })
+      const [redisKey] = redisKeys({ prefix, key: 'client', policies: [refundPolicy] }) as [string]
+      await limiter.consume('client')
+      const result = await limiter.consume('client', { cost: 2 })
+      const stateBefore = await client.get(redisKey)
+      await limiter.refund(result)
+      const ttlMs = await client.pttl(redisKey)
+      const { resetAfterMs } = await limiter.peek('client', { cost: 0 })
+      expect(await client.get(redisKey)).not.toBe(stateBefore)
+      // The window's end for the windows (as before the refund), the bucket full again for the others.
+      expect(resetAfterMs).toBeGreaterThan(0)
+      expect(Math.abs(ttlMs - resetAfterMs)).toBeLessThan(1_000)
+    },
+  )
+
+  it.each(['token-bucket', 'gcra'])('drops the %s key when a refund leaves it full', async (algorithm) => {
+    const prefix = uniquePrefix('refund-full')
     const refundPolicy = policyOf(algorithm, { limit: 10, windowMs: MINUTE })
     const limiter = new RateLimiter({ store, policy: refundPolicy, prefix })
     const [redisKey] = redisKeys({ prefix, key: 'client', policies: [refundPolicy] }) as [string]
-    const result = await limiter.consume('client', { cost: 2 })
-    const before = await client.pttl(redisKey)
-    const stateBefore = await client.get(redisKey)
-    await limiter.refund(result)
-    const after = await client.pttl(redisKey)
-    expect(await client.get(redisKey)).not.toBe(stateBefore)
-    expect(after).toBeGreaterThan(before - 1_000)
-    expect(after).toBeLessThanOrEqual(before)
+    await limiter.refund(await limiter.consume('client', { cost: 2 }))
+    expect(await client.exists(redisKey)).toBe(0)
+    expect((await limiter.peek('client')).remaining).toBe(10)
   })
 
-  it('puts back a TTL that something outside removed', async () => {
-    // Not under `test-`: the after-file TTL scan of a parallel test file must not see the key mid-test.
-    const prefix = `persisted-${uniquePrefix('repair')}`
-    const limiter = new RateLimiter({ store, policy, prefix })
-    await limiter.consume('client', { cost: 3 })
-    await client.persist(keyOf(prefix, 'client'))
-    expect(await client.pttl(keyOf(prefix, 'client'))).toBe(-1)
-    expect((await limiter.consume('client')).allowed).toBe(false)
-    expect(await client.pttl(keyOf(prefix, 'client'))).toBeGreaterThan(0)
-  })
+  it.each(algorithmNames)(
+    'puts back a %s TTL that something outside removed, on the next allowed and the next denied request',
+    async (algorithm) => {
+      // Not under `test-`: the after-file TTL scan of a parallel test file must not see the key mid-test.
+      const prefix = `persisted-${uniquePrefix('repair')}`
+      const persistedPolicy = policyOf(algorithm, { limit: 3, windowMs: MINUTE })
+      const limiter = new RateLimiter({ store, policy: persistedPolicy, prefix, blockCache: false })
+      const [redisKey] = redisKeys({ prefix, key: 'client', policies: [persistedPolicy] }) as [string]
+      const ttlAfter = async (cost: number, allowed: boolean) => {
+        await limiter.consume('client')
+        await client.persist(redisKey)
+        expect(await client.pttl(redisKey)).toBe(-1)
+        expect((await limiter.consume('client', { cost })).allowed).toBe(allowed)
+        return client.pttl(redisKey)
+      }
+      expect(await ttlAfter(1, true)).toBeGreaterThan(0)
+      expect(await ttlAfter(3, false)).toBeGreaterThan(0)
+    },
+  )
 
   it('puts every key of a decision into one hash slot, whatever the client key holds', async () => {
     const prefix = uniquePrefix('slot')

@@ -12,7 +12,9 @@ const outcome = (allowed: boolean, remaining: number, resetAfterMs: number, retr
   remaining,
   resetAfterMs,
   retryAfterMs,
+  nextQuotaMs: resetAfterMs,
 })
+const decidedAtMs = 1_800_000_000_000
 
 describe('combineOutcomes', () => {
   it('describes the allowed decision by the policy with the fewest units left', () => {
@@ -20,6 +22,7 @@ describe('combineOutcomes', () => {
       policies,
       [outcome(true, 5, 900), outcome(true, 3, 50_000), outcome(true, 4, 9)],
       false,
+      decidedAtMs,
     )
     expect(result).toMatchObject({ allowed: true, policy: 'b', limit: 20, remaining: 3, resetAfterMs: 50_000 })
   })
@@ -29,6 +32,7 @@ describe('combineOutcomes', () => {
       policies,
       [outcome(true, 3, 900), outcome(true, 3, 50_000), outcome(true, 3, 9)],
       false,
+      decidedAtMs,
     )
     expect(result.policy).toBe('b')
   })
@@ -38,12 +42,24 @@ describe('combineOutcomes', () => {
       policies,
       [outcome(false, 0, 900, 900), outcome(true, 0, 50_000), outcome(false, 1, 3_000_000, 3_000_000)],
       false,
+      decidedAtMs,
     )
     expect(result).toMatchObject({ allowed: false, policy: 'c', remaining: 1, retryAfterMs: 3_000_000 })
     expect(result.policies.map((policy) => policy.allowed)).toEqual([false, true, false])
   })
 
+  it("carries the decision time and the decisive policy's time until more quota", () => {
+    const result = combineOutcomes(
+      policies,
+      [outcome(true, 5, 900), outcome(true, 3, 50_000), outcome(true, 4, 9)],
+      false,
+      decidedAtMs,
+    )
+    expect(result).toMatchObject({ decidedAtMs, nextQuotaMs: 50_000 })
+    expect(result.policies.map((policy) => policy.nextQuotaMs)).toEqual([900, 50_000, 9])
+  })
+
   it('carries the degraded flag', () => {
-    expect(combineOutcomes(policies.slice(0, 1), [outcome(true, 1, 1)], true).degraded).toBe(true)
+    expect(combineOutcomes(policies.slice(0, 1), [outcome(true, 1, 1)], true, decidedAtMs).degraded).toBe(true)
   })
 })

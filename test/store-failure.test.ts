@@ -98,7 +98,10 @@ describe('with the Redis server stopped', () => {
 })
 
 describe('stores that misbehave', () => {
-  const decision = { nowMs: 0, outcomes: [{ allowed: true, remaining: 99, resetAfterMs: 1, retryAfterMs: 0 }] }
+  const decision = {
+    nowMs: 0,
+    outcomes: [{ allowed: true, remaining: 99, resetAfterMs: 1, retryAfterMs: 0, nextQuotaMs: 1 }],
+  }
   const storeWith = (decide: Store['decide']): Store => ({ decide, refund: async () => {}, reset: async () => {} })
 
   it('times out a store that never answers, with a StoreTimeoutError', async () => {

@@ -19,27 +19,29 @@ const fixedWindowAlgorithm: Algorithm<FixedWindowState> = {
   luaSource,
   luaFunction: 'fixed_window',
   evaluate({ limit, windowMs }, state, nowMs, cost, charge) {
-    const window = Math.floor(nowMs / windowMs)
-    const windowEndMs = (window + 1) * windowMs
-    let used = state?.window === window ? state.used : 0
-    if (cost <= limit - used) {
-      const charged = charge && cost > 0
-      if (charged) used += cost
-      return {
-        allowed: true,
-        remaining: limit - used,
-        resetAfterMs: used > 0 ? windowEndMs - nowMs : 0,
-        retryAfterMs: 0,
-        nextState: charged ? { window, used } : undefined,
-        expiresAtMs: windowEndMs,
-      }
+    let window = Math.floor(nowMs / windowMs)
+    let atMs = nowMs
+    let used = 0
+    if (state?.window === window) used = state.used
+    else if (state && state.window > window) {
+      // The clock went back before the stored window: no time passed since its start.
+      window = state.window
+      used = state.used
+      atMs = window * windowMs
     }
+    const untilEndMs = (window + 1) * windowMs - atMs
+    const allowed = cost <= limit - used
+    const charged = allowed && charge && cost > 0
+    if (charged) used += cost
+    const resetAfterMs = used > 0 ? untilEndMs : 0
     return {
-      allowed: false,
-      remaining: limit - used,
-      resetAfterMs: used > 0 ? windowEndMs - nowMs : 0,
-      retryAfterMs: cost <= limit ? windowEndMs - nowMs : Number.POSITIVE_INFINITY,
-      expiresAtMs: windowEndMs,
+      allowed,
+      remaining: Math.max(0, limit - used),
+      resetAfterMs,
+      retryAfterMs: allowed ? 0 : cost <= limit ? untilEndMs : Number.POSITIVE_INFINITY,
+      nextQuotaMs: resetAfterMs,
+      nextState: charged ? { window, used } : undefined,
+      expiresAtMs: atMs + untilEndMs,
     }
   },
   parseState(text) {

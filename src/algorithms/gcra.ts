@@ -30,15 +30,22 @@ const gcraAlgorithm: Algorithm<GcraState> = {
     const allowed = debtAfterUs <= burst * interval
     const charged = allowed && charge && cost > 0
     if (charged) debtUs = debtAfterUs
-    const resetAfterMs = Math.ceil(debtUs / 1000)
-    const retryAfterMs = allowed
-      ? 0
-      : cost > burst
-        ? Number.POSITIVE_INFINITY
-        : Math.ceil((debtAfterUs - burst * interval) / 1000)
     const remaining = Math.max(0, burst - Math.ceil(debtUs / interval))
-    const nextState = charged ? nowUs + debtUs : undefined
-    return { allowed, remaining, resetAfterMs, retryAfterMs, nextState, expiresAtMs: nowMs + resetAfterMs }
+    const resetAfterMs = Math.ceil(debtUs / 1000)
+    return {
+      allowed,
+      remaining,
+      resetAfterMs,
+      retryAfterMs: allowed
+        ? 0
+        : cost > burst
+          ? Number.POSITIVE_INFINITY
+          : Math.ceil((debtAfterUs - burst * interval) / 1000),
+      // Until the debt falls to what leaves one unit more than `remaining`.
+      nextQuotaMs: remaining < burst ? Math.ceil((debtUs - (burst - remaining - 1) * interval) / 1000) : 0,
+      nextState: charged ? nowUs + debtUs : undefined,
+      expiresAtMs: nowMs + resetAfterMs,
+    }
   },
   parseState(text) {
     return storedFields(text, 1)[0] as number

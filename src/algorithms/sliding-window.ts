@@ -50,23 +50,28 @@ const slidingWindowAlgorithm: Algorithm<SlidingWindowState> = {
   luaSource,
   luaFunction: 'sliding_window',
   evaluate({ limit, windowMs }, state, nowMs, cost, charge) {
-    const window = Math.floor(nowMs / windowMs)
+    // A clock that went back before the stored window counts as that window's start: no time passed.
+    const atMs = state && state.window * windowMs > nowMs ? state.window * windowMs : nowMs
+    const window = Math.floor(atMs / windowMs)
     const windowStartMs = window * windowMs
     let [current, previous] = counts(state, window)
-    const carried = Math.ceil((previous * (windowMs - (nowMs - windowStartMs))) / windowMs)
+    const carried = Math.ceil((previous * (windowMs - (atMs - windowStartMs))) / windowMs)
     let remaining = Math.max(0, limit - current - carried)
     const allowed = cost <= remaining
     const charged = allowed && charge && cost > 0
     if (charged) [current, remaining] = [current + cost, remaining - cost]
     const expiresAtMs = windowStartMs + 2 * windowMs
-    const resetAfterMs = current > 0 ? expiresAtMs - nowMs : previous > 0 ? windowStartMs + windowMs - nowMs : 0
-    const retryAfterMs = allowed
-      ? 0
-      : cost > limit
-        ? Number.POSITIVE_INFINITY
-        : retryAt(windowStartMs, windowMs, current, previous, cost, limit) - nowMs
-    const nextState = charged ? { window, current, previous } : undefined
-    return { allowed, remaining, resetAfterMs, retryAfterMs, nextState, expiresAtMs }
+    const resetAfterMs = current > 0 ? expiresAtMs - atMs : previous > 0 ? windowStartMs + windowMs - atMs : 0
+    const waitFor = (units: number) => retryAt(windowStartMs, windowMs, current, previous, units, limit) - atMs
+    return {
+      allowed,
+      remaining,
+      resetAfterMs,
+      retryAfterMs: allowed ? 0 : cost > limit ? Number.POSITIVE_INFINITY : waitFor(cost),
+      nextQuotaMs: remaining < limit ? waitFor(remaining + 1) : 0,
+      nextState: charged ? { window, current, previous } : undefined,
+      expiresAtMs,
+    }
   },
   parseState(text) {
     const [window, current, previous] = storedFields(text, 3) as [number, number, number]

@@ -15,10 +15,15 @@ interface TokenBucketState {
   readonly atMs: number
 }
 
-/** Parts in the bucket at `nowMs`, as lua/token-bucket.lua computes them (a missing state is full). */
-function partsAt(state: TokenBucketState | undefined, nowMs: number, limit: number, capacity: number): number {
+/** Parts in the bucket at `atMs` (never before the stored time), as lua/token-bucket.lua computes them (a missing state is full). */
+function partsAt(state: TokenBucketState | undefined, atMs: number, limit: number, capacity: number): number {
   if (!state) return capacity
-  return Math.min(capacity, state.parts + Math.max(0, nowMs - state.atMs) * limit)
+  return Math.min(capacity, state.parts + (atMs - state.atMs) * limit)
+}
+
+/** The time a decision counts at: a clock that went back before the stored time counts as that time, no time passed. */
+function decisionTime(state: TokenBucketState | undefined, nowMs: number): number {
+  return state && state.atMs > nowMs ? state.atMs : nowMs
 }
 
 const tokenBucketAlgorithm: Algorithm<TokenBucketState> = {
@@ -28,21 +33,22 @@ const tokenBucketAlgorithm: Algorithm<TokenBucketState> = {
   luaFunction: 'token_bucket',
   evaluate({ limit, windowMs, burst }, state, nowMs, cost, charge) {
     const capacity = burst * windowMs
-    let parts = partsAt(state, nowMs, limit, capacity)
+    const atMs = decisionTime(state, nowMs)
+    let parts = partsAt(state, atMs, limit, capacity)
     const needed = cost * windowMs
     const allowed = needed <= parts
     const charged = allowed && charge && cost > 0
     if (charged) parts -= needed
+    const remaining = Math.floor(parts / windowMs)
     const resetAfterMs = Math.ceil((capacity - parts) / limit)
-    const retryAfterMs = allowed ? 0 : cost > burst ? Number.POSITIVE_INFINITY : Math.ceil((needed - parts) / limit)
-    const nextState = charged ? { parts, atMs: nowMs } : undefined
     return {
       allowed,
-      remaining: Math.floor(parts / windowMs),
+      remaining,
       resetAfterMs,
-      retryAfterMs,
-      nextState,
-      expiresAtMs: nowMs + resetAfterMs,
+      retryAfterMs: allowed ? 0 : cost > burst ? Number.POSITIVE_INFINITY : Math.ceil((needed - parts) / limit),
+      nextQuotaMs: remaining < burst ? Math.ceil(((remaining + 1) * windowMs - parts) / limit) : 0,
+      nextState: charged ? { parts, atMs } : undefined,
+      expiresAtMs: atMs + resetAfterMs,
     }
   },
   parseState(text) {
@@ -51,7 +57,8 @@ const tokenBucketAlgorithm: Algorithm<TokenBucketState> = {
   },
   refund({ limit, windowMs, burst }, state, nowMs, _chargedAtMs, cost) {
     const capacity = burst * windowMs
-    return { parts: Math.min(capacity, partsAt(state, nowMs, limit, capacity) + cost * windowMs), atMs: nowMs }
+    const atMs = decisionTime(state, nowMs)
+    return { parts: Math.min(capacity, partsAt(state, atMs, limit, capacity) + cost * windowMs), atMs }
   },
 }
 

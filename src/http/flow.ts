@@ -121,7 +121,7 @@ export class RequestFlow<Req, Res, Handler> {
       const partitionKey = draft === 'draft-8' ? this.#partitionKey(key) : undefined
       headers.push(...standardHeaders[draft]({ result, policies: limiter.policies, partitionKey, quotaUnit }))
     }
-    if (this.options.legacyHeaders) headers.push(...legacyHeaders(result, Date.now()))
+    if (this.options.legacyHeaders) headers.push(...legacyHeaders(result))
     return headers
   }
 

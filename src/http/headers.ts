@@ -40,11 +40,11 @@ export function draft8Headers({ result, policies, partitionKey, quotaUnit }: Hea
   const pk = partitionKey === undefined ? '' : `;pk=${partitionKey}`
   let policyField = ''
   let limitField = ''
-  result.policies.forEach(({ remaining, resetAfterMs }, index) => {
+  result.policies.forEach(({ remaining, nextQuotaMs }, index) => {
     const items = itemsOf(policies[index] as Policy, qu)
     const separator = index === 0 ? '' : ', '
     policyField += `${separator}${items.policy}${pk}`
-    limitField += `${separator}${items.remaining}${serializeInteger(remaining)};t=${toSeconds(resetAfterMs)}${pk}`
+    limitField += `${separator}${items.remaining}${serializeInteger(remaining)};t=${toSeconds(nextQuotaMs)}${pk}`
   })
   return [
     ['RateLimit-Policy', policyField],
@@ -81,7 +81,7 @@ function itemsOf(policy: Policy, qu: string | undefined): PolicyItems {
 
 /** draft-07: `RateLimit-Policy: 100;w=60` and `RateLimit: limit=100, remaining=99, reset=42` (most restrictive policy). */
 export function draft7Headers({ result, policies }: HeaderInput): HeaderLines {
-  const rateLimit = { limit: result.limit, remaining: result.remaining, reset: toSeconds(result.resetAfterMs) }
+  const rateLimit = { limit: result.limit, remaining: result.remaining, reset: toSeconds(result.nextQuotaMs) }
   return [
     ['RateLimit-Policy', unnamedPolicies(policies)],
     ['RateLimit', serializeDictionary(rateLimit)],
@@ -94,22 +94,27 @@ export function draft6Headers({ result, policies }: HeaderInput): HeaderLines {
     ['RateLimit-Policy', unnamedPolicies(policies)],
     ['RateLimit-Limit', serializeInteger(result.limit)],
     ['RateLimit-Remaining', serializeInteger(result.remaining)],
-    ['RateLimit-Reset', serializeInteger(toSeconds(result.resetAfterMs))],
-  ]
-}
-
-/** `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` as epoch seconds, from `nowMs`. */
-export function legacyHeaders(result: RateLimitResult, nowMs: number): HeaderLines {
-  return [
-    ['X-RateLimit-Limit', String(result.limit)],
-    ['X-RateLimit-Remaining', String(result.remaining)],
-    ['X-RateLimit-Reset', String(toSeconds(nowMs + result.resetAfterMs))],
+    ['RateLimit-Reset', serializeInteger(toSeconds(result.nextQuotaMs))],
   ]
 }
 
 /**
- * Seconds a refused client should wait: for every violated policy, its wait rounded up (its window
- * when the cost can never pass), and never less than its `t`; the longest of those.
+ * `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`: the instant more quota is
+ * available (the decision's time plus `nextQuotaMs`) in epoch seconds, rounded up.
+ */
+export function legacyHeaders(result: RateLimitResult): HeaderLines {
+  return [
+    ['X-RateLimit-Limit', String(result.limit)],
+    ['X-RateLimit-Remaining', String(result.remaining)],
+    ['X-RateLimit-Reset', String(toSeconds(result.decidedAtMs + result.nextQuotaMs))],
+  ]
+}
+
+/**
+ * Seconds a refused client should wait: the earliest whole second at which this same request would
+ * pass with no other traffic, over every violated policy (a policy's quota only grows while no one
+ * spends it, so the longest wait is when all of them allow). A cost that can never pass gets the
+ * violated policy's window.
  *
  * @example
  * ```ts
@@ -122,7 +127,7 @@ export function retryAfterSeconds(result: RateLimitResult, policies: readonly Po
     if (outcome.allowed) return
     const windowMs = (policies[index] as Policy).windowMs
     const waitMs = Number.isFinite(outcome.retryAfterMs) ? outcome.retryAfterMs : windowMs
-    seconds = Math.max(seconds, toSeconds(waitMs), toSeconds(outcome.resetAfterMs))
+    seconds = Math.max(seconds, toSeconds(waitMs))
   })
   return seconds
 }

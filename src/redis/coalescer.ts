@@ -59,7 +59,7 @@ export interface FrameAnswer {
   readonly nowMs: number
 }
 
-/** From an algorithm's own script: allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: never). */
+/** From an algorithm's own script: allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: never), nextQuotaMs. */
 export interface StandaloneAnswer {
   readonly figures: readonly number[]
   readonly nowMs: number
@@ -202,7 +202,7 @@ export class Coalescer {
     )
   }
 
-  /** A request alone, as its algorithm's own script: the reply is its four figures, then the time. */
+  /** A request alone, as its algorithm's own script: the reply is its five figures, then the time. */
   #sendAlone(
     { resolve, reject, call }: Queued,
     { script, limit, windowMs, burst }: StandalonePolicy,
@@ -225,8 +225,8 @@ export class Coalescer {
         disarmAll(deadlines)
         // One string of integers: a client reads one bulk string far faster than an array of them.
         const figures = integersIn(String(answer), SPACE)
-        if (figures?.length === 5) resolve({ figures, nowMs: figures[4] as number })
-        else reject(new Error(`atomic-ratelimit: an algorithm script answered "${String(answer)}", not five integers`))
+        if (figures?.length === 6) resolve({ figures, nowMs: figures[5] as number })
+        else reject(new Error(`atomic-ratelimit: an algorithm script answered "${String(answer)}", not six integers`))
       },
       (error: unknown) => {
         disarmAll(deadlines)

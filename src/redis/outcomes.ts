@@ -2,7 +2,7 @@ import type { Algorithm, Policy, PolicyOutcome } from '../policy.js'
 import type { StoreRequest } from '../store.js'
 import type { FrameAnswer } from './coalescer.js'
 
-/** The outcome in a standalone script's reply: allowed (1|0), remaining, resetAfterMs, retryAfterMs. */
+/** The outcome in a standalone script's reply: allowed (1|0), remaining, resetAfterMs, retryAfterMs, nextQuotaMs. */
 export function outcomeOfFigures(figures: readonly number[]): PolicyOutcome {
   const retryAfterMs = figures[3] as number
   return {
@@ -10,6 +10,7 @@ export function outcomeOfFigures(figures: readonly number[]): PolicyOutcome {
     remaining: figures[1] as number,
     resetAfterMs: figures[2] as number,
     retryAfterMs: retryAfterMs < 0 ? Number.POSITIVE_INFINITY : retryAfterMs,
+    nextQuotaMs: figures[4] as number,
   }
 }
 
