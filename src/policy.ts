@@ -137,13 +137,17 @@ export interface BurstPolicyOptions extends WindowPolicyOptions {
 export type PolicyFields = Omit<Policy, 'algorithm'>
 
 /**
- * Validates a factory's options (`burst` only where `acceptsBurst`) and derives the default name:
- * `100-per-60s`, `100-per-1500ms` when the window is not whole seconds, `-burst-200` appended when
- * the burst differs from the limit.
+ * Validates a factory's options (`burst` and any other the factory reads itself only where listed in
+ * `ownOptions`) and derives the default name: `100-per-60s`, `100-per-1500ms` when the window is not
+ * whole seconds, `-burst-200` appended when the burst differs from the limit.
  */
-export function readPolicyOptions(options: BurstPolicyOptions, factory: string, acceptsBurst: boolean): PolicyFields {
+export function readPolicyOptions(
+  options: BurstPolicyOptions,
+  factory: string,
+  ownOptions: readonly string[] = [],
+): PolicyFields {
   const given = assertOptionsObject(options as BurstPolicyOptions | undefined, `${factory}()`)
-  assertKnownOptions(given, ['limit', 'windowMs', 'name', ...(acceptsBurst ? ['burst'] : [])], `${factory}()`)
+  assertKnownOptions(given, ['limit', 'windowMs', 'name', ...ownOptions], `${factory}()`)
   const limit = assertInteger(given.limit, 'limit', 1, MAX_UNITS)
   const windowMs = assertInteger(given.windowMs, 'windowMs', 1, MAX_WINDOW_MS)
   const burst = assertInteger(withDefault(given.burst, limit), 'burst', 1, MAX_UNITS)

@@ -25,13 +25,19 @@ const policySets: readonly (readonly Policy[])[] = [
   [slidingWindow({ limit: 8, windowMs: 1_500 })],
   [tokenBucket({ limit: 5, windowMs: 1_000, burst: 12 })],
   [gcra({ limit: 7, windowMs: 1_000, burst: 3 })],
-  [gcra({ limit: 3, windowMs: 1_000 }), fixedWindow({ limit: 12, windowMs: 60_000 })],
+  [
+    gcra({ limit: 3, windowMs: 1_000 }),
+    fixedWindow({ limit: 12, windowMs: 60_000 }),
+    fixedWindow({ limit: 9, windowMs: 2_000, anchor: 'first-request', name: 'anchored' }),
+    tokenBucket({ limit: 2, windowMs: 1_000, burst: 4 }),
+  ],
   [
     slidingWindow({ limit: 7, windowMs: 1_337 }),
     tokenBucket({ limit: 1_000, windowMs: 25_000 }),
     fixedWindow({ limit: 3, windowMs: 250 }),
     gcra({ limit: 100, windowMs: 3_600_000, burst: 20 }),
   ],
+  [fixedWindow({ limit: 6, windowMs: 1_200, anchor: 'first-request' })],
 ]
 
 const step = fc.record({
@@ -96,7 +102,7 @@ describe.each<StoreKind>(['standalone', 'cluster'])('MemoryStore and RedisStore 
       { numRuns: RUNS },
     )
     console.info(`differential ${kind}: operations per algorithm`, Object.fromEntries(operationsPerAlgorithm))
-    for (const algorithm of ['fixed-window', 'sliding-window', 'token-bucket', 'gcra'])
+    for (const algorithm of ['fixed-window', 'fixed-window-anchored', 'sliding-window', 'token-bucket', 'gcra'])
       expect(operationsPerAlgorithm.get(algorithm), algorithm).toBeGreaterThanOrEqual(5_000)
   }, 120_000) // about 10 s alone; the rest of the suite runs beside it on two cores
 })

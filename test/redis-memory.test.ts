@@ -4,9 +4,14 @@ import { redisKeys } from '../src/redis-store.js'
 import { algorithmNames, policyOf } from './helpers/policies.js'
 import { connectStandalone } from './helpers/redis.js'
 
-/** Bytes per tracked key the README's table states (and the peers' string counter, 101, sets the bar). */
+/**
+ * Bytes per tracked key the README's table states (and the peers' string counter, 101, sets the bar;
+ * the anchored window's start in ms takes its string into the next allocation size, as the two-number
+ * states of the sliding window and token bucket do).
+ */
 const BUDGET_BYTES: Record<string, number> = {
   'fixed-window': 101,
+  'fixed-window-anchored': 120,
   gcra: 101,
   'sliding-window': 165,
   'token-bucket': 165,

@@ -6,8 +6,8 @@ import got from 'got'
 import ky from 'ky'
 import { afterAll, describe, expect, it } from 'vitest'
 import { rateLimit } from '../adapters/express.js'
-import type { AlgorithmName, RateLimitResult, Store } from '../src/index.js'
-import { algorithmNames } from './helpers/policies.js'
+import type { RateLimitResult, Store } from '../src/index.js'
+import { algorithmNames, httpAlgorithmOptions } from './helpers/policies.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { createStore } from './helpers/stores.js'
 
@@ -80,7 +80,7 @@ describe.concurrent('a refused client that waits what Retry-After says', () => {
       const client: Client = storeName === 'memory' ? 'got' : 'ky'
       it(`succeeds on its first retry, told at most the exact wait rounded up (${algorithm}, ${storeName}, ${client})`, async () => {
         const options = {
-          algorithm: algorithm as AlgorithmName,
+          ...httpAlgorithmOptions(algorithm),
           limit: 3,
           windowMs: 6_000,
           store,

@@ -1,7 +1,7 @@
 import { RateLimitOptionsError } from '../errors.js'
 import type { Policy, WindowPolicyOptions } from '../policy.js'
 import { describe } from '../validate.js'
-import { fixedWindow } from './fixed-window.js'
+import { type FixedWindowOptions, fixedWindow } from './fixed-window.js'
 import { gcra } from './gcra.js'
 import { slidingWindow } from './sliding-window.js'
 import { tokenBucket } from './token-bucket.js'
@@ -18,14 +18,20 @@ const POLICY_FACTORIES = {
 } satisfies Record<AlgorithmName, (options: WindowPolicyOptions) => Policy>
 
 /**
- * Makes the policy `algorithm` names, or throws a RateLimitOptionsError naming the option.
+ * Makes the policy `algorithm` names (`anchor` goes with the fixed window only), or throws a RateLimitOptionsError naming the option.
  *
  * @example
  * ```ts
  * policyByName('gcra', { limit: 100, windowMs: 60_000 }) // same as gcra({ limit: 100, windowMs: 60_000 })
+ * policyByName('fixed-window', { limit: 5, windowMs: 60_000, anchor: 'first-request' })
  * ```
  */
-export function policyByName(algorithm: unknown, options: WindowPolicyOptions): Policy {
+export function policyByName(algorithm: unknown, options: FixedWindowOptions): Policy {
+  if (algorithm === 'fixed-window') return fixedWindow(options)
+  if (options.anchor !== undefined)
+    throw new RateLimitOptionsError(
+      `Expected \`anchor\` only with algorithm 'fixed-window', got ${describe(algorithm)}`,
+    )
   if (typeof algorithm === 'string' && Object.hasOwn(POLICY_FACTORIES, algorithm))
     return POLICY_FACTORIES[algorithm as AlgorithmName](options)
   const expected = Object.keys(POLICY_FACTORIES)

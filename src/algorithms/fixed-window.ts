@@ -1,4 +1,5 @@
 import luaSource from '../../lua/fixed-window.lua'
+import { RateLimitOptionsError } from '../errors.js'
 import {
   type Algorithm,
   definePolicy,
@@ -7,6 +8,8 @@ import {
   storedFields,
   type WindowPolicyOptions,
 } from '../policy.js'
+import { describe } from '../validate.js'
+import { fixedWindowAnchoredAlgorithm } from './fixed-window-anchored.js'
 
 interface FixedWindowState {
   readonly window: number
@@ -54,15 +57,33 @@ const fixedWindowAlgorithm: Algorithm<FixedWindowState> = {
   },
 }
 
+/** Options of {@link fixedWindow}. */
+export interface FixedWindowOptions extends WindowPolicyOptions {
+  /**
+   * Where windows start: `'epoch'`, numbered from the Unix epoch, so every client's window ends at
+   * the same instants; or `'first-request'`, each client's window opening with its first request
+   * after the last one ended (as INCR and EXPIRE on a first hit, and the peers' stores, do).
+   * @default 'epoch'
+   */
+  readonly anchor?: 'epoch' | 'first-request'
+}
+
 /**
- * At most `limit` units per window of `windowMs`. Windows are numbered from the Unix epoch, so every
- * client's window ends at the same instants; one counter per key, the cheapest policy to store.
+ * At most `limit` units per window of `windowMs`; one counter per key, the cheapest policy to store.
+ * Windows are numbered from the Unix epoch, so every client's window ends at the same instants,
+ * unless `anchor: 'first-request'` opens each client's window at its first request.
  *
  * @example
  * ```ts
  * const limiter = new RateLimiter({ policy: fixedWindow({ limit: 100, windowMs: 60_000 }) })
+ * const perLogin = fixedWindow({ limit: 5, windowMs: 15 * 60_000, anchor: 'first-request' })
  * ```
  */
-export function fixedWindow(options: WindowPolicyOptions): Policy {
-  return definePolicy(fixedWindowAlgorithm, readPolicyOptions(options, 'fixedWindow', false))
+export function fixedWindow(options: FixedWindowOptions): Policy {
+  const fields = readPolicyOptions(options, 'fixedWindow', ['anchor'])
+  const anchor = options.anchor ?? 'epoch'
+  if (anchor !== 'epoch' && anchor !== 'first-request')
+    throw new RateLimitOptionsError(`Expected \`anchor\` to be 'epoch' or 'first-request', got ${describe(anchor)}`)
+  if (anchor === 'epoch') return definePolicy(fixedWindowAlgorithm, fields)
+  return definePolicy(fixedWindowAnchoredAlgorithm, fields)
 }

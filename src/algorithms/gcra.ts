@@ -70,7 +70,7 @@ const gcraAlgorithm: Algorithm<GcraState> = {
  * ```
  */
 export function gcra(options: BurstPolicyOptions): Policy {
-  const fields = readPolicyOptions(options, 'gcra', true)
+  const fields = readPolicyOptions(options, 'gcra', ['burst'])
   // The arrival time, now in µs plus the burst's intervals, must stay an exact integer.
   assertExactProduct(
     fields.burst * intervalUs(fields.windowMs, fields.limit),

@@ -98,7 +98,7 @@ const slidingWindowAlgorithm: Algorithm<SlidingWindowState> = {
  * ```
  */
 export function slidingWindow(options: WindowPolicyOptions): Policy {
-  const fields = readPolicyOptions(options, 'slidingWindow', false)
+  const fields = readPolicyOptions(options, 'slidingWindow')
   assertExactProduct(fields.limit * fields.windowMs, '`limit` × `windowMs`')
   return definePolicy(slidingWindowAlgorithm, fields)
 }

@@ -74,7 +74,7 @@ const tokenBucketAlgorithm: Algorithm<TokenBucketState> = {
  * ```
  */
 export function tokenBucket(options: BurstPolicyOptions): Policy {
-  const fields = readPolicyOptions(options, 'tokenBucket', true)
+  const fields = readPolicyOptions(options, 'tokenBucket', ['burst'])
   assertExactProduct(fields.burst * fields.windowMs, '`burst` × `windowMs`')
   return definePolicy(tokenBucketAlgorithm, fields)
 }

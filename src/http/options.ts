@@ -22,11 +22,16 @@ export interface HttpRateLimitOptions<Req, Res, Handler> {
   readonly windowMs?: number
   /** How the window is counted. @default 'fixed-window' */
   readonly algorithm?: AlgorithmName
+  /**
+   * With the fixed window: `'epoch'` windows end at the same instants for every client,
+   * `'first-request'` windows open at each client's first request. @default 'epoch'
+   */
+  readonly anchor?: 'epoch' | 'first-request'
   /** Where the counts live; share a RedisStore between app instances. @default a new MemoryStore() */
   readonly store?: Store
   /** Key namespace; limiters with the same store, prefix and limits share quota. @default 'rl' */
   readonly prefix?: string
-  /** A ready RateLimiter (several policies, a clock, store failure settings) instead of the five options above. */
+  /** A ready RateLimiter (several policies, a clock, store failure settings) instead of the six options above. */
   readonly limiter?: RateLimiter
   /** The client a request counts for. @default its IP address, IPv6 grouped by `ipv6Subnet` */
   readonly keyGenerator?: (request: Req) => Awaitable<string>

@@ -14,7 +14,7 @@ export interface AdapterOptionSpec {
   readonly trustProxy?: boolean
 }
 
-const LIMITER_OPTIONS = ['limit', 'windowMs', 'algorithm', 'store', 'prefix'] as const
+const LIMITER_OPTIONS = ['limit', 'windowMs', 'algorithm', 'anchor', 'store', 'prefix'] as const
 const SHARED_OPTIONS = [
   ...LIMITER_OPTIONS,
   'limiter',
@@ -87,7 +87,11 @@ function readLimiter(
       )
     return given.limiter
   }
-  const window = { limit: withDefault(given.limit, 100), windowMs: withDefault(given.windowMs, 60_000) }
+  const window = {
+    limit: withDefault(given.limit, 100),
+    windowMs: withDefault(given.windowMs, 60_000),
+    ...definedOnly({ anchor: given.anchor }),
+  }
   const policy = policyByName(withDefault<unknown>(given.algorithm, 'fixed-window'), window)
   const limiter = new RateLimiter({ policy, ...definedOnly({ store: given.store, prefix: given.prefix }) })
   if (given.store !== undefined) registerQuotas(given.store, limiter.prefix, limiter.policies)

@@ -1,9 +1,18 @@
-import { type BurstPolicyOptions, fixedWindow, gcra, type Policy, slidingWindow, tokenBucket } from '../../src/index.js'
+import {
+  type AlgorithmName,
+  type BurstPolicyOptions,
+  fixedWindow,
+  gcra,
+  type Policy,
+  slidingWindow,
+  tokenBucket,
+} from '../../src/index.js'
 import { internalsOf } from '../../src/policy.js'
 
 /** Every algorithm's factory, by algorithm name, for suites that run once per algorithm. */
 export const factories: Record<string, (options: BurstPolicyOptions) => Policy> = {
   'fixed-window': ({ burst: _burst, ...options }) => fixedWindow(options),
+  'fixed-window-anchored': ({ burst: _burst, ...options }) => fixedWindow({ ...options, anchor: 'first-request' }),
   'sliding-window': ({ burst: _burst, ...options }) => slidingWindow(options),
   'token-bucket': tokenBucket,
   gcra,
@@ -27,4 +36,10 @@ export function policyOf(algorithm: string, options: BurstPolicyOptions): Policy
 /** Whether the algorithm refills continuously (so a burst can hold more than `limit`). */
 export function hasBurst(algorithm: string): boolean {
   return algorithm === 'token-bucket' || algorithm === 'gcra'
+}
+
+/** The HTTP adapters' options that make the named algorithm's policy (`algorithm`, and `anchor` for the anchored window). */
+export function httpAlgorithmOptions(algorithm: string): { algorithm: AlgorithmName; anchor?: 'first-request' } {
+  if (algorithm === 'fixed-window-anchored') return { algorithm: 'fixed-window', anchor: 'first-request' }
+  return { algorithm: algorithm as AlgorithmName }
 }
