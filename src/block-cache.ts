@@ -1,9 +1,12 @@
 import { BoundedMap } from './bounded-map.js'
 import { boundedKey } from './hash.js'
+import type { Policy } from './policy.js'
 import { ageResult, type RateLimitResult } from './result.js'
 
 interface Block {
   referenced: boolean
+  /** The policies the store denied under: a request under other limits (an upgraded plan) is not blocked. */
+  readonly policies: readonly Policy[]
   /** The denial the store gave, as of `decidedAtMs`. */
   readonly result: RateLimitResult
   readonly decidedAtMs: number
@@ -26,12 +29,12 @@ export class BlockCache {
     this.#blocks = new BoundedMap(maxKeys)
   }
 
-  /** The store's denial, aged to `nowMs`, if `key` is blocked for `cost` at `nowMs`. */
-  denial(key: string, cost: number, nowMs: number): RateLimitResult | undefined {
+  /** The store's denial, aged to `nowMs`, if `key` is blocked for `cost` under `policies` at `nowMs`. */
+  denial(key: string, policies: readonly Policy[], cost: number, nowMs: number): RateLimitResult | undefined {
     const mapKey = boundedKey(key)
     const block = this.#blocks.get(mapKey)
     if (!block) return undefined
-    if (nowMs >= block.untilMs) {
+    if (nowMs >= block.untilMs || block.policies !== policies) {
       this.#blocks.delete(mapKey)
       return undefined
     }
@@ -44,7 +47,7 @@ export class BlockCache {
    * (counted from `sentAtMs`, when the request left: the store decided at or after it, so the block
    * never outlasts either); an allowed charge drops the key's block, whose figures it made stale.
    */
-  record(key: string, cost: number, sentAtMs: number, result: RateLimitResult): void {
+  record(key: string, policies: readonly Policy[], cost: number, sentAtMs: number, result: RateLimitResult): void {
     if (result.allowed) {
       if (cost > 0 && this.#blocks.size > 0) this.forget(key)
       return
@@ -53,6 +56,7 @@ export class BlockCache {
     if (result.degraded || !Number.isFinite(blockMs) || blockMs <= 0) return
     this.#blocks.set(boundedKey(key), {
       referenced: true,
+      policies,
       result,
       decidedAtMs: sentAtMs,
       cost,

@@ -4,7 +4,7 @@ import type { CircuitBreakerOptions, ResolvedCircuitBreakerOptions } from './bre
 import { createDefaultErrorLog } from './error-log.js'
 import { RateLimitOptionsError } from './errors.js'
 import { MemoryStore } from './memory-store.js'
-import { internalsOf, type Policy, shareOfPolicy } from './policy.js'
+import { internalsOf, type Policy } from './policy.js'
 import type { Store } from './store.js'
 import type { StoreFailurePolicy } from './store-guard.js'
 import { assertInteger, assertKnownOptions, assertOptionsObject, describe, withDefault } from './validate.js'
@@ -43,6 +43,21 @@ export interface RateLimiterOptions {
 export interface ConsumeOptions {
   /** Units this request uses: a non-negative integer. @default 1 */
   readonly cost?: number
+  /**
+   * This request's limit, for a limiter of one policy: plans and tiers ("free 100 per minute, pro
+   * 5,000"). The policy keeps its name, so its stored state: a client upgraded mid-window keeps what
+   * it used (see the README, "Per-request limits"). @default the policy's limit
+   */
+  readonly limit?: number
+  /** This request's window, for a limiter of one policy, as `limit`. @default the policy's window */
+  readonly windowMs?: number
+}
+
+/** A call's options, checked: its cost and the limit and window it decides under, when given. */
+export interface CallOptions {
+  readonly cost: number
+  readonly limit: number | undefined
+  readonly windowMs: number | undefined
 }
 
 /** RateLimiter options, checked, with every default applied. */
@@ -54,7 +69,8 @@ export interface ResolvedLimiterOptions {
   readonly onStoreError: StoreFailurePolicy
   readonly onError: (error: unknown, key: string) => void
   readonly clock: (() => number) | undefined
-  readonly fallbackPolicies: readonly Policy[]
+  /** Processes sharing the store: the fallback store allows each its share of every limit. */
+  readonly instances: number
   readonly circuitBreaker: ResolvedCircuitBreakerOptions | undefined
   readonly blockCache: BlockCache | undefined
 }
@@ -83,7 +99,7 @@ export function resolveLimiterOptions(options: RateLimiterOptions | undefined): 
     onStoreError,
     onError: readFunction(given.onError, 'onError') ?? createDefaultErrorLog(),
     clock: readFunction(given.clock, 'clock'),
-    fallbackPolicies: policies.map((policy) => shareOfPolicy(policy, instances)),
+    instances,
     circuitBreaker: readCircuitBreaker(given.circuitBreaker),
     blockCache: readBlockCache(given.blockCache, store),
   }
@@ -95,12 +111,14 @@ export function readKey(value: unknown): string {
   throw new RateLimitOptionsError(`Expected \`key\` to be a non-empty string, got ${describe(value)}`)
 }
 
-/** Checks a call's options and returns its cost: a non-negative integer, 1 by default. */
-export function readCost(options: ConsumeOptions | undefined): number {
-  if (options === undefined) return 1
+const DEFAULT_CALL: CallOptions = Object.freeze({ cost: 1, limit: undefined, windowMs: undefined })
+
+/** Checks a call's options: a cost (a non-negative integer, 1 by default), and a limit and window if given. */
+export function readCallOptions(options: ConsumeOptions | undefined): CallOptions {
+  if (options === undefined) return DEFAULT_CALL
   const given = assertOptionsObject(options, 'consume')
-  assertKnownOptions(given, ['cost'], 'consume')
-  return assertInteger(withDefault(given.cost, 1), 'cost', 0)
+  assertKnownOptions(given, ['cost', 'limit', 'windowMs'], 'consume')
+  return { cost: assertInteger(withDefault(given.cost, 1), 'cost', 0), limit: given.limit, windowMs: given.windowMs }
 }
 
 function readPolicies(value: Policy | readonly Policy[] | undefined): readonly Policy[] {

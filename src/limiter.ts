@@ -1,15 +1,17 @@
 import type { BlockCache } from './block-cache.js'
+import { BoundedMap } from './bounded-map.js'
 import type { CircuitState } from './breaker.js'
 import { RateLimitOptionsError } from './errors.js'
 import {
+  type CallOptions,
   type ConsumeOptions,
   type RateLimiterOptions,
   type ResolvedLimiterOptions,
-  readCost,
+  readCallOptions,
   readKey,
   resolveLimiterOptions,
 } from './limiter-options.js'
-import type { Policy } from './policy.js'
+import { type Policy, withNumbers } from './policy.js'
 import { attachCharge, combineOutcomes, type RateLimitResult, takeCharge } from './result.js'
 import type { StoreRequest } from './store.js'
 import { type GuardedDecision, StoreGuard } from './store-guard.js'
@@ -17,6 +19,15 @@ import { describe } from './validate.js'
 
 /** The latest time a clock may give (year 2248): later, GCRA's microseconds would lose precision. */
 const LATEST_CLOCK_MS = 2 ** 43
+
+/** Distinct per-request limits a limiter keeps its policies for: plans and tiers are few. */
+const MOST_KEPT_LIMITS = 1_000
+
+/** A policy list kept for one per-request limit and window. */
+interface KeptPolicies {
+  referenced: boolean
+  readonly policies: readonly Policy[]
+}
 
 /**
  * Decides whether a client may act: atomically, under one or more policies, in one store call.
@@ -37,6 +48,8 @@ export class RateLimiter {
   readonly #options: ResolvedLimiterOptions
   readonly #guard: StoreGuard
   readonly #blockCache: BlockCache | undefined
+  /** The policies of per-request limits, by `<limit>/<windowMs>`: the same list for the same numbers, so stores plan it once. */
+  readonly #perRequest = new BoundedMap<KeptPolicies>(MOST_KEPT_LIMITS)
 
   constructor(options?: RateLimiterOptions) {
     this.#options = resolveLimiterOptions(options)
@@ -84,14 +97,41 @@ export class RateLimiter {
     await this.#guard.reset({ prefix: this.prefix, key: checkedKey, policies: this.policies })
   }
 
+  /**
+   * The policies a call with these options decides under: the limiter's, or for a per-request
+   * `limit` or `windowMs`, its one policy with those numbers (same name, so the same stored state).
+   * Throws a RateLimitOptionsError for numbers the policy's factory refuses.
+   */
+  policiesFor(options?: ConsumeOptions): readonly Policy[] {
+    return this.#policiesFor(readCallOptions(options))
+  }
+
+  #policiesFor({ limit, windowMs }: CallOptions): readonly Policy[] {
+    if (limit === undefined && windowMs === undefined) return this.policies
+    if (this.policies.length > 1)
+      throw new RateLimitOptionsError(
+        `Expected a per-request \`limit\` or \`windowMs\` only for a limiter of one policy, got ${this.policies.length} policies`,
+      )
+    const id = `${limit}/${windowMs}`
+    let kept = this.#perRequest.get(id)
+    if (!kept) {
+      const base = this.policies[0] as Policy
+      const policy = withNumbers(base, limit ?? base.limit, windowMs ?? base.windowMs)
+      kept = { referenced: true, policies: Object.freeze([policy]) }
+      this.#perRequest.set(id, kept)
+    }
+    return kept.policies
+  }
+
   #decide(key: string, options: ConsumeOptions | undefined, mode: StoreRequest['mode']): Promise<RateLimitResult> {
     let request: StoreRequest
     try {
+      const call = readCallOptions(options)
       request = {
         prefix: this.prefix,
         key: readKey(key),
-        policies: this.policies,
-        cost: readCost(options),
+        policies: this.#policiesFor(call),
+        cost: call.cost,
         mode,
         nowMs: this.#now(),
       }
@@ -100,7 +140,7 @@ export class RateLimiter {
     }
     // The local time only matters to the block cache: without one, the clock is not read here.
     const localNowMs = this.#blockCache ? (request.nowMs ?? Date.now()) : 0
-    const blocked = this.#blockCache?.denial(request.key, request.cost, localNowMs)
+    const blocked = this.#blockCache?.denial(request.key, request.policies, request.cost, localNowMs)
     if (blocked) return Promise.resolve(blocked)
     const decision = this.#guard.decide(request)
     if (!(decision instanceof Promise)) return Promise.resolve(this.#conclude(request, decision, localNowMs))
@@ -112,7 +152,7 @@ export class RateLimiter {
     const { store, policies, outcomes, degraded, nowMs } = decision
     const result = combineOutcomes(policies, outcomes, degraded, nowMs)
     if (mode === 'consume' && cost > 0 && store !== undefined) attachCharge(result, store, key, cost, nowMs, policies)
-    this.#blockCache?.record(key, cost, sentAtMs, result)
+    this.#blockCache?.record(key, request.policies, cost, sentAtMs, result)
     return result
   }
 

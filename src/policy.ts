@@ -86,6 +86,8 @@ interface PolicyInternals {
   readonly algorithm: Algorithm<unknown>
   /** `<keyTag>:<name>`, or just `<name>` without a tag: the policy's part of a store key. */
   readonly storageName: string
+  /** A policy of the same kind with these fields, checked as its factory checks them. */
+  readonly remake: (fields: PolicyFields) => Policy
 }
 
 const internals = new WeakMap<Policy, PolicyInternals>()
@@ -98,14 +100,33 @@ export const MAX_WINDOW_MS = 10 * 365 * 86_400_000
 
 const POLICY_NAME = /^[\w.~/+-]{1,64}$/
 
-/** Builds a frozen policy decided by `algorithm`. */
-export function definePolicy<State>(algorithm: Algorithm<State>, fields: Omit<Policy, 'algorithm'>): Policy {
+/**
+ * Builds a frozen policy decided by `algorithm`; `remake` makes one of the same kind with other
+ * fields, through its factory (see {@link withNumbers}).
+ */
+export function definePolicy<State>(
+  algorithm: Algorithm<State>,
+  fields: PolicyFields,
+  remake: (fields: PolicyFields) => Policy,
+): Policy {
   const policy: Policy = Object.freeze({ algorithm: algorithm.name, ...fields })
   internals.set(policy, {
     algorithm: algorithm as Algorithm<unknown>,
     storageName: algorithm.keyTag ? `${algorithm.keyTag}:${fields.name}` : fields.name,
+    remake,
   })
   return policy
+}
+
+/**
+ * The policy with another limit and window, its name (so its keys and stored state) kept: what a
+ * per-request limit decides under. The burst follows the limit when it was the limit; an explicit
+ * burst stays. Throws a RateLimitOptionsError, as the factory would, for numbers it refuses.
+ */
+export function withNumbers(policy: Policy, limit: number, windowMs: number): Policy {
+  if (limit === policy.limit && windowMs === policy.windowMs) return policy
+  const burst = policy.burst === policy.limit ? limit : policy.burst
+  return internalsOf(policy).remake({ name: policy.name, limit, windowMs, burst })
 }
 
 /** The algorithm and storage name of a policy; throws for a policy not made by a factory here. */
@@ -156,9 +177,13 @@ export function readPolicyOptions(
     throw new RateLimitOptionsError(
       `Expected \`name\` to be 1 to 64 letters, digits or any of _ . ~ / + -, got ${describe(name)}`,
     )
-  const window = windowMs % 1000 === 0 ? `${windowMs / 1000}s` : `${windowMs}ms`
-  const defaultName = `${limit}-per-${window}${burst === limit ? '' : `-burst-${burst}`}`
+  const defaultName = `${limit}-per-${windowText(windowMs)}${burst === limit ? '' : `-burst-${burst}`}`
   return { name: name ?? defaultName, limit, windowMs, burst }
+}
+
+/** A window as policy names show it: `60s`, or `1500ms` when it is not whole seconds. */
+export function windowText(windowMs: number): string {
+  return windowMs % 1000 === 0 ? `${windowMs / 1000}s` : `${windowMs}ms`
 }
 
 /**
@@ -188,5 +213,6 @@ export function shareOfPolicy(policy: Policy, instances: number): Policy {
   if (instances === 1) return policy
   const share = (units: number) => Math.max(1, Math.floor(units / instances))
   const { name, windowMs, limit, burst } = policy
-  return definePolicy(internalsOf(policy).algorithm, { name, windowMs, limit: share(limit), burst: share(burst) })
+  const { algorithm, remake } = internalsOf(policy)
+  return definePolicy(algorithm, { name, windowMs, limit: share(limit), burst: share(burst) }, remake)
 }

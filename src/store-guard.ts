@@ -2,7 +2,7 @@ import { CircuitBreaker, type CircuitState, type ResolvedCircuitBreakerOptions }
 import { Deadlines } from './deadline.js'
 import { StoreUnavailableError } from './errors.js'
 import { MemoryStore } from './memory-store.js'
-import type { Policy, PolicyOutcome } from './policy.js'
+import { type Policy, type PolicyOutcome, shareOfPolicy } from './policy.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
 
 /** What a decision does when the store fails or misses `timeoutMs`. */
@@ -26,8 +26,8 @@ export interface StoreGuardSettings {
   readonly timeoutMs: number
   readonly circuitBreaker: ResolvedCircuitBreakerOptions | undefined
   readonly onStoreError: StoreFailurePolicy
-  /** The limiter's policies with each limit divided among the instances, for the fallback store. */
-  readonly fallbackPolicies: readonly Policy[]
+  /** Processes sharing the store: on the fallback store, each allows its share of every limit. */
+  readonly instances: number
   readonly report: (error: unknown, key: string) => void
 }
 
@@ -45,6 +45,8 @@ export class StoreGuard {
   /** One breaker per failure domain of the store, made on first use. */
   readonly #breakers = new Map<string, CircuitBreaker>()
   #fallbackStore: MemoryStore | undefined
+  /** Each policy list's shares for the fallback store, worked out once per list. */
+  readonly #shares = new WeakMap<readonly Policy[], readonly Policy[]>()
 
   constructor(settings: StoreGuardSettings) {
     this.#settings = settings
@@ -95,13 +97,23 @@ export class StoreGuard {
 
   /** Forgets the key on the store (and the fallback store); a failure is reported, then thrown. */
   async reset(target: StoreTarget): Promise<void> {
-    await this.#fallbackStore?.reset({ ...target, policies: this.#settings.fallbackPolicies })
+    await this.#fallbackStore?.reset({ ...target, policies: this.#sharesOf(target.policies) })
     try {
       await this.#deadlines.race(this.#settings.store.reset(target))
     } catch (error) {
       this.#settings.report(error, target.key)
       throw error
     }
+  }
+
+  /** The policies with every limit divided among the instances, for the fallback store. */
+  #sharesOf(policies: readonly Policy[]): readonly Policy[] {
+    let shares = this.#shares.get(policies)
+    if (!shares) {
+      shares = policies.map((policy) => shareOfPolicy(policy, this.#settings.instances))
+      this.#shares.set(policies, shares)
+    }
+    return shares
   }
 
   #breakerFor(target: StoreTarget): CircuitBreaker | undefined {
@@ -126,11 +138,12 @@ export class StoreGuard {
   }
 
   #decideWithoutStore(request: StoreRequest): GuardedDecision {
-    const { onStoreError, fallbackPolicies } = this.#settings
+    const { onStoreError } = this.#settings
     if (onStoreError === 'fallback') {
       this.#fallbackStore ??= new MemoryStore()
-      const decision = this.#fallbackStore.decideNow({ ...request, policies: fallbackPolicies })
-      return decided(decision, fallbackPolicies, true, this.#fallbackStore)
+      const shares = this.#sharesOf(request.policies)
+      const decision = this.#fallbackStore.decideNow({ ...request, policies: shares })
+      return decided(decision, shares, true, this.#fallbackStore)
     }
     const allowed = onStoreError === 'allow'
     const outcomes = request.policies.map(({ limit, windowMs }): PolicyOutcome => {

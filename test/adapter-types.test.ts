@@ -16,7 +16,9 @@ type Callback<Options, Name extends keyof Options> = Exclude<Options[Name], unde
 
 describe('the options every adapter shares', () => {
   it('types the shared option values', () => {
-    expectTypeOf<ExpressRateLimitOptions['limit']>().toEqualTypeOf<number | undefined>()
+    expectTypeOf<ExpressRateLimitOptions['limit']>().toEqualTypeOf<
+      number | ((request: express.Request) => number | Promise<number>) | undefined
+    >()
     expectTypeOf<KoaRateLimitOptions['algorithm']>().toEqualTypeOf<AlgorithmName | undefined>()
     expectTypeOf<HonoRateLimitOptions['standardHeaders']>().toEqualTypeOf<HeadersDraft | false | undefined>()
     expectTypeOf<FastifyRateLimitOptions['store']>().toEqualTypeOf<Store | undefined>()

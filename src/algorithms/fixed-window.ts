@@ -4,6 +4,7 @@ import {
   type Algorithm,
   definePolicy,
   type Policy,
+  type PolicyFields,
   readPolicyOptions,
   storedFields,
   type WindowPolicyOptions,
@@ -84,6 +85,7 @@ export function fixedWindow(options: FixedWindowOptions): Policy {
   const anchor = options.anchor ?? 'epoch'
   if (anchor !== 'epoch' && anchor !== 'first-request')
     throw new RateLimitOptionsError(`Expected \`anchor\` to be 'epoch' or 'first-request', got ${describe(anchor)}`)
-  if (anchor === 'epoch') return definePolicy(fixedWindowAlgorithm, fields)
-  return definePolicy(fixedWindowAnchoredAlgorithm, fields)
+  const remake = ({ burst: _burst, ...window }: PolicyFields) => fixedWindow({ ...window, anchor })
+  if (anchor === 'epoch') return definePolicy(fixedWindowAlgorithm, fields, remake)
+  return definePolicy(fixedWindowAnchoredAlgorithm, fields, remake)
 }

@@ -77,5 +77,5 @@ export function gcra(options: BurstPolicyOptions): Policy {
     '`burst` × `windowMs` / `limit` in µs',
     2 ** 52,
   )
-  return definePolicy(gcraAlgorithm, fields)
+  return definePolicy(gcraAlgorithm, fields, gcra)
 }

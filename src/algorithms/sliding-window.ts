@@ -100,5 +100,5 @@ const slidingWindowAlgorithm: Algorithm<SlidingWindowState> = {
 export function slidingWindow(options: WindowPolicyOptions): Policy {
   const fields = readPolicyOptions(options, 'slidingWindow')
   assertExactProduct(fields.limit * fields.windowMs, '`limit` × `windowMs`')
-  return definePolicy(slidingWindowAlgorithm, fields)
+  return definePolicy(slidingWindowAlgorithm, fields, ({ burst: _burst, ...window }) => slidingWindow(window))
 }

@@ -76,5 +76,5 @@ const tokenBucketAlgorithm: Algorithm<TokenBucketState> = {
 export function tokenBucket(options: BurstPolicyOptions): Policy {
   const fields = readPolicyOptions(options, 'tokenBucket', ['burst'])
   assertExactProduct(fields.burst * fields.windowMs, '`burst` × `windowMs`')
-  return definePolicy(tokenBucketAlgorithm, fields)
+  return definePolicy(tokenBucketAlgorithm, fields, tokenBucket)
 }

@@ -1,5 +1,7 @@
 import { RateLimitOptionsError } from '../errors.js'
 import { digest, lastKeyMemo } from '../hash.js'
+import type { ConsumeOptions } from '../limiter-options.js'
+import type { Policy } from '../policy.js'
 import type { RateLimitResult } from '../result.js'
 import { describe } from '../validate.js'
 import { type ClientAddress, defaultClientKey } from './client-ip.js'
@@ -47,6 +49,8 @@ export class RequestFlow<Req, Res, Handler> {
   readonly #adapter: AdapterSpec<Res>
   /** `pk` of a client key under the limiter's prefix (draft-8 headers). */
   readonly #partitionKey: (key: string) => string
+  /** Whether the limit or the window is a function of the request. */
+  readonly #perRequest: boolean
 
   constructor(
     options: (HttpRateLimitOptions<Req, Res, Handler> & TrustProxyOption) | undefined,
@@ -57,6 +61,7 @@ export class RequestFlow<Req, Res, Handler> {
     this.#adapter = adapter
     const { prefix } = this.options.limiter
     this.#partitionKey = lastKeyMemo((key) => partitionKeyOf(prefix, key))
+    this.#perRequest = this.options.limitOf !== undefined || this.options.windowMsOf !== undefined
   }
 
   /** Skip, key, cost, decision, headers and refusal body; undefined when `skip` let the request through. */
@@ -69,11 +74,13 @@ export class RequestFlow<Req, Res, Handler> {
     const key = typeof keyed === 'string' ? keyed : await keyed
     const costed = this.#costOf(request)
     const cost = typeof costed === 'number' ? costed : await costed
-    // The default cost needs no options object to build and check.
-    const result = await limiter.consume(key, cost === 1 ? undefined : { cost })
-    const headers = this.#headersOf(result, key)
+    // The default cost and limits need no options object to build and check.
+    const call = this.#perRequest ? await this.#callOptions(request, cost) : cost === 1 ? undefined : { cost }
+    const result = await limiter.consume(key, call)
+    const policies = this.#perRequest ? limiter.policiesFor(call) : limiter.policies
+    const headers = this.#headersOf(result, policies, key)
     if (result.allowed) return { result, headers, refusal: undefined }
-    const retryAfter = retryAfterSeconds(result, limiter.policies)
+    const retryAfter = retryAfterSeconds(result, policies)
     headers.push(['Retry-After', String(retryAfter)])
     const problem = () => quotaExceededProblem(result, statusCode, retryAfter)
     return { result, headers, refusal: { statusCode, body: await refusalBody(message, request, result, problem) } }
@@ -103,6 +110,14 @@ export class RequestFlow<Req, Res, Handler> {
     throw new RateLimitOptionsError(`Expected \`keyGenerator\` to return a non-empty string, got ${describe(key)}`)
   }
 
+  /** The call's cost, and its limit and window where they are functions of the request. */
+  async #callOptions(request: Req, cost: number): Promise<ConsumeOptions> {
+    const { limitOf, windowMsOf } = this.options
+    const limit = limitOf && (await limitOf(request))
+    const windowMs = windowMsOf && (await windowMsOf(request))
+    return { cost, ...(limit === undefined ? {} : { limit }), ...(windowMs === undefined ? {} : { windowMs }) }
+  }
+
   #costOf(request: Req): number | Promise<number> {
     const { cost } = this.options
     return typeof cost === 'number' ? cost : this.#computedCost(cost, request)
@@ -114,12 +129,12 @@ export class RequestFlow<Req, Res, Handler> {
     throw new RateLimitOptionsError(`Expected \`cost\` to return a non-negative integer, got ${describe(units)}`)
   }
 
-  #headersOf(result: RateLimitResult, key: string): HeaderLines {
-    const { standardHeaders: draft, limiter, quotaUnit } = this.options
+  #headersOf(result: RateLimitResult, policies: readonly Policy[], key: string): HeaderLines {
+    const { standardHeaders: draft, quotaUnit } = this.options
     const headers: HeaderLines = []
     if (draft) {
       const partitionKey = draft === 'draft-8' ? this.#partitionKey(key) : undefined
-      headers.push(...standardHeaders[draft]({ result, policies: limiter.policies, partitionKey, quotaUnit }))
+      headers.push(...standardHeaders[draft]({ result, policies, partitionKey, quotaUnit }))
     }
     if (this.options.legacyHeaders) headers.push(...legacyHeaders(result))
     return headers

@@ -16,10 +16,13 @@ export type RateLimitMessage = string | Readonly<Record<string, unknown>>
  * fetch `Request`), `Res` what `requestWasSuccessful` inspects, `Handler` the adapter's 429 handler.
  */
 export interface HttpRateLimitOptions<Req, Res, Handler> {
-  /** Units each client may use per window: a positive integer. @default 100 */
-  readonly limit?: number
-  /** Window length in milliseconds. @default 60_000 */
-  readonly windowMs?: number
+  /**
+   * Units each client may use per window: a positive integer, or a function of the request for plans
+   * and tiers (a client's stored use carries over when its limit changes). @default 100
+   */
+  readonly limit?: number | ((request: Req) => Awaitable<number>)
+  /** Window length in milliseconds, or a function of the request. @default 60_000 */
+  readonly windowMs?: number | ((request: Req) => Awaitable<number>)
   /** How the window is counted. @default 'fixed-window' */
   readonly algorithm?: AlgorithmName
   /**
@@ -74,6 +77,10 @@ export interface TrustProxyOption {
 /** HTTP options, checked, with every default applied. */
 export interface ResolvedHttpOptions<Req, Res, Handler> {
   readonly limiter: RateLimiter
+  /** The per-request limit, when `limit` is a function. */
+  readonly limitOf: ((request: Req) => Awaitable<number>) | undefined
+  /** The per-request window, when `windowMs` is a function. */
+  readonly windowMsOf: ((request: Req) => Awaitable<number>) | undefined
   readonly keyGenerator: ((request: Req) => Awaitable<string>) | undefined
   readonly cost: number | ((request: Req) => Awaitable<number>)
   readonly skip: ((request: Req) => Awaitable<boolean>) | undefined

@@ -1,6 +1,7 @@
 import { policyByName } from '../algorithms/by-name.js'
 import { RateLimitOptionsError } from '../errors.js'
 import { RateLimiter } from '../limiter.js'
+import { windowText } from '../policy.js'
 import { assertInteger, assertKnownOptions, assertOptionsObject, describe, withDefault } from '../validate.js'
 import type { HeadersDraft } from './headers.js'
 import type { HttpRateLimitOptions, ResolvedHttpOptions, TrustProxyOption } from './options.js'
@@ -56,6 +57,8 @@ export function resolveHttpOptions<Req, Res, Handler>(
   const cost = given.cost
   return {
     limiter: readLimiter(given),
+    limitOf: typeof given.limit === 'function' ? given.limit : undefined,
+    windowMsOf: typeof given.windowMs === 'function' ? given.windowMs : undefined,
     keyGenerator: readFunction(given.keyGenerator, 'keyGenerator'),
     cost: typeof cost === 'function' ? cost : assertInteger(withDefault(cost, 1), 'cost', 0),
     skip: readFunction(given.skip, 'skip'),
@@ -87,15 +90,28 @@ function readLimiter(
       )
     return given.limiter
   }
+  const limit = withDefault(given.limit, 100)
+  const windowMs = withDefault(given.windowMs, 60_000)
+  // A number given per request stands in the name as the word: `limit-per-60s`, the same for every
+  // request, so a client's stored state carries over when its limit changes.
+  const name = perRequestName(limit, windowMs)
   const window = {
-    limit: withDefault(given.limit, 100),
-    windowMs: withDefault(given.windowMs, 60_000),
+    limit: typeof limit === 'function' ? 1 : limit,
+    windowMs: typeof windowMs === 'function' ? 60_000 : windowMs,
     ...definedOnly({ anchor: given.anchor }),
+    ...(name === undefined ? {} : { name }),
   }
   const policy = policyByName(withDefault<unknown>(given.algorithm, 'fixed-window'), window)
   const limiter = new RateLimiter({ policy, ...definedOnly({ store: given.store, prefix: given.prefix }) })
   if (given.store !== undefined) registerQuotas(given.store, limiter.prefix, limiter.policies)
   return limiter
+}
+
+/** The policy name when the limit or the window is a function of the request; undefined when neither is. */
+function perRequestName(limit: unknown, windowMs: unknown): string | undefined {
+  if (typeof limit !== 'function' && typeof windowMs !== 'function') return undefined
+  const window = typeof windowMs === 'function' ? 'window' : windowText(windowMs as number)
+  return `${typeof limit === 'function' ? 'limit' : String(limit)}-per-${window}`
 }
 
 function definedOnly<T extends object>(fields: T): Partial<T> {
