@@ -1,14 +1,15 @@
 -- lua/decide.lua: the frame of the script the library sends; it decides a batch of requests in order.
--- KEYS one per policy of each request, in order   ARGV nowMs or '' (server TIME), the number of policy lists sent (0 when the script carries its one list), each list (policy count, then per policy: algorithm, limit, windowMs, burst), then per request: its mode's letter ('c' consume, 'p' peek, 'r' refund), its list's letter ('A' for the first, 'B'…) and its cost unless 1, in one value ('cA', 'pB3'), and for a refund chargedAtMs; a run of requests with the same value (never refunds) goes as one, with 'x' and the run's length ('cAx32')
--- Returns one string of values separated by spaces: nowMs, then per decided (not refunded) request and policy: allowed (1|0) and the state its key held before the request ('-' for none)
+-- KEYS one per policy of each request, in order, then its penalty key if its list has penalties   ARGV nowMs or '' (server TIME), the number of policy lists sent (0 when the script carries its one list), each list (policy count, then per policy: algorithm, limit, windowMs, burst, then its penalty settings or '-'), then per request: its mode's letter ('c' consume, 'p' peek, 'r' refund), its list's letter ('A' for the first, 'B'…) and its cost unless 1, in one value ('cA', 'pB3'), and for a refund chargedAtMs; a run of requests with the same value (never refunds) goes as one, with 'x' and the run's length ('cAx32')
+-- Returns one string of values separated by spaces: nowMs, then per decided (not refunded) request and policy: allowed (1|0) and the state its key held before the request ('-' for none), then, if its list has penalties, the state its penalty key held
 -- (the client derives remaining, resetAfterMs and retryAfterMs from that state, as the memory store does: formatting them here cost Redis more than deciding)
 --
 -- Not runnable alone: the library puts in front of it the functions of each algorithm in use (every
--- lua/<algorithm>.lua up to its `@standalone` line), `local algorithms = { [name] = { decide =
--- <name>, refund = <name>_refund } }` and `local own_list`: nil, or one policy list (as the list
--- 'A' below, algorithms by their entry) that the script carries, so that a call for that list alone
--- sends none of it. Policy lists are sent once per batch: most requests of a batch come from one
--- limiter, and every ARGV value costs Redis a string to make (and each number, a parse).
+-- lua/<algorithm>.lua up to its `@standalone` line), those of lua/penalty.lua when a list has
+-- penalties, `local algorithms = { [name] = { decide = <name>, refund = <name>_refund } }` and
+-- `local own_list`: nil, or one policy list (as the list 'A' below, algorithms by their entry) that
+-- the script carries, so that a call for that list alone sends none of it. Policy lists are sent
+-- once per batch: most requests of a batch come from one limiter, and every ARGV value costs Redis
+-- a string to make (and each number, a parse).
 
 local now_ms = tonumber(ARGV[1])
 if not now_ms then
@@ -17,9 +18,9 @@ if not now_ms then
 end
 
 -- Each list, by its letter's byte ('A' is 65): the one the script carries, or those in ARGV. A list
--- is { count, then per policy: algorithm, limit, windowMs, burst }, numbers converted once per batch
--- (in Lua, a string to a number costs about as much as a GET), one table per list (tables are what
--- a script call pays for).
+-- is { count, then per policy: algorithm, limit, windowMs, burst; penalty = its settings or nil },
+-- numbers converted once per batch (in Lua, a string to a number costs about as much as a GET), one
+-- table per list (tables are what a script call pays for).
 local lists, arg = { [65] = own_list }, 3
 for list = 1, tonumber(ARGV[2]) do
   local count = tonumber(ARGV[arg])
@@ -30,8 +31,10 @@ for list = 1, tonumber(ARGV[2]) do
     entry[#entry + 1] = tonumber(ARGV[at + 2])
     entry[#entry + 1] = tonumber(ARGV[at + 3])
   end
+  local penalty = ARGV[arg + 1 + count * 4]
+  if penalty ~= '-' then entry.penalty = penalty_settings(penalty) end
   lists[64 + list] = entry
-  arg = arg + 1 + count * 4
+  arg = arg + 2 + count * 4
 end
 
 -- The writes of a request with several policies, held until every policy has allowed it: each
@@ -45,11 +48,12 @@ function pending:make()
   for at = 1, self.count, 3 do redis.call('SET', self[at], self[at + 1], 'PX', self[at + 2]) end
 end
 
--- Decides every policy of a request with several, in one pass, and writes each policy's verdict and
--- state after `at` in the reply. A consuming request's writes are made only if every policy allowed.
+-- Decides every policy of a request, in one pass, and writes each policy's verdict and state after
+-- `at` in the reply. A consuming request's writes are made only if every policy allowed. Returns
+-- whether all did, and the longest window of those that refused (for continueExceeding).
 local VERDICTS = { [0] = '0', [1] = '1' }
 local function decide_all(reply, at, list, first_key, cost, charge)
-  local all_allowed = true
+  local all_allowed, violated_ms = true, 0
   pending.count = 0
   for policy = 0, list[1] - 1 do
     local p = 2 + policy * 4
@@ -57,9 +61,25 @@ local function decide_all(reply, at, list, first_key, cost, charge)
       list[p].decide(KEYS[first_key + policy], now_ms, cost, charge and pending, list[p + 1], list[p + 2], list[p + 3])
     reply[at + 2 * policy + 1] = VERDICTS[allowed]
     reply[at + 2 * policy + 2] = stored or '-'
-    all_allowed = all_allowed and allowed == 1
+    if allowed == 0 then all_allowed, violated_ms = false, math.max(violated_ms, list[p + 2]) end
   end
   if all_allowed then pending:make() end
+  return all_allowed, violated_ms
+end
+
+-- A request of a list with penalties: a client refused by a penalty in force is charged nothing, and
+-- a consuming request's refusal or pass updates its penalty key (see lua/penalty.lua), whose state
+-- as read follows the policies' in the reply.
+local function decide_penalized(reply, at, list, first_key, cost, charge)
+  local count = list[1]
+  local key = KEYS[first_key + count]
+  local stored = redis.call('GET', key)
+  local refusals, until_ms, kind, offenses, block_ms = penalty_state(key, stored)
+  local policies_allowed, violated_ms = decide_all(reply, at, list, first_key, cost, charge and until_ms <= now_ms)
+  reply[at + 2 * count + 1] = stored or '-'
+  if charge then
+    penalty_apply(key, now_ms, list.penalty, policies_allowed, violated_ms, refusals, until_ms, kind, offenses, block_ms)
+  end
 end
 
 -- Each distinct value that opens requests, read once per call: { mode's byte, list, cost, run length }.
@@ -79,17 +99,21 @@ while request <= last do
   local head = heads[ARGV[request]]
   local mode, list, cost = head[1], head[2], head[3]
   local count = list[1]
+  -- A list with penalties has one key more per request, and one reply value more per decision.
+  local extra = list.penalty and 1 or 0
   if mode == REFUND then
     local charged_at_ms = tonumber(ARGV[request + 1])
     for policy = 0, count - 1 do
       local p = 2 + policy * 4
       list[p].refund(KEYS[key + policy], now_ms, charged_at_ms, cost, list[p + 1], list[p + 2], list[p + 3])
     end
-    key, request = key + count, request + 2
+    key, request = key + count + extra, request + 2
   else
     local charge = mode == CONSUME
     for _ = 1, head[4] do
-      if count == 1 then
+      if extra == 1 then
+        decide_penalized(reply, at, list, key, cost, charge)
+      elseif count == 1 then
         -- One policy is called here directly: most requests have one, and going through decide_all
         -- cost Redis a tenth of the request.
         local allowed, _, _, _, _, stored = list[2].decide(KEYS[key], now_ms, cost, charge, list[3], list[4], list[5])
@@ -98,7 +122,7 @@ while request <= last do
       else
         decide_all(reply, at, list, key, cost, charge)
       end
-      key, at = key + count, at + 2 * count
+      key, at = key + count + extra, at + 2 * count + extra
     end
     request = request + 1
   end

@@ -24,9 +24,12 @@ interface Block {
  */
 export class BlockCache {
   readonly #blocks: BoundedMap<Block>
+  /** Only bans are held: every other refusal must reach the store, which counts it (penalties). */
+  readonly #bansOnly: boolean
 
-  constructor(maxKeys: number) {
+  constructor(maxKeys: number, bansOnly = false) {
     this.#blocks = new BoundedMap(maxKeys)
+    this.#bansOnly = bansOnly
   }
 
   /** The store's denial, aged to `nowMs`, if `key` is blocked for `cost` under `policies` at `nowMs`. */
@@ -53,7 +56,7 @@ export class BlockCache {
       return
     }
     const blockMs = Math.min(result.retryAfterMs, earliestMoreQuotaMs(result))
-    if (result.degraded || !Number.isFinite(blockMs) || blockMs <= 0) return
+    if (result.degraded || !Number.isFinite(blockMs) || blockMs <= 0 || (this.#bansOnly && !result.banned)) return
     this.#blocks.set(boundedKey(key), {
       referenced: true,
       policies,

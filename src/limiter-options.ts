@@ -4,7 +4,8 @@ import type { CircuitBreakerOptions, ResolvedCircuitBreakerOptions } from './bre
 import { createDefaultErrorLog } from './error-log.js'
 import { RateLimitOptionsError } from './errors.js'
 import { MemoryStore } from './memory-store.js'
-import { internalsOf, type Policy } from './policy.js'
+import type { BanOptions, PenaltySettings } from './penalty.js'
+import { internalsOf, MAX_WINDOW_MS, type Policy } from './policy.js'
 import type { Store } from './store.js'
 import type { StoreFailurePolicy } from './store-guard.js'
 import { assertInteger, assertKnownOptions, assertOptionsObject, describe, withDefault } from './validate.js'
@@ -37,6 +38,20 @@ export interface RateLimiterOptions {
    * `false` turns it off. @default on with { maxKeys: 10_000 } for every store but a MemoryStore
    */
   readonly blockCache?: { readonly maxKeys?: number } | boolean
+  /**
+   * Every refusal keeps the client refused for the window of the policy it broke, counted from that
+   * refusal, so a client that keeps knocking stays out until it has waited a whole window
+   * (Fastify's `continueExceeding`). Decided in the same atomic script call. @default false
+   */
+  readonly continueExceeding?: boolean
+  /** Ban a client refused `afterRefusals` times in a row, for `durationMs` (growing for repeat offenders). */
+  readonly ban?: BanOptions
+  /**
+   * Count each client's refusals in a row in the store (`result.refusals`: 1 on the first refusal
+   * after an allowed request), as `ban` and `continueExceeding` do: what a hook on the first refusal
+   * of a window needs. @default false, unless `ban` or `continueExceeding` is set
+   */
+  readonly countRefusals?: boolean
 }
 
 /** Per-call options of `consume` and `peek`. */
@@ -73,18 +88,26 @@ export interface ResolvedLimiterOptions {
   readonly instances: number
   readonly circuitBreaker: ResolvedCircuitBreakerOptions | undefined
   readonly blockCache: BlockCache | undefined
+  /** Undefined when the limiter has no penalties and counts no refusals. */
+  readonly penalty: PenaltySettings | undefined
 }
 
 const OPTION_NAMES = ['store', 'policy', 'prefix', 'timeoutMs', 'onStoreError', 'onError', 'clock']
 const RESILIENCE_OPTION_NAMES = ['instances', 'circuitBreaker', 'blockCache']
+const PENALTY_OPTION_NAMES = ['continueExceeding', 'ban', 'countRefusals']
 const FAILURE_POLICIES: readonly StoreFailurePolicy[] = ['allow', 'deny', 'fallback']
 
 /** Checks every option (a RateLimitOptionsError names the first bad one) and applies the defaults. */
 export function resolveLimiterOptions(options: RateLimiterOptions | undefined): ResolvedLimiterOptions {
   const given = assertOptionsObject(options, 'RateLimiter')
-  assertKnownOptions(given, [...OPTION_NAMES, ...RESILIENCE_OPTION_NAMES], 'RateLimiter')
+  assertKnownOptions(given, [...OPTION_NAMES, ...RESILIENCE_OPTION_NAMES, ...PENALTY_OPTION_NAMES], 'RateLimiter')
   const policies = readPolicies(given.policy)
   const store = readStore(given.store)
+  const penalty = readPenalty(given, policies)
+  if (penalty && store.penalties !== true)
+    throw new RateLimitOptionsError(
+      'Expected a store that applies penalties (a MemoryStore or a RedisStore) with `ban`, `continueExceeding` or `countRefusals`',
+    )
   const onStoreError = readFailurePolicy(withDefault<unknown>(given.onStoreError, 'allow'))
   const instances = assertInteger(withDefault(given.instances, 1), 'instances', 1)
   if (instances > 1 && onStoreError !== 'fallback')
@@ -101,7 +124,8 @@ export function resolveLimiterOptions(options: RateLimiterOptions | undefined): 
     clock: readFunction(given.clock, 'clock'),
     instances,
     circuitBreaker: readCircuitBreaker(given.circuitBreaker),
-    blockCache: readBlockCache(given.blockCache, store),
+    blockCache: readBlockCache(given.blockCache, store, penalty !== undefined),
+    penalty,
   }
 }
 
@@ -178,10 +202,44 @@ function readCircuitBreaker(
 function readBlockCache(
   value: { readonly maxKeys?: number } | boolean | undefined,
   store: Store,
+  countsRefusals: boolean,
 ): BlockCache | undefined {
   // A memory store answers in-process already: a cache in front of it would only cost.
   if (value === false || (value === undefined && store instanceof MemoryStore)) return undefined
   const given = assertOptionsObject(value === true ? undefined : value, 'blockCache')
   assertKnownOptions(given, ['maxKeys'], 'blockCache')
-  return new BlockCache(assertInteger(withDefault(given.maxKeys, 10_000), 'maxKeys', 1))
+  return new BlockCache(assertInteger(withDefault(given.maxKeys, 10_000), 'maxKeys', 1), countsRefusals)
+}
+
+/** The penalties, checked; undefined when there are none and no refusals are counted. */
+function readPenalty(given: RateLimiterOptions, policies: readonly Policy[]): PenaltySettings | undefined {
+  const continueExceeding = readFlag(given.continueExceeding, 'continueExceeding')
+  const countRefusals = readFlag(given.countRefusals, 'countRefusals')
+  if (!continueExceeding && !countRefusals && given.ban === undefined) return undefined
+  const longestWindowMs = Math.max(...policies.map((policy) => policy.windowMs))
+  return { continueExceeding, ban: readBan(given.ban, longestWindowMs), refusalsKeptMs: longestWindowMs }
+}
+
+function readBan(value: BanOptions | undefined, longestWindowMs: number): Required<BanOptions> | undefined {
+  if (value === undefined) return undefined
+  const given = assertOptionsObject(value, 'ban')
+  assertKnownOptions(given, ['afterRefusals', 'durationMs', 'growthFactor', 'maxDurationMs', 'forgetAfterMs'], 'ban')
+  const durationMs = assertInteger(withDefault(given.durationMs, longestWindowMs), 'durationMs', 1, MAX_WINDOW_MS)
+  return {
+    afterRefusals: assertInteger(given.afterRefusals, 'afterRefusals', 1, 1_000_000),
+    durationMs,
+    growthFactor: assertInteger(withDefault(given.growthFactor, 1), 'growthFactor', 1, 100),
+    maxDurationMs: assertInteger(
+      withDefault(given.maxDurationMs, 100 * durationMs),
+      'maxDurationMs',
+      durationMs,
+      100 * MAX_WINDOW_MS,
+    ),
+    forgetAfterMs: assertInteger(withDefault(given.forgetAfterMs, 86_400_000), 'forgetAfterMs', 0, MAX_WINDOW_MS),
+  }
+}
+
+function readFlag(value: unknown, option: string): boolean {
+  if (value === undefined || typeof value === 'boolean') return value === true
+  throw new RateLimitOptionsError(`Expected \`${option}\` to be a boolean, got ${describe(value)}`)
 }

@@ -87,14 +87,28 @@ export class RateLimiter {
     if (!charge) return
     const { key, cost, chargedAtMs, store, policies } = charge
     this.#blockCache?.forget(key)
-    await this.#guard.refund(store, { prefix: this.prefix, key, policies, cost, chargedAtMs, nowMs: this.#now() })
+    const { penalty } = this.#options
+    await this.#guard.refund(store, {
+      prefix: this.prefix,
+      key,
+      policies,
+      penalty,
+      cost,
+      chargedAtMs,
+      nowMs: this.#now(),
+    })
   }
 
   /** Forgets the key under every policy. Rejects (after `onError`) if the store fails. */
   async reset(key: string): Promise<void> {
     const checkedKey = readKey(key)
     this.#blockCache?.forget(checkedKey)
-    await this.#guard.reset({ prefix: this.prefix, key: checkedKey, policies: this.policies })
+    await this.#guard.reset({
+      prefix: this.prefix,
+      key: checkedKey,
+      policies: this.policies,
+      penalty: this.#options.penalty,
+    })
   }
 
   /**
@@ -134,6 +148,7 @@ export class RateLimiter {
         cost: call.cost,
         mode,
         nowMs: this.#now(),
+        penalty: this.#options.penalty,
       }
     } catch (error) {
       return Promise.reject(error)
@@ -149,8 +164,8 @@ export class RateLimiter {
 
   #conclude(request: StoreRequest, decision: GuardedDecision, sentAtMs: number): RateLimitResult {
     const { key, cost, mode } = request
-    const { store, policies, outcomes, degraded, nowMs } = decision
-    const result = combineOutcomes(policies, outcomes, degraded, nowMs)
+    const { store, policies, outcomes, degraded, nowMs, penalty } = decision
+    const result = combineOutcomes(policies, outcomes, degraded, nowMs, penalty)
     if (mode === 'consume' && cost > 0 && store !== undefined) attachCharge(result, store, key, cost, nowMs, policies)
     this.#blockCache?.record(key, request.policies, cost, sentAtMs, result)
     return result

@@ -1,5 +1,6 @@
 import { RateLimitOptionsError, StoreUnavailableError } from './errors.js'
 import { digest, lastKeyMemo } from './hash.js'
+import { PENALTY_KEY_SUFFIX, penaltyArg } from './penalty.js'
 import { internalsOf, type Policy } from './policy.js'
 import { type RedisClient, type ScriptClient, toScriptClient } from './redis/client.js'
 import {
@@ -29,10 +30,12 @@ export interface RedisStoreOptions {
 /** What a limiter's policies need in every call, worked out once per policy list. */
 interface Plan {
   readonly list: PolicyList
-  /** `}:<storage name>` per policy: a key is `<prefix>:{<tag>` and this. */
+  /** `}:<storage name>` per policy, then the penalty key's suffix: a key is `<prefix>:{<tag>` and this. */
   readonly keySuffixes: readonly string[]
   /** With one policy, what a consuming request sent alone passes to the algorithm's own script. */
   readonly standalone: StandalonePolicy | undefined
+  /** Reply values a decision takes: a verdict and a state per policy, and the penalty key's state. */
+  readonly replyLength: number
 }
 
 /** One error for every refusal while the client is down: a flood of them costs no stack traces. */
@@ -56,6 +59,8 @@ const TAG_LENGTH = 11
  * ```
  */
 export class RedisStore implements Store {
+  /** Bans and continueExceeding are decided in the same script call as the policies. */
+  readonly penalties = true
   readonly #client: ScriptClient
   readonly #coalescer: Coalescer
   readonly #plans = new WeakMap<readonly Policy[], Plan>()
@@ -80,19 +85,17 @@ export class RedisStore implements Store {
   }
 
   #decide(request: StoreRequest, timeoutMs: number | undefined): Promise<StoreDecision> {
-    const { policies, mode, cost } = request
-    const plan = this.#planFor(policies)
-    return this.#call(request, plan, mode, costArg(cost), 2 * policies.length, timeoutMs).then((answer) => ({
-      nowMs: answer.nowMs,
-      outcomes:
-        'figures' in answer
-          ? [outcomeOfFigures(answer.figures)]
-          : outcomesOfStates(request, plan.list.algorithms, answer),
-    }))
+    const { mode, cost } = request
+    const plan = this.#planFor(request)
+    return this.#call(request, plan, mode, costArg(cost), plan.replyLength, timeoutMs).then((answer) =>
+      'figures' in answer
+        ? { nowMs: answer.nowMs, outcomes: [outcomeOfFigures(answer.figures)] }
+        : { nowMs: answer.nowMs, ...outcomesOfStates(request, plan.list.algorithms, answer) },
+    )
   }
 
   async refund(refund: StoreRefund): Promise<void> {
-    const plan = this.#planFor(refund.policies)
+    const plan = this.#planFor(refund)
     await this.#call(refund, plan, 'refund', costArg(refund.cost), 0, undefined, String(refund.chargedAtMs))
   }
 
@@ -142,23 +145,29 @@ export class RedisStore implements Store {
     }
   }
 
-  #planFor(policies: readonly Policy[]): Plan {
+  /** The plan of a limiter's policy list (a list is one limiter's, so is its penalty), worked out once. */
+  #planFor({ policies, penalty }: StoreTarget): Plan {
     let plan = this.#plans.get(policies)
     if (!plan) {
       const algorithms = policies.map((policy) => internalsOf(policy).algorithm)
       const args = [String(policies.length)]
       for (const { algorithm, limit, windowMs, burst } of policies)
         args.push(algorithm, String(limit), String(windowMs), String(burst))
+      args.push(penalty ? penaltyArg(penalty) : '-')
       const keySuffixes = policies.map((policy) => `}:${internalsOf(policy).storageName}`)
-      const only = policies.length === 1 ? (policies[0] as Policy) : undefined
+      if (penalty) keySuffixes.push(PENALTY_KEY_SUFFIX)
+      // A penalty is decided in the frame, never by an algorithm's own script.
+      const only = policies.length === 1 && !penalty ? (policies[0] as Policy) : undefined
       const standalone = only && {
         script: standaloneScript(internalsOf(only).algorithm),
         limit: String(only.limit),
         windowMs: String(only.windowMs),
         burst: only.burst === only.limit ? undefined : String(only.burst),
       }
-      const list = { script: decideScript(algorithms), ownScript: ownListScript(algorithms, args), algorithms, args }
-      plan = { list, keySuffixes, standalone }
+      const penalized = penalty !== undefined
+      const script = decideScript(algorithms, penalized)
+      const list = { script, ownScript: ownListScript(algorithms, args), algorithms, args, penalized }
+      plan = { list, keySuffixes, standalone, replyLength: 2 * policies.length + (penalized ? 1 : 0) }
       this.#plans.set(policies, plan)
     }
     return plan
@@ -167,12 +176,15 @@ export class RedisStore implements Store {
 
 /**
  * One key per policy: `<prefix>:{<tag>}:<policy name>` for the fixed window, and
- * `<prefix>:{<tag>}:<algorithm tag>:<policy name>` for the others. Every key of a decision shares
+ * `<prefix>:{<tag>}:<algorithm tag>:<policy name>` for the others; with penalties, then
+ * `<prefix>:{<tag>}:!penalty`. Every key of a decision shares
  * the tag, so it lands in one Cluster slot (see {@link hashTag}).
  */
-export function redisKeys({ prefix, key, policies }: StoreTarget): string[] {
-  const tag = hashTag(key)
-  return policies.map((policy: Policy) => `${prefix}:{${tag}}:${internalsOf(policy).storageName}`)
+export function redisKeys({ prefix, key, policies, penalty }: StoreTarget): string[] {
+  const start = `${prefix}:{${hashTag(key)}`
+  const keys = policies.map((policy: Policy) => `${start}}:${internalsOf(policy).storageName}`)
+  if (penalty) keys.push(start + PENALTY_KEY_SUFFIX)
+  return keys
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { PenaltyOutcome } from './penalty.js'
 import type { Policy, PolicyOutcome } from './policy.js'
 import type { Store } from './store.js'
 
@@ -34,6 +35,14 @@ export interface RateLimitResult {
   readonly policies: readonly PolicyResult[]
   /** True when the store failed and `onStoreError` decided instead (or the fallback store did). */
   readonly degraded: boolean
+  /** Refused by a ban: one in force, or the one this refusal started (the limiter's `ban`). */
+  readonly banned: boolean
+  /**
+   * The client's refusals in a row, this one included (1: the first refusal since it was last
+   * allowed), when the limiter counts them (`ban`, `continueExceeding`, `countRefusals`); 0 for an
+   * allowed request, one refused by a ban in force, or a limiter that counts none.
+   */
+  readonly refusals: number
 }
 
 /** What an allowed `consume` charged, and on which store: what `refund(result)` gives back. */
@@ -68,6 +77,8 @@ class ChargedResult implements RateLimitResult {
     readonly policy: string,
     readonly policies: readonly PolicyResult[],
     readonly degraded: boolean,
+    readonly banned: boolean,
+    readonly refusals: number,
   ) {}
 
   /** Records what the decision charged, on which store: what `refund(result)` will give back. */
@@ -109,14 +120,17 @@ export const attachCharge = ChargedResult.attachCharge
 export const takeCharge = ChargedResult.takeCharge
 
 /**
- * Combines per-policy outcomes. The most restrictive policy is, on a denial, the denying one that
- * asks for the longest wait; otherwise the one with the fewest units left (then the latest reset).
+ * Combines per-policy outcomes, and what the penalties did. The most restrictive policy is, on a
+ * denial, the denying one that asks for the longest wait; otherwise the one with the fewest units
+ * left (then the latest reset). A client refused by a penalty is refused until it ends, whatever its
+ * policies say.
  */
 export function combineOutcomes(
   policies: readonly Policy[],
   outcomes: readonly PolicyOutcome[],
   degraded: boolean,
   decidedAtMs: number,
+  penalty?: PenaltyOutcome,
 ): RateLimitResult {
   // Sized up front: an array grown by push would reserve room for 16 more on every decision.
   const results = new Array<PolicyResult>(policies.length)
@@ -130,18 +144,21 @@ export function combineOutcomes(
   let decisive = results[0] as PolicyResult
   for (let index = 1; index < results.length; index++)
     if (moreRestrictive(results[index] as PolicyResult, decisive, allowed)) decisive = results[index] as PolicyResult
-  const { limit, remaining, resetAfterMs, retryAfterMs, nextQuotaMs, policy } = decisive
+  const { limit, remaining, resetAfterMs, nextQuotaMs, policy } = decisive
+  const penaltyWaitMs = penalty && penalty.untilMs > decidedAtMs ? penalty.untilMs - decidedAtMs : 0
   return new ChargedResult(
-    allowed,
+    allowed && penaltyWaitMs === 0,
     limit,
     remaining,
     resetAfterMs,
-    retryAfterMs,
+    Math.max(decisive.retryAfterMs, penaltyWaitMs),
     nextQuotaMs,
     decidedAtMs,
     policy,
     results,
     degraded,
+    penalty?.banned ?? false,
+    penalty?.refusals ?? 0,
   )
 }
 

@@ -2,6 +2,7 @@ import { CircuitBreaker, type CircuitState, type ResolvedCircuitBreakerOptions }
 import { Deadlines } from './deadline.js'
 import { StoreUnavailableError } from './errors.js'
 import { MemoryStore } from './memory-store.js'
+import type { PenaltyOutcome } from './penalty.js'
 import { type Policy, type PolicyOutcome, shareOfPolicy } from './policy.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
 
@@ -18,6 +19,8 @@ export interface GuardedDecision {
   readonly store: Store | undefined
   /** When it decided, in ms since the epoch. */
   readonly nowMs: number
+  /** What the penalties did, when the limiter has some and the store decided. */
+  readonly penalty: PenaltyOutcome | undefined
 }
 
 /** The settings a StoreGuard works with (see RateLimiterOptions). */
@@ -157,17 +160,17 @@ export class StoreGuard {
       }
     })
     const nowMs = request.nowMs ?? Date.now()
-    return { outcomes, policies: request.policies, degraded: true, store: undefined, nowMs }
+    return { outcomes, policies: request.policies, degraded: true, store: undefined, nowMs, penalty: undefined }
   }
 }
 
 function decided(
-  { outcomes, nowMs }: StoreDecision,
+  { outcomes, nowMs, penalty }: StoreDecision,
   policies: readonly Policy[],
   degraded: boolean,
   store: Store,
 ): GuardedDecision {
-  return { outcomes, policies, degraded, store, nowMs }
+  return { outcomes, policies, degraded, store, nowMs, penalty }
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { StoreTimeoutError } from './errors.js'
+import type { PenaltyOutcome, PenaltySettings } from './penalty.js'
 import type { Policy, PolicyOutcome } from './policy.js'
 
 /** Which client key, under which namespace and policies, a store operation is about. */
@@ -9,6 +10,11 @@ export interface StoreTarget {
   readonly key: string
   /** The limiter's policies, in order. */
   readonly policies: readonly Policy[]
+  /**
+   * The limiter's penalties (bans, continueExceeding), applied in the same atomic decision; undefined
+   * when it has none. Only a store that says {@link Store.penalties} is given a limiter that has some.
+   */
+  readonly penalty?: PenaltySettings | undefined
 }
 
 /** One decision to make: charge `cost` under every policy, or none when any denies. */
@@ -36,6 +42,8 @@ export interface StoreDecision {
   /** The time the store decided at, in ms since the epoch. */
   readonly nowMs: number
   readonly outcomes: readonly PolicyOutcome[]
+  /** What the penalties did, when the request carried some. */
+  readonly penalty?: PenaltyOutcome | undefined
 }
 
 /**
@@ -43,6 +51,8 @@ export interface StoreDecision {
  * third party. A decision must be atomic and all-or-nothing across the request's policies.
  */
 export interface Store {
+  /** True when the store applies a request's `penalty` (bans, continueExceeding) in its decisions. */
+  readonly penalties?: boolean
   /** Decides one request against every policy at once. */
   decide(request: StoreRequest): Promise<StoreDecision>
   /**

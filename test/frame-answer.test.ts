@@ -52,14 +52,14 @@ describe('outcomesOfStates', () => {
   const answer = (values: string[]) => ({ values: ['', ...values], at: 1, nowMs })
 
   it('derives the figures from the state the script read, charged when the script charged', () => {
-    expect(outcomesOfStates(consume, algorithms, answer(['1', '30000000:3']))).toEqual([
+    expect(outcomesOfStates(consume, algorithms, answer(['1', '30000000:3'])).outcomes).toEqual([
       expect.objectContaining({ allowed: true, remaining: 1, resetAfterMs: 60_000, retryAfterMs: 0 }),
     ])
-    expect(outcomesOfStates(consume, algorithms, answer(['1', '-']))).toEqual([
+    expect(outcomesOfStates(consume, algorithms, answer(['1', '-'])).outcomes).toEqual([
       expect.objectContaining({ allowed: true, remaining: 4 }),
     ])
     const peek = { ...consume, mode: 'peek' as const }
-    expect(outcomesOfStates(peek, algorithms, answer(['1', '30000000:3']))).toEqual([
+    expect(outcomesOfStates(peek, algorithms, answer(['1', '30000000:3'])).outcomes).toEqual([
       expect.objectContaining({ allowed: true, remaining: 2 }),
     ])
   })
@@ -68,7 +68,7 @@ describe('outcomesOfStates', () => {
     const perSecond = gcra({ limit: 1, windowMs: 1_000 })
     const both = { ...consume, policies: [policy, perSecond] }
     const tatUs = String((nowMs + 1_000) * 1000) // the one unit per second is taken
-    const outcomes = outcomesOfStates(both, [...algorithms, internalsOf(perSecond).algorithm], {
+    const { outcomes } = outcomesOfStates(both, [...algorithms, internalsOf(perSecond).algorithm], {
       values: ['', '1', '30000000:3', '0', tatUs],
       at: 1,
       nowMs,

@@ -18,7 +18,8 @@ const decidedAtMs = 1_700_000_000_500
 
 function resultOf(...policies: PolicyResult[]): RateLimitResult {
   const decisive = policies.find((policy) => !policy.allowed) ?? (policies[0] as PolicyResult)
-  return { ...decisive, allowed: policies.every((policy) => policy.allowed), policies, degraded: false, decidedAtMs }
+  const allowed = policies.every((policy) => policy.allowed)
+  return { ...decisive, allowed, policies, degraded: false, decidedAtMs, banned: false, refusals: 0 }
 }
 
 /** A result of the per-minute policy; more quota comes `nextQuotaMs` on (by default, when it is whole again). */

@@ -13,7 +13,8 @@ describe('the lua/ files', () => {
   it('are each embedded exactly as written', () => {
     for (const algorithm of algorithms)
       expect(algorithm.luaSource).toBe(readFileSync(`lua/${algorithm.name}.lua`, 'utf8'))
-    const algorithmFiles = readdirSync('lua').filter((file) => file !== 'decide.lua')
+    // The frame and the penalties are parts of composed scripts, not algorithms.
+    const algorithmFiles = readdirSync('lua').filter((file) => file !== 'decide.lua' && file !== 'penalty.lua')
     expect(algorithmFiles.sort()).toEqual(algorithms.map((algorithm) => `${algorithm.name}.lua`).sort())
   })
 
@@ -59,7 +60,7 @@ describe.each(deployments)('script SHA1s on Redis %s', (deployment) => {
       const composed = decideScript(subset)
       expect(await scriptLoad(composed.source)).toBe(composed.sha1)
     }
-    const own = ownListScript(algorithms, ['1', algorithms[0]?.name as string, '5', '60000', '5'])
+    const own = ownListScript(algorithms, ['1', algorithms[0]?.name as string, '5', '60000', '5', '-'])
     expect(await scriptLoad(own?.source as string)).toBe(own?.sha1)
   })
 })
@@ -76,7 +77,7 @@ describe('lua/decide.lua', () => {
     const { source } = decideScript([fixed, sliding])
     const keys = [`${uniquePrefix('frame')}:fw`, `${uniquePrefix('frame')}:sw`]
     // At 1_800_000_000_000 ms, the 60 s window number 30_000_000 has just begun.
-    const list = ['2', 'fixed-window', '5', '60000', '5', 'sliding-window', '5', '60000', '5']
+    const list = ['2', 'fixed-window', '5', '60000', '5', 'sliding-window', '5', '60000', '5', '-']
     const requests = ['cA', 'cA', 'pA', 'cA6']
     const reply = await client.eval(
       source,
@@ -108,7 +109,7 @@ describe('a policy list carried in the script', () => {
   const [fixed, sliding] = ['fixed-window', 'sliding-window'].map((name) =>
     algorithms.find((candidate) => candidate.name === name),
   ) as [Algorithm<unknown>, Algorithm<unknown>]
-  const list = ['2', 'fixed-window', '3', '60000', '3', 'sliding-window', '4', '60000', '4']
+  const list = ['2', 'fixed-window', '3', '60000', '3', 'sliding-window', '4', '60000', '4', '-']
 
   it('decides as the same list sent in ARGV', async () => {
     const own = ownListScript([fixed, sliding], list)
@@ -126,10 +127,10 @@ describe('a policy list carried in the script', () => {
 
   it('is made for 32 lists at most: the next ones send their list in ARGV', () => {
     const made = Array.from({ length: 40 }, (_, limit) =>
-      ownListScript([fixed], ['1', 'fixed-window', String(limit + 1), '1000', String(limit + 1)]),
+      ownListScript([fixed], ['1', 'fixed-window', String(limit + 1), '1000', String(limit + 1), '-']),
     )
     expect(made.filter(Boolean).length).toBeLessThanOrEqual(32)
     expect(made.at(-1)).toBeUndefined()
-    expect(ownListScript([fixed], ['1', 'fixed-window', '1', '1000', '1'])).toBe(made[0])
+    expect(ownListScript([fixed], ['1', 'fixed-window', '1', '1000', '1', '-'])).toBe(made[0])
   })
 })

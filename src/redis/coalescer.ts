@@ -11,8 +11,10 @@ export interface PolicyList {
   /** The script that carries this list in its source: for a call of this list alone (see ownListScript). */
   readonly ownScript: LuaScript | undefined
   readonly algorithms: readonly Algorithm<unknown>[]
-  /** The policy count, then per policy: algorithm, limit, windowMs, burst. */
+  /** The policy count, then per policy: algorithm, limit, windowMs, burst; then the penalty settings or `-`. */
   readonly args: readonly string[]
+  /** Whether the list has penalties: the script then carries lua/penalty.lua. */
+  readonly penalized: boolean
 }
 
 /** One request for lua/decide.lua, waiting to be sent alone or with others. */
@@ -31,7 +33,7 @@ export interface ScriptCall {
   readonly cost: string
   /** For a refund, when the charge was decided, as text; undefined otherwise. */
   readonly chargedAt: string | undefined
-  /** How many reply values the request takes: two per policy (verdict and state), none for a refund. */
+  /** How many reply values the request takes: two per policy (verdict and state), one more with penalties, none for a refund. */
   readonly replyLength: number
   /** For one policy consuming: its algorithm's own script, which it runs when alone in its batch. */
   readonly standalone: StandalonePolicy | undefined
@@ -283,9 +285,12 @@ function disarmAll(deadlines: readonly Deadline[]): void {
   for (const deadline of deadlines) disarm(deadline)
 }
 
-/** The script that knows every algorithm of these policy lists. */
+/** The script that knows every algorithm of these policy lists (and penalties, if one has them). */
 function scriptFor(lists: readonly PolicyList[]): LuaScript {
-  return decideScript(lists.flatMap((list) => list.algorithms))
+  return decideScript(
+    lists.flatMap((list) => list.algorithms),
+    lists.some((list) => list.penalized),
+  )
 }
 
 const SPACE = 32

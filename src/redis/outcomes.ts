@@ -1,5 +1,7 @@
-import type { Algorithm, Policy, PolicyOutcome } from '../policy.js'
-import type { StoreRequest } from '../store.js'
+import { evaluateRequest } from '../evaluate-request.js'
+import { parsePenaltyState } from '../penalty.js'
+import type { Algorithm, PolicyOutcome } from '../policy.js'
+import type { StoreDecision, StoreRequest } from '../store.js'
 import type { FrameAnswer } from './coalescer.js'
 
 /** The outcome in a standalone script's reply: allowed (1|0), remaining, resetAfterMs, retryAfterMs, nextQuotaMs. */
@@ -16,27 +18,27 @@ export function outcomeOfFigures(figures: readonly number[]): PolicyOutcome {
 
 /**
  * The outcomes of a request that lua/decide.lua decided. The script sends its verdicts and the states
- * it read; the figures come from those states through the same code the memory store runs (charged
- * when the script charged), so Redis formats no number. A verdict the code does not reach too would
- * mean the two disagree: that throws rather than report figures the script did not act on.
+ * it read (its policies', then its penalty key's); the figures come from those states through the
+ * same code the memory store runs, so Redis formats no number. A verdict the code does not reach too
+ * would mean the two disagree: that throws rather than report figures the script did not act on.
  */
 export function outcomesOfStates(
-  { policies, mode, cost }: StoreRequest,
+  request: StoreRequest,
   algorithms: readonly Algorithm<unknown>[],
   { values, at, nowMs }: FrameAnswer,
-): PolicyOutcome[] {
-  let allAllowed = true
-  for (let index = 0; index < policies.length; index++) allAllowed &&= values[at + 2 * index] === '1'
-  const charged = mode === 'consume' && allAllowed
-  const outcomes = new Array<PolicyOutcome>(policies.length)
-  for (let index = 0; index < policies.length; index++) {
+): Pick<StoreDecision, 'outcomes' | 'penalty'> {
+  const count = request.policies.length
+  const stateOf = (index: number): unknown => {
     const text = values[at + 2 * index + 1] as string
-    const algorithm = algorithms[index] as Algorithm<unknown>
-    const state = text === '-' ? undefined : algorithm.parseState(text)
-    const outcome = algorithm.evaluate(policies[index] as Policy, state, nowMs, cost, charged)
-    if (outcome.allowed !== (values[at + 2 * index] === '1'))
-      throw new Error(`atomic-ratelimit: the ${algorithm.name} script and its TypeScript twin disagree on "${text}"`)
-    outcomes[index] = outcome
+    return text === '-' ? undefined : (algorithms[index] as Algorithm<unknown>).parseState(text)
   }
-  return outcomes
+  const penaltyText = request.penalty ? (values[at + 2 * count] as string) : '-'
+  const penaltyState = penaltyText === '-' ? undefined : parsePenaltyState(penaltyText)
+  const { evaluations, penalty } = evaluateRequest(request, algorithms, stateOf, penaltyState, nowMs)
+  for (let index = 0; index < count; index++)
+    if ((evaluations[index] as PolicyOutcome).allowed !== (values[at + 2 * index] === '1'))
+      throw new Error(
+        `atomic-ratelimit: the ${(algorithms[index] as Algorithm<unknown>).name} script and its TypeScript twin disagree on "${values[at + 2 * index + 1]}"`,
+      )
+  return { outcomes: evaluations, penalty }
 }

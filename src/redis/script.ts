@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import frame from '../../lua/decide.lua'
+import penaltyFunctions from '../../lua/penalty.lua'
 import type { Algorithm } from '../policy.js'
 
 /** A Lua script and the SHA1 that EVALSHA calls it by. */
@@ -34,15 +35,15 @@ export function standaloneScript(algorithm: Algorithm<unknown>): LuaScript {
 
 /**
  * The script that decides with these algorithms: the functions of each (its `lua/` file up to the
- * standalone entry), a table naming them, then `lua/decide.lua`, with every policy list in ARGV.
- * Built once per set of algorithms.
+ * standalone entry), those of `lua/penalty.lua` if `penalties`, a table naming the algorithms, then
+ * `lua/decide.lua`, with every policy list in ARGV. Built once per set of algorithms.
  */
-export function decideScript(algorithms: readonly Algorithm<unknown>[]): LuaScript {
+export function decideScript(algorithms: readonly Algorithm<unknown>[], penalties = false): LuaScript {
   const used = distinctByName(algorithms)
-  const cacheKey = used.map((algorithm) => algorithm.name).join(',')
+  const cacheKey = `${used.map((algorithm) => algorithm.name).join(',')}${penalties ? '+penalties' : ''}`
   let script = composed.get(cacheKey)
   if (!script) {
-    script = luaScript(composeSource(used))
+    script = luaScript(composeSource(used, penalties))
     composed.set(cacheKey, script)
   }
   return script
@@ -55,10 +56,11 @@ const ownScripts = new Map<string, LuaScript>()
 
 /**
  * The script that decides for one policy list (the policy count, then per policy: algorithm, limit,
- * windowMs, burst) with the list in its source, as list `A`: a call for that list alone sends none
- * of it. For three policies that is 13 strings fewer for Redis to make and 9 numbers fewer to parse:
- * a sixth of its work on a call of one request. Undefined past {@link MOST_LIST_SCRIPTS} lists, so
- * limiters made per tenant cannot fill the server's script cache: those send the list every time.
+ * windowMs, burst, then the penalty settings or `-`) with the list in its source, as list `A`: a call
+ * for that list alone sends none of it. For three policies that is 14 strings fewer for Redis to make
+ * and 9 numbers fewer to parse: a sixth of its work on a call of one request. Undefined past
+ * {@link MOST_LIST_SCRIPTS} lists, so limiters made per tenant cannot fill the server's script cache:
+ * those send the list every time.
  */
 export function ownListScript(
   algorithms: readonly Algorithm<unknown>[],
@@ -67,8 +69,10 @@ export function ownListScript(
   const cacheKey = list.join(' ')
   let script = ownScripts.get(cacheKey)
   if (!script && ownScripts.size < MOST_LIST_SCRIPTS) {
-    const values = list.map((value, index) => (index % 4 === 1 ? `algorithms['${value}']` : value))
-    script = luaScript(composeSource(distinctByName(algorithms), `{ ${values.join(', ')} }`))
+    const penalty = list.at(-1) as string
+    const values = list.slice(0, -1).map((value, index) => (index % 4 === 1 ? `algorithms['${value}']` : value))
+    if (penalty !== '-') values.push(`penalty = penalty_settings('${penalty}')`)
+    script = luaScript(composeSource(distinctByName(algorithms), penalty !== '-', `{ ${values.join(', ')} }`))
     ownScripts.set(cacheKey, script)
   }
   return script
@@ -80,7 +84,7 @@ function distinctByName(algorithms: readonly Algorithm<unknown>[]): Algorithm<un
 }
 
 /** The composed source; `ownList`, Lua for the policy list the script carries, or `nil`. */
-function composeSource(algorithms: readonly Algorithm<unknown>[], ownList = 'nil'): string {
+function composeSource(algorithms: readonly Algorithm<unknown>[], penalties: boolean, ownList = 'nil'): string {
   const functions = algorithms.map(({ name, luaSource }) => {
     const end = luaSource.indexOf(STANDALONE_MARKER)
     if (end < 0) throw new Error(`lua/${name}.lua has no "${STANDALONE_MARKER.trim()}" line`)
@@ -89,5 +93,6 @@ function composeSource(algorithms: readonly Algorithm<unknown>[], ownList = 'nil
   const table = algorithms
     .map(({ name, luaFunction }) => `['${name}'] = { decide = ${luaFunction}, refund = ${luaFunction}_refund }`)
     .join(', ')
+  if (penalties) functions.push(penaltyFunctions)
   return `${functions.join('\n')}\nlocal algorithms = { ${table} }\nlocal own_list = ${ownList}\n\n${frame}`
 }

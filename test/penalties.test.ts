@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest'
+import { RateLimiter, type RateLimiterOptions, type Store } from '../src/index.js'
+import { algorithmNames, policyOf } from './helpers/policies.js'
+import { uniquePrefix } from './helpers/redis.js'
+import { createStore, manualClock, type StoreKind } from './helpers/stores.js'
+
+const storeKinds = ['standalone', 'cluster'] as const
+const stores = Object.fromEntries(storeKinds.map((kind) => [kind, createStore(kind)])) as Record<StoreKind, Store>
+const MINUTE = 60_000
+
+/** A limiter of 3 per minute (fixed window unless told) on a clock the test moves, starting at a window's start. */
+function limiterWith(kind: StoreKind, options: Partial<RateLimiterOptions>, algorithm = 'fixed-window') {
+  const clock = manualClock(MINUTE)
+  const limiter = new RateLimiter({
+    store: stores[kind],
+    policy: policyOf(algorithm, { limit: 3, windowMs: MINUTE }),
+    prefix: uniquePrefix('penalty'),
+    clock: clock.now,
+    ...options,
+  })
+  const at = (ms: number) => clock.set(clock.start + ms)
+  return { limiter, at }
+}
+
+describe.each(storeKinds)('bans (%s)', (kind) => {
+  it('ban a client refused afterRefusals times in a row, for durationMs, then let it back under its policies', async () => {
+    const { limiter, at } = limiterWith(kind, { ban: { afterRefusals: 2, durationMs: 10 * MINUTE } })
+    for (let request = 0; request < 3; request++) expect((await limiter.consume('client')).allowed).toBe(true)
+    expect(await limiter.consume('client')).toMatchObject({ allowed: false, banned: false, refusals: 1 })
+    expect(await limiter.consume('client')).toMatchObject({
+      allowed: false,
+      banned: true,
+      refusals: 2,
+      retryAfterMs: 10 * MINUTE,
+    })
+    at(5 * MINUTE) // a new window, but still banned: a refusal under a ban counts nothing
+    expect(await limiter.consume('client')).toMatchObject({
+      allowed: false,
+      banned: true,
+      refusals: 0,
+      retryAfterMs: 5 * MINUTE,
+    })
+    at(10 * MINUTE)
+    expect(await limiter.consume('client')).toMatchObject({ allowed: true, banned: false, refusals: 0 })
+  })
+
+  it('grow each later ban by growthFactor, up to maxDurationMs, and reset forgets them', async () => {
+    const ban = { afterRefusals: 1, durationMs: MINUTE, growthFactor: 3, maxDurationMs: 5 * MINUTE }
+    const { limiter, at } = limiterWith(kind, { ban }, 'gcra')
+    const banLength = async (atMs: number) => {
+      at(atMs)
+      await limiter.consume('client', { cost: 3 })
+      const refused = await limiter.consume('client')
+      expect(refused.banned).toBe(true)
+      return refused.retryAfterMs
+    }
+    expect(await banLength(0)).toBe(MINUTE)
+    expect(await banLength(2 * MINUTE)).toBe(3 * MINUTE)
+    expect(await banLength(10 * MINUTE)).toBe(5 * MINUTE)
+    await limiter.reset('client')
+    expect(await banLength(20 * MINUTE)).toBe(MINUTE)
+  })
+
+  it('are only reported by peek: a peek counts no refusal and starts no ban', async () => {
+    const { limiter } = limiterWith(kind, { ban: { afterRefusals: 1 } })
+    await limiter.consume('client', { cost: 3 })
+    for (let peek = 0; peek < 3; peek++)
+      expect(await limiter.peek('client')).toMatchObject({ allowed: false, banned: true })
+    expect(await limiter.consume('client')).toMatchObject({ banned: true, refusals: 1 })
+  })
+})
+
+describe.each(storeKinds)('continueExceeding (%s)', (kind) => {
+  it.each(algorithmNames)(
+    'keeps a client that keeps knocking refused, until it waits a whole window (%s)',
+    async (algorithm) => {
+      const { limiter, at } = limiterWith(kind, { continueExceeding: true }, algorithm)
+      await limiter.consume('client', { cost: 3 })
+      // Knocking every 40 s: each refusal closes the next whole minute again.
+      for (const atMs of [1_000, 41_000, 81_000, 121_000]) {
+        at(atMs)
+        const refused = await limiter.consume('client')
+        expect(refused.allowed).toBe(false)
+        // The block's minute, or longer where the policy itself asks more (the sliding window's fading units).
+        if (algorithm === 'sliding-window') expect(refused.retryAfterMs).toBeGreaterThanOrEqual(MINUTE)
+        else expect(refused.retryAfterMs).toBe(MINUTE)
+      }
+      at(181_000)
+      expect(await limiter.consume('client')).toMatchObject({ allowed: true, refusals: 0 })
+    },
+  )
+})
+
+describe.each(storeKinds)('countRefusals (%s)', (kind) => {
+  it('number refusals in a row from 1, and start again after an allowed request', async () => {
+    const { limiter, at } = limiterWith(kind, { countRefusals: true })
+    await limiter.consume('client', { cost: 3 })
+    const refusals = async () => (await limiter.consume('client')).refusals
+    expect([await refusals(), await refusals(), await refusals()]).toEqual([1, 2, 3])
+    at(MINUTE)
+    expect(await refusals()).toBe(0)
+    await limiter.consume('client', { cost: 2 })
+    expect(await refusals()).toBe(1)
+  })
+})
+
+describe('penalty options', () => {
+  it('are checked, each named', () => {
+    expect(() => new RateLimiter({ store: stores.standalone, ban: { afterRefusals: 0 } })).toThrow('`afterRefusals`')
+    expect(() => new RateLimiter({ store: stores.standalone, ban: { afterRefusals: 1, growthFactor: 1.5 } })).toThrow(
+      '`growthFactor`',
+    )
+    // @ts-expect-error a flag, not a number
+    expect(() => new RateLimiter({ store: stores.standalone, continueExceeding: 1 })).toThrow('`continueExceeding`')
+  })
+
+  it('need a store that applies them', () => {
+    const store: Store = {
+      decide: async () => ({ nowMs: 0, outcomes: [] }),
+      refund: async () => {},
+      reset: async () => {},
+    }
+    expect(() => new RateLimiter({ store, ban: { afterRefusals: 3 } })).toThrow('a store that applies penalties')
+  })
+})
