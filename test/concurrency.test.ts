@@ -11,6 +11,8 @@ const LIMIT = 100
 interface WorkerReport {
   allowed: number
   degraded: number
+  /** Refusals that started a ban (penalties on). */
+  bansStarted: number
   errors: string[]
 }
 
@@ -33,14 +35,17 @@ const WINDOW_MS = 3_600_000
 describe.each(deployments)('concurrent consumes on Redis %s', (deployment) => {
   const client = connect(deployment)
 
-  // Every algorithm with coalescing (the default), and the fixed window with one script call each.
+  // Every algorithm with coalescing (the default), the fixed window with one script call each, and
+  // with penalties: a ban after 50 refusals in a row, started exactly once, and continueExceeding.
   const cases = [
-    ...algorithmNames.map((algorithm) => ({ algorithm, coalesce: true })),
-    { algorithm: 'fixed-window' as const, coalesce: false },
+    ...algorithmNames.map((algorithm) => ({ algorithm, coalesce: true, penalties: false })),
+    { algorithm: 'fixed-window' as const, coalesce: false, penalties: false },
+    { algorithm: 'fixed-window' as const, coalesce: true, penalties: true },
+    { algorithm: 'gcra' as const, coalesce: false, penalties: true },
   ]
   it.each(cases)(
-    `allows exactly ${LIMIT} per hour of ${PROCESSES} processes x ${REQUESTS_PER_PROCESS} concurrent requests on one key: $algorithm, coalesce $coalesce`,
-    async ({ algorithm, coalesce }) => {
+    `allows exactly ${LIMIT} per hour of ${PROCESSES} processes x ${REQUESTS_PER_PROCESS} concurrent requests on one key: $algorithm, coalesce $coalesce, penalties $penalties`,
+    async ({ algorithm, coalesce, penalties }) => {
       const prefix = uniquePrefix('race')
       const serverPorts = deployment === 'cluster' ? ports.clusterPorts : [ports.standalonePort]
       const settings = {
@@ -51,6 +56,7 @@ describe.each(deployments)('concurrent consumes on Redis %s', (deployment) => {
         limit: LIMIT,
         algorithm,
         coalesce,
+        penalties,
       }
       const workers = await Promise.all(Array.from({ length: PROCESSES }, () => startWorker(settings)))
       const startedMs = Date.now()
@@ -64,6 +70,7 @@ describe.each(deployments)('concurrent consumes on Redis %s', (deployment) => {
       // The refilling algorithms may also pass what refilled while the race ran: at 100 per hour, a
       // unit per 36 s, which a race of a few seconds almost never earns.
       const refilled = hasBurst(algorithm) ? Math.floor((elapsedMs * LIMIT) / WINDOW_MS) : 0
+      if (penalties) expect(reports.reduce((sum, report) => sum + report.bansStarted, 0)).toBe(1)
       expect(allowed).toBeGreaterThanOrEqual(LIMIT)
       expect(allowed, `allowed ${allowed}; refill during ${elapsedMs} ms: ${refilled}`).toBeLessThanOrEqual(
         LIMIT + refilled,
