@@ -97,13 +97,7 @@ function parseIpv6(text: string, start: number, end: number): number[] | undefin
   }
   while (index < end && groups.length < 8) {
     const groupStart = index
-    let group = 0
-    while (index < end && index - groupStart < 5) {
-      const digit = hexDigitAt(text, index)
-      if (digit < 0) break
-      group = group * 16 + digit
-      index++
-    }
+    index = hexRunEnd(text, index, end)
     if (index < end && text.charCodeAt(index) === DOT) {
       const ipv4 = parseIpv4(text, groupStart, end)
       if (ipv4 === undefined || groups.length > 6) return undefined
@@ -112,7 +106,7 @@ function parseIpv6(text: string, start: number, end: number): number[] | undefin
       break
     }
     if (index === groupStart || index - groupStart > 4) return undefined
-    groups.push(group)
+    groups.push(hexValue(text, groupStart, index))
     if (index === end) break
     if (text.charCodeAt(index) !== COLON || index + 1 === end) return undefined
     index++
@@ -123,10 +117,27 @@ function parseIpv6(text: string, start: number, end: number): number[] | undefin
     }
   }
   if (index < end) return undefined
-  if (gap < 0) return groups.length === 8 ? groups : undefined
+  return gap < 0 ? (groups.length === 8 ? groups : undefined) : withZeros(groups, gap)
+}
+
+/** The groups with `::` at `gap` written out as zero groups; undefined when `::` would stand for none. */
+function withZeros(groups: number[], gap: number): number[] | undefined {
   if (groups.length > 7) return undefined
   groups.splice(gap, 0, ...new Array<number>(8 - groups.length).fill(0))
   return groups
+}
+
+/** Where the hex digits from `start` end, looking at five at most (a group has four). */
+function hexRunEnd(text: string, start: number, end: number): number {
+  let index = start
+  while (index < end && index - start < 5 && hexDigitAt(text, index) >= 0) index++
+  return index
+}
+
+function hexValue(text: string, start: number, end: number): number {
+  let value = 0
+  for (let index = start; index < end; index++) value = value * 16 + hexDigitAt(text, index)
+  return value
 }
 
 function digitAt(text: string, index: number): number {
