@@ -162,6 +162,20 @@ describe('forwardedClientIp: X-Forwarded-For read from the right', () => {
     expect(forwardedClientIp('10.0.0.1', ' ,, 198.51.100.1', true)).toBe('198.51.100.1')
     expect(forwardedClientIp('10.0.0.1', ' , ,', 1)).toBe('10.0.0.1')
   })
+
+  it('stops at an entry longer than any address, which keys as unknown-client, whatever lies beyond it', () => {
+    const long = 'x'.repeat(16_000)
+    for (const [header, hops] of [
+      [`198.51.100.1, ${long}`, 2],
+      [`198.51.100.1, ${long}, 203.0.113.9`, 3],
+      [`${long}, 198.51.100.1`, true],
+    ] as const) {
+      const entry = forwardedClientIp('10.0.0.1', header, hops)
+      expect(entry?.length).toBeLessThan(200)
+      expect(ipKey(entry ?? '')).toBe('unknown-client')
+    }
+    expect(forwardedClientIp('10.0.0.1', `${long}, 198.51.100.1`, 1)).toBe('198.51.100.1')
+  })
 })
 
 /** Text built to be hard: a short fragment of address characters repeated up to 16 KB. */
