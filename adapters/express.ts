@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import type { ClientAddress } from '../src/http/client-ip.js'
 import { RequestFlow } from '../src/http/flow.js'
 import type { HttpRateLimitOptions } from '../src/http/options.js'
+import { trustsEveryHop } from '../src/http/proxy-trust.js'
 import type { RateLimitResult } from '../src/result.js'
 
 /** Answers a refused request; the status and rate limit headers are already set on `res`. */
@@ -73,10 +74,20 @@ export function rateLimit(options?: ExpressRateLimitOptions): RequestHandler {
 }
 
 function clientOf(req: Request): ClientAddress {
-  const trust: unknown = req.app.get('trust proxy')
-  const proxyTrust = trust === true ? 'all' : trust ? 'some' : 'none'
-  // Trusting no proxy, req.ip is the socket's address; read there, X-Forwarded-For is not parsed
-  // on every request to find that out.
-  const ip = proxyTrust === 'none' ? req.socket.remoteAddress : req.ip
-  return { ip, forwardedFor: req.get('x-forwarded-for'), proxyTrust }
+  const forwardedFor = req.get('x-forwarded-for')
+  // What Express resolved, also when it trusts no proxy: an app may define req.ip itself.
+  return { ip: req.ip, forwardedFor, proxyTrust: proxyTrustOf(req, forwardedFor) }
+}
+
+/** How far the app's `trust proxy` setting believed this request's X-Forwarded-For. */
+function proxyTrustOf(req: Request, forwardedFor: string | undefined): ClientAddress['proxyTrust'] {
+  const setting: unknown = req.app.get('trust proxy')
+  if (setting === true) return 'all'
+  if (!setting) return 'none'
+  if (typeof setting === 'number') return 'some'
+  // Addresses, subnets or a function: Express compiled them into one function of (address, hop).
+  const trusts: (address: string | undefined, hop: number) => boolean = req.app.get('trust proxy fn')
+  if (trustsEveryHop(trusts, (chain) => chain.slice(0, -1).every((address, hop) => trusts(address, hop)))) return 'all'
+  // A peer the setting does not name had its X-Forwarded-For ignored, as if no proxy were trusted.
+  return forwardedFor === undefined || trusts(req.socket.remoteAddress, 0) ? 'some' : 'none'
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { ClientAddress } from '../src/http/client-ip.js'
 import { type HttpDecision, RequestFlow } from '../src/http/flow.js'
 import type { HttpRateLimitOptions } from '../src/http/options.js'
+import { trustsEveryHop } from '../src/http/proxy-trust.js'
 import type { RateLimitResult } from '../src/result.js'
 
 /**
@@ -80,6 +81,28 @@ export function rateLimit(options?: FastifyRateLimitOptions): FastifyPluginAsync
 function clientOf(request: FastifyRequest): ClientAddress {
   const header = request.headers['x-forwarded-for']
   const forwardedFor = Array.isArray(header) ? header.join(', ') : header
-  // Fastify defines `ips` only under `trustProxy`; whether it trusts every proxy is not visible.
-  return { ip: request.ip, forwardedFor, proxyTrust: request.ips === undefined ? 'none' : 'some' }
+  // Fastify defines `ips` only under `trustProxy`: the socket peer, then every address it believed,
+  // the client last (what `request.ip` reads again).
+  const ips = request.ips
+  if (ips === undefined) return { ip: request.ip, forwardedFor, proxyTrust: 'none' }
+  const ip = ips[ips.length - 1]
+  if (trustsEveryHop(Object.getPrototypeOf(request), (chain) => resolvedClient(request, chain) === chain.at(-1)))
+    return { ip, forwardedFor, proxyTrust: 'all' }
+  // Under a trust list that does not name the peer (or a hop count, which Fastify 5.12.1 and later
+  // ignore), the peer's X-Forwarded-For went unread: as if no proxy were trusted.
+  return { ip, forwardedFor, proxyTrust: forwardedFor === undefined || ips.length > 1 ? 'some' : 'none' }
+}
+
+/**
+ * The client Fastify's `request.ip` resolves for a request from `chain[0]` whose X-Forwarded-For
+ * lists the rest from the right. Fastify keeps its `trustProxy` setting to itself (`initialConfig`
+ * leaves it out), so the server's own getter answers for a made-up request in place of `raw`.
+ */
+function resolvedClient(request: FastifyRequest, chain: readonly string[]): string | undefined {
+  const raw = {
+    headers: { 'x-forwarded-for': chain.slice(1).reverse().join(', ') },
+    socket: { remoteAddress: chain[0] },
+  }
+  const probe: FastifyRequest = Object.create(Object.getPrototypeOf(request), { raw: { value: raw } })
+  return probe.ip
 }

@@ -1,6 +1,7 @@
 // npm run bench [-- --quick]: our limiter side by side with its peers and the bare Redis script,
 // on a redis-server of its own; writes BENCHMARKS.md, bench/results.svg and reports/bench.json.
 import { Redis } from 'ioredis'
+import { measureAddresses } from './addresses.js'
 import { measureBytesPerKey } from './bytes-per-key.js'
 import { oursOnRedis } from './contenders/ours.js'
 import { peersOnRedis } from './contenders/peers.js'
@@ -27,6 +28,7 @@ const client = new Redis({ port: server.port, host: '127.0.0.1' })
 try {
   const onRedis = [...oursOnRedis(), ...peersOnRedis]
   const sections = {
+    addresses: () => measureAddresses({ plan, log }),
     decisions: () => measureDecisions({ client, plan, log }),
     cores: () => measureOnOwnCore({ client, plan, log, redisPid: server.pid }),
     http: () => measureHttp({ client, redisPort: server.port, plan, log }),

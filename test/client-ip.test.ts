@@ -3,17 +3,17 @@ import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { rateLimit as fetchRateLimit } from '../adapters/fetch.js'
 import { rateLimit as honoRateLimit } from '../adapters/hono.js'
-import { forwardedClientIp } from '../src/http/client-ip.js'
+import { forwardedClientIp } from '../src/http/forwarded-for.js'
 import { ipKey, RateLimitOptionsError } from '../src/index.js'
 
 describe('ipKey', () => {
-  it('keys IPv4-mapped IPv6 as its IPv4 address, whatever the octets are written like', () => {
+  it('keys IPv4-mapped IPv6 as its IPv4 address, whatever the octets are written like, and bad octets as unknown-client', () => {
     const octet = fc.tuple(fc.integer({ min: 0, max: 300 }), fc.constantFrom('', '0', '00'))
     fc.assert(
       fc.property(fc.array(octet, { minLength: 4, maxLength: 4 }), (octets) => {
         const written = octets.map(([value, zeros]) => `${zeros}${value}`)
         const valid = octets.every(([value, zeros]) => value <= 255 && `${zeros}${value}`.length <= 3)
-        const key = valid ? octets.map(([value]) => value).join('.') : `::ffff:${written.join('.')}`
+        const key = valid ? octets.map(([value]) => value).join('.') : 'unknown-client'
         expect(ipKey(`::ffff:${written.join('.')}`)).toBe(key)
       }),
     )
@@ -43,8 +43,9 @@ describe('ipKey', () => {
     expect(ipKey('1:0:0:2:0:0:0:3', 128)).toBe('1:0:0:2::3')
   })
 
-  it('returns text that is not an IP address as it is', () => {
-    for (const text of ['unknown', '1:2:3', '1::2::3', 'g::1', '::ffff:1.2.3.400']) expect(ipKey(text)).toBe(text)
+  it('keys text that is no IP address as unknown-client, one key for all of it', () => {
+    for (const text of ['unknown', '1:2:3', '1::2::3', 'g::1', '::ffff:1.2.3.400'])
+      expect(ipKey(text)).toBe('unknown-client')
   })
 
   it('rejects a prefix length outside 1 to 128, naming ipv6Subnet', () => {

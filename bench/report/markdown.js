@@ -1,11 +1,12 @@
 // BENCHMARKS.md: every table of one run, the command and machine that produced it, and the
 // issue's targets judged on it.
 import { keysLabel } from '../keys.js'
+import { addressesSection } from './addresses.js'
 import { rateCell, ratio, table } from './format.js'
 import { sentTotal } from './targets.js'
 
 /** The whole document. */
-export function benchmarksMarkdown({ meta, decisions, cores, http, bytes, trips, exactness, verdicts }) {
+export function benchmarksMarkdown({ meta, addresses, decisions, cores, http, bytes, trips, exactness, verdicts }) {
   return [
     header(meta),
     targetsSection(verdicts),
@@ -16,6 +17,7 @@ export function benchmarksMarkdown({ meta, decisions, cores, http, bytes, trips,
     bytes && bytesSection(bytes),
     trips && tripsSection(trips),
     exactness && exactnessSection(exactness),
+    addresses && addressesSection(addresses),
     wiringSection(),
   ]
     .filter(Boolean)

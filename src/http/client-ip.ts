@@ -1,37 +1,76 @@
-import { assertInteger } from '../validate.js'
+import { assertInteger, describe } from '../validate.js'
+import { forwardedClientIp } from './forwarded-for.js'
+import { embeddedIpv4 } from './ip-embedded.js'
+import { parseIpAddress } from './ip-text.js'
 import { WARNING_CODES, warnOnce } from './warnings.js'
 
+/** The key under which requests without a client IP address, or with text that is none, are limited together. */
+export const UNKNOWN_CLIENT_KEY = 'unknown-client'
+
 /**
- * The rate limit key of a client IP address. An IPv4 address stays as it is, IPv4-mapped IPv6
- * (`::ffff:1.2.3.4`) becomes that IPv4 address, and any other IPv6 address becomes its network of
- * `ipv6Subnet` bits (default 56, a common size for one customer), as `2001:db8:ab00::/56`, since one
- * client usually holds a whole block of addresses. A zone id (`fe80::1%eth0`) is dropped. Text that
- * is not an IP address is returned as it is.
+ * The rate limit key of a client IP address, as every adapter's default key makes it. Surrounding
+ * whitespace, brackets, a port (`1.2.3.4:51234`, `[2001:db8::1]:443`) and a zone id (`%eth0`) are
+ * dropped and the address normalised (`010.0.0.1` is `10.0.0.1`, IPv6 in RFC 5952 form). An IPv4
+ * address is its own key; so is the IPv4 address an IPv6 address embeds (IPv4-mapped
+ * `::ffff:1.2.3.4`, IPv4-compatible `::1.2.3.4`, NAT64 `64:ff9b::1.2.3.4` and `64:ff9b:1::/48`,
+ * 6to4, Teredo). Any other IPv6 address becomes its network of `ipv6Subnet` bits (default 56, a
+ * common size for one customer), as `2001:db8:ab00::/56`, since one client usually holds a whole
+ * block. Text that is no IP address (a hostname, `unknown`, an obfuscated RFC 7239 `_hidden`
+ * identifier, garbage) becomes `'unknown-client'`, the one key all such requests share, with a
+ * process warning `WARN_RATE_LIMIT_INVALID_CLIENT_IP` the first time: a key per distinct text
+ * would let whoever writes the text pick a fresh quota per request.
  *
  * @example
  * ```ts
  * ipKey('::ffff:203.0.113.7')          // '203.0.113.7'
- * ipKey('2001:db8:ab12:cd34::1')       // '2001:db8:ab12:cd00::/56'
+ * ipKey('[2001:db8::1]:443')           // '2001:db8::/56'
  * ipKey('2001:db8:ab12:cd34::1', 64)   // '2001:db8:ab12:cd34::/64'
+ * ipKey('unknown')                     // 'unknown-client'
  * ```
  */
 export function ipKey(ip: string, ipv6Subnet = 56): string {
-  const bits = assertInteger(ipv6Subnet, 'ipv6Subnet', 1, 128)
-  // What sockets give for IPv4 clients, keyed without parsing: on every request that counts.
-  if (PLAIN_IPV4.test(ip)) return ip
-  const mapped = MAPPED_IPV4.exec(ip)
+  return clientKey(ip, assertInteger(ipv6Subnet, 'ipv6Subnet', 1, 128))
+}
+
+/** ipKey without checking `ipv6Subnet`: the adapters checked it once, at setup. */
+function clientKey(text: string, ipv6Subnet: number): string {
+  const key = addressKey(text, ipv6Subnet)
+  if (key !== undefined) return key
+  warnOnce(
+    WARNING_CODES.invalidClientIp,
+    () =>
+      `A client address was no IP address (${describe(text)}), so requests with such addresses share one quota ` +
+      `under the key "${UNKNOWN_CLIENT_KEY}". Look at what the proxy writes in X-Forwarded-For, or what is passed to ipKey.`,
+  )
+  return UNKNOWN_CLIENT_KEY
+}
+
+/** The key of the IP address in `text`; undefined when it holds none. */
+function addressKey(text: string, ipv6Subnet: number): string | undefined {
+  // Sockets give dotted IPv4, and IPv4-mapped IPv6 on a server listening on `::`: those are keyed
+  // as they come, on every request, without building anything.
+  if (SOCKET_IPV4.test(text)) return text
+  const mapped = SOCKET_MAPPED_IPV4.exec(text)
   if (mapped) return mapped[1] as string
-  const address = ip
-    .trim()
-    .replace(/^\[(.*)\]$/, '$1')
-    .replace(/%.*$/, '')
-  if (!address.includes(':')) return address
-  const groups = parseIpv6(address)
-  if (!groups) return address
-  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {
-    const [high, low] = [groups[6] as number, groups[7] as number]
-    return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.')
-  }
+  const address = parseIpAddress(text)
+  if (address === undefined) return undefined
+  if ('ipv4' in address) return formatIpv4(address.ipv4)
+  const ipv4 = embeddedIpv4(address.ipv6)
+  return ipv4 === undefined ? ipv6NetworkKey(address.ipv6, ipv6Subnet) : formatIpv4(ipv4)
+}
+
+/** A part of dotted IPv4 as sockets write it: no leading zero, at most 255. */
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)'
+const DOTTED = `(?:${OCTET}\\.){3}${OCTET}`
+
+/** Dotted IPv4 as sockets write it. */
+const SOCKET_IPV4 = new RegExp(`^${DOTTED}$`)
+
+/** IPv4-mapped IPv6 as a dual-stack socket writes it: `::ffff:` and dotted IPv4. */
+const SOCKET_MAPPED_IPV4 = new RegExp(`^::ffff:(${DOTTED})$`)
+
+/** The network of `bits` bits an IPv6 address is in, as `2001:db8::/56` (the address itself at 128). */
+function ipv6NetworkKey(groups: readonly number[], bits: number): string {
   const masked = groups.map((group, index) => {
     const kept = Math.min(16, Math.max(0, bits - index * 16))
     return kept === 0 ? 0 : group & (0xffff << (16 - kept)) & 0xffff
@@ -39,38 +78,8 @@ export function ipKey(ip: string, ipv6Subnet = 56): string {
   return bits === 128 ? formatIpv6(masked) : `${formatIpv6(masked)}/${bits}`
 }
 
-/** Dotted IPv4 text: its own key (not normalized, as with any other text without `:`). */
-const PLAIN_IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/
-
-/** IPv4-mapped IPv6 as a dual-stack socket gives it, `::ffff:` and canonical IPv4: that IPv4. */
-const MAPPED_IPV4 = /^::ffff:((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))$/
-
-/** The eight 16-bit groups of an IPv6 address (a trailing dotted IPv4 part allowed), or undefined. */
-function parseIpv6(address: string): number[] | undefined {
-  const halves = address.toLowerCase().split('::')
-  if (halves.length > 2) return undefined
-  const head = parseGroups(halves[0] as string)
-  const tail = parseGroups(halves[1] ?? '')
-  if (!head || !tail) return undefined
-  const missing = 8 - head.length - tail.length
-  if (halves.length === 1) return missing === 0 ? head : undefined
-  return missing >= 1 ? [...head, ...new Array<number>(missing).fill(0), ...tail] : undefined
-}
-
-/** The groups of one side of `::`: hex groups, the last of which may be a dotted IPv4 address. */
-function parseGroups(text: string): number[] | undefined {
-  if (text === '') return []
-  const groups: number[] = []
-  for (const part of text.split(':')) {
-    const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(part)
-    if (v4) {
-      const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number]
-      if (Math.max(a, b, c, d) > 255) return undefined
-      groups.push((a << 8) | b, (c << 8) | d)
-    } else if (/^[0-9a-f]{1,4}$/.test(part)) groups.push(Number.parseInt(part, 16))
-    else return undefined
-  }
-  return groups
+function formatIpv4(ipv4: number): string {
+  return `${ipv4 >>> 24}.${(ipv4 >>> 16) & 0xff}.${(ipv4 >>> 8) & 0xff}.${ipv4 & 0xff}`
 }
 
 /** RFC 5952 text: lower case, no leading zeros, the longest run of two or more zero groups as `::`. */
@@ -105,45 +114,18 @@ export function proxiedClient(
   return { ip: forwardedClientIp(peerIp, forwardedFor, trustProxy), forwardedFor, proxyTrust }
 }
 
-/**
- * The client address behind `trustedHops` proxies: walks X-Forwarded-For from the right, trusting
- * the socket peer and then each address in turn, as Express does for `trust proxy` set to a number.
- * `true` trusts every hop and takes the leftmost address; `false` (or 0) takes the socket peer.
- *
- * @example
- * ```ts
- * forwardedClientIp('10.0.0.1', '198.51.100.1, 203.0.113.9', 2) // '198.51.100.1'
- * ```
- */
-export function forwardedClientIp(
-  socketIp: string | undefined,
-  forwardedFor: string | null | undefined,
-  trustedHops: number | boolean,
-): string | undefined {
-  if (trustedHops === false || trustedHops === 0 || !forwardedFor) return socketIp
-  const chain = [
-    socketIp,
-    ...forwardedFor
-      .split(',')
-      .map((hop) => hop.trim())
-      .reverse(),
-  ]
-  const index = trustedHops === true ? chain.length - 1 : Math.min(trustedHops, chain.length - 1)
-  return chain[index] || undefined
-}
-
 /** What an adapter knows about where a request came from. */
 export interface ClientAddress {
-  /** The client IP as the framework resolved it under its proxy setting; undefined when unknown. */
+  /** The client address as the framework resolved it under its proxy setting; undefined when unknown. */
   readonly ip: string | undefined
   /** The `X-Forwarded-For` header as received, if any. */
   readonly forwardedFor: string | null | undefined
-  /** Which proxies the framework trusts: none, some (a hop count, a list of addresses), or every one. */
+  /**
+   * Which proxies were trusted for this request: none (its peer is no trusted proxy, so any
+   * X-Forwarded-For went unread), some (a hop count, a list of addresses), or every one.
+   */
   readonly proxyTrust: 'none' | 'some' | 'all'
 }
-
-/** The key under which requests without a known client IP are limited, together. */
-export const UNKNOWN_CLIENT_KEY = 'unknown-client'
 
 /**
  * The default rate limit key: the client IP, through {@link ipKey}. Warns once per process when the
@@ -158,8 +140,8 @@ export function defaultClientKey(address: ClientAddress, ipv6Subnet: number, pro
   if (address.forwardedFor && address.proxyTrust === 'none')
     warnOnce(
       WARNING_CODES.forwardedForUntrusted,
-      'A request came with X-Forwarded-For while no proxy is trusted, so the rate limit keys on the address of ' +
-        `whatever sent it. If the app runs behind a proxy, trust exactly that proxy: ${proxyHint}.`,
+      'A request came with X-Forwarded-For from a peer that is no trusted proxy, so the rate limit keys on the ' +
+        `address of whatever sent it. If the app runs behind a proxy, trust exactly that proxy: ${proxyHint}.`,
     )
   if (address.proxyTrust === 'all')
     warnOnce(
@@ -167,7 +149,7 @@ export function defaultClientKey(address: ClientAddress, ipv6Subnet: number, pro
       'Every proxy is trusted, so any client can choose its rate limit key by sending X-Forwarded-For. ' +
         `Trust only the proxies in front of the app, for example one: ${proxyHint}.`,
     )
-  if (address.ip) return ipKey(address.ip, ipv6Subnet)
+  if (address.ip) return clientKey(address.ip, ipv6Subnet)
   warnOnce(
     WARNING_CODES.noClientIp,
     `No client IP address was found for a request, so such requests share one quota under the key "${UNKNOWN_CLIENT_KEY}". ` +

@@ -6,6 +6,7 @@ export const WARNING_CODES = {
   forwardedForUntrusted: 'WARN_RATE_LIMIT_FORWARDED_FOR_UNTRUSTED',
   everyProxyTrusted: 'WARN_RATE_LIMIT_EVERY_PROXY_TRUSTED',
   noClientIp: 'WARN_RATE_LIMIT_NO_CLIENT_IP',
+  invalidClientIp: 'WARN_RATE_LIMIT_INVALID_CLIENT_IP',
   sharedQuota: 'WARN_RATE_LIMIT_SHARED_QUOTA',
 } as const
 
@@ -16,18 +17,20 @@ const emitted = new Set<WarningCode>()
 /**
  * Emits a process warning (`process.on('warning')`, type `RateLimitWarning`) with a stable `code`,
  * the first time only: misconfiguration shows up once in the logs instead of once per request.
+ * A message that costs something to build can come as a function, called the first time only.
  *
  * @example
  * ```ts
  * warnOnce(WARNING_CODES.noClientIp, 'No client IP address was found for a request, ...')
  * ```
  */
-export function warnOnce(code: WarningCode, message: string): void {
+export function warnOnce(code: WarningCode, message: string | (() => string)): void {
   if (emitted.has(code)) return
   emitted.add(code)
+  const text = typeof message === 'function' ? message() : message
   const emit = globalThis.process?.emitWarning
-  if (typeof emit === 'function') emit.call(globalThis.process, message, { type: 'RateLimitWarning', code })
-  else console.warn(`RateLimitWarning [${code}]: ${message}`)
+  if (typeof emit === 'function') emit.call(globalThis.process, text, { type: 'RateLimitWarning', code })
+  else console.warn(`RateLimitWarning [${code}]: ${text}`)
 }
 
 /** The quotas each store holds for a limiter built by an adapter in this process: prefix, then policy name. */

@@ -35,10 +35,20 @@ export interface TestApp {
   close(): Promise<void>
 }
 
+/** How the app is reached. */
+export interface AppSetup {
+  /**
+   * Behind one proxy at the client's address: the framework's own proxy setting trusts it (Express
+   * `trust proxy` 1, Koa `proxy` with `maxIpsCount` 1, Fastify `trustProxy` that address), Hono and
+   * fetch get `trustProxy: 1`, so X-Forwarded-For's last entry is the client.
+   */
+  readonly behindOneProxy?: boolean
+}
+
 /** How the suite drives one adapter. */
 export interface Harness {
   readonly name: string
-  build(mounts: readonly Mount[]): Promise<TestApp>
+  build(mounts: readonly Mount[], setup?: AppSetup): Promise<TestApp>
   /** A request header, read from what the adapter hands to callbacks (req, ctx, c, request). */
   header(request: unknown, name: string): string | undefined
   /** The status of what the adapter hands to `requestWasSuccessful`. */
@@ -57,6 +67,11 @@ function statusOfRoute(path: string): number | undefined {
   return match ? (match[2] === 'ok' ? 200 : 500) : undefined
 }
 
+/** The options of Hono and fetch, which take the proxy setting as their own `trustProxy`. */
+function withProxy(options: Record<string, unknown>, setup: AppSetup): Record<string, unknown> {
+  return setup.behindOneProxy ? { ...options, trustProxy: 1 } : options
+}
+
 async function listen(listener: RequestListener): Promise<TestApp> {
   const server = createServer(listener)
   await new Promise<void>((resolve) => server.listen(0, CLIENT_IP, resolve))
@@ -73,8 +88,9 @@ async function listen(listener: RequestListener): Promise<TestApp> {
 function expressHarness(name: string, createApp: typeof express): Harness {
   return {
     name,
-    async build(mounts) {
+    async build(mounts, setup = {}) {
       const app = createApp()
+      if (setup.behindOneProxy) app.set('trust proxy', 1)
       for (const { path, options } of mounts) app.use(path, expressRateLimit(options))
       app.get(ROUTE, (req, res) => {
         res.status(statusOfRoute(req.path) ?? 404).json({ rateLimit: req.rateLimit ?? null })
@@ -90,8 +106,8 @@ function expressHarness(name: string, createApp: typeof express): Harness {
 function koaHarness(name: string, KoaApp: typeof Koa): Harness {
   return {
     name,
-    async build(mounts) {
-      const app = new KoaApp()
+    async build(mounts, setup = {}) {
+      const app = setup.behindOneProxy ? new KoaApp({ proxy: true, maxIpsCount: 1 }) : new KoaApp()
       for (const { path, options } of mounts) {
         const middleware = koaRateLimit(options)
         app.use((ctx, next) => (ctx.path.startsWith(`${path}/`) ? middleware(ctx, next) : next()))
@@ -113,9 +129,9 @@ function koaHarness(name: string, KoaApp: typeof Koa): Harness {
 
 const honoHarness: Harness = {
   name: 'hono',
-  async build(mounts) {
+  async build(mounts, setup = {}) {
     const app = new Hono()
-    for (const { path, options } of mounts) app.use(`${path}/*`, honoRateLimit(options))
+    for (const { path, options } of mounts) app.use(`${path}/*`, honoRateLimit(withProxy(options, setup)))
     app.get('/:mount/:outcome', (c: Context) => {
       const status = statusOfRoute(c.req.path)
       if (!status) return c.notFound()
@@ -138,8 +154,9 @@ const honoHarness: Harness = {
 
 const fastifyHarness: Harness = {
   name: 'fastify',
-  async build(mounts) {
-    const app = Fastify()
+  async build(mounts, setup = {}) {
+    // Fastify 5.12.1 and later take no hop count: the proxy is named by its address.
+    const app = Fastify(setup.behindOneProxy ? { trustProxy: CLIENT_IP } : {})
     for (const path of ['/a', '/b'] as const) {
       const mount = mounts.find((candidate) => candidate.path === path)
       await app.register(
@@ -174,8 +191,10 @@ const fastifyHarness: Harness = {
 
 const fetchHarness: Harness = {
   name: 'fetch',
-  async build(mounts) {
-    const guards = new Map<string, FetchRateLimit>(mounts.map(({ path, options }) => [path, fetchRateLimit(options)]))
+  async build(mounts, setup = {}) {
+    const guards = new Map<string, FetchRateLimit>(
+      mounts.map(({ path, options }) => [path, fetchRateLimit(withProxy(options, setup))]),
+    )
     async function serve(request: Request): Promise<Response> {
       const { pathname } = new URL(request.url)
       const guard = guards.get(pathname.slice(0, 2))
