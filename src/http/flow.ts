@@ -2,11 +2,12 @@ import { RateLimitOptionsError } from '../errors.js'
 import { digest, lastKeyMemo } from '../hash.js'
 import type { RateLimitResult } from '../result.js'
 import { describe } from '../validate.js'
-import { type ClientAddress, defaultClientKey } from './client-ip.js'
+import { type ClientAddress, defaultClientKey, UNKNOWN_CLIENT_KEY } from './client-ip.js'
 import { type HeaderLines, legacyHeaders, retryAfterSeconds, standardHeaders } from './headers.js'
 import type { Awaitable, HttpRateLimitOptions, ResolvedHttpOptions, TrustProxyOption } from './options.js'
 import { quotaExceededProblem, type ResponseBody, refusalBody } from './refusal.js'
 import { type AdapterOptionSpec, resolveHttpOptions } from './resolve-options.js'
+import { WARNING_CODES, warnOnce } from './warnings.js'
 
 /** What an adapter tells the shared flow about its framework. */
 export interface AdapterSpec<Res> extends AdapterOptionSpec {
@@ -94,13 +95,9 @@ export class RequestFlow<Req, Res, Handler> {
   #keyOf(request: Req, client: () => ClientAddress): string | Promise<string> {
     const { keyGenerator, ipv6Subnet } = this.options
     if (!keyGenerator) return defaultClientKey(client(), ipv6Subnet, this.#adapter.proxyHint)
-    return this.#generatedKey(keyGenerator, request)
-  }
-
-  async #generatedKey(keyGenerator: (request: Req) => Awaitable<string>, request: Req): Promise<string> {
-    const key = await keyGenerator(request)
-    if (typeof key === 'string' && key.length > 0) return key
-    throw new RateLimitOptionsError(`Expected \`keyGenerator\` to return a non-empty string, got ${describe(key)}`)
+    // A throw (or a rejection) is the user's own error: it goes to the framework's error handling.
+    const generated: unknown = keyGenerator(request)
+    return isThenable(generated) ? Promise.resolve(generated).then(keyOfGenerated) : keyOfGenerated(generated)
   }
 
   #costOf(request: Req): number | Promise<number> {
@@ -130,6 +127,29 @@ export class RequestFlow<Req, Res, Handler> {
     if (requestWasSuccessful) return (await requestWasSuccessful(request, response)) === true
     return this.#adapter.statusOf(response) < 400
   }
+}
+
+/**
+ * The key a `keyGenerator`'s answer stands for: a non-empty string as it is, a finite number or a
+ * bigint as its decimal text, and anything else (`''`, `undefined`, `null`, `false`, NaN, an
+ * object) the one fallback key {@link UNKNOWN_CLIENT_KEY}, with a warning once per process. Such a
+ * request still counts, under a quota all of them share: no 500 for the client, no free pass.
+ */
+function keyOfGenerated(generated: unknown): string {
+  if (typeof generated === 'string' && generated.length > 0) return generated
+  if ((typeof generated === 'number' && Number.isFinite(generated)) || typeof generated === 'bigint')
+    return String(generated)
+  warnOnce(
+    WARNING_CODES.noKey,
+    `A keyGenerator returned ${describe(generated)}, which is not a key, so such requests share one quota under the ` +
+      `key "${UNKNOWN_CLIENT_KEY}". Return a non-empty string or a number for every request, or \`skip\` the ` +
+      'requests that have no client to count.',
+  )
+  return UNKNOWN_CLIENT_KEY
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }
 
 /**

@@ -7,6 +7,9 @@ import type { HeadersDraft } from './headers.js'
 /** A value, or a promise of it. */
 export type Awaitable<T> = T | Promise<T>
 
+/** What a `keyGenerator` returns: a client key as text, or a number (a user id) that stands for its decimal text. */
+export type GeneratedKey = string | number | bigint
+
 /** A 429 body: text is sent as `text/plain`, an object as JSON. */
 export type RateLimitMessage = string | Readonly<Record<string, unknown>>
 
@@ -28,8 +31,15 @@ export interface HttpRateLimitOptions<Req, Res, Handler> {
   readonly prefix?: string
   /** A ready RateLimiter (several policies, a clock, store failure settings) instead of the five options above. */
   readonly limiter?: RateLimiter
-  /** The client a request counts for. @default its IP address, IPv6 grouped by `ipv6Subnet` */
-  readonly keyGenerator?: (request: Req) => Awaitable<string>
+  /**
+   * The client a request counts for: a non-empty string, or a finite number (its decimal text, so
+   * `42` and `'42'` are one client). Anything else (`''`, `undefined`, `null`, `false`, NaN, an
+   * object) counts under the one shared key `'unknown-client'` and warns once per process
+   * (`WARN_RATE_LIMIT_NO_KEY`): never an error, never a free pass. A keyGenerator that throws (or
+   * rejects) fails the request through the framework's error handling.
+   * @default its IP address, IPv6 grouped by `ipv6Subnet`
+   */
+  readonly keyGenerator?: (request: Req) => Awaitable<GeneratedKey>
   /** Units a request uses: a non-negative integer, or a function of the request. @default 1 */
   readonly cost?: number | ((request: Req) => Awaitable<number>)
   /** Lets a request through uncounted, with no headers, when it returns true. */
@@ -69,7 +79,7 @@ export interface TrustProxyOption {
 /** HTTP options, checked, with every default applied. */
 export interface ResolvedHttpOptions<Req, Res, Handler> {
   readonly limiter: RateLimiter
-  readonly keyGenerator: ((request: Req) => Awaitable<string>) | undefined
+  readonly keyGenerator: ((request: Req) => Awaitable<GeneratedKey>) | undefined
   readonly cost: number | ((request: Req) => Awaitable<number>)
   readonly skip: ((request: Req) => Awaitable<boolean>) | undefined
   readonly handler: Handler | undefined

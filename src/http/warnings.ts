@@ -7,6 +7,7 @@ export const WARNING_CODES = {
   everyProxyTrusted: 'WARN_RATE_LIMIT_EVERY_PROXY_TRUSTED',
   noClientIp: 'WARN_RATE_LIMIT_NO_CLIENT_IP',
   sharedQuota: 'WARN_RATE_LIMIT_SHARED_QUOTA',
+  noKey: 'WARN_RATE_LIMIT_NO_KEY',
 } as const
 
 export type WarningCode = (typeof WARNING_CODES)[keyof typeof WARNING_CODES]
