@@ -17,6 +17,9 @@ export interface AdapterSpec<Res> extends AdapterOptionSpec {
   readonly proxyHint: string
 }
 
+/** How a request ended without a response to judge: its handler threw, or its client went away first. */
+export type RequestFailure = 'failed' | 'aborted'
+
 /** The outcome of one request: its decision, the headers every decided response carries, and any refusal. */
 export interface HttpDecision {
   readonly result: RateLimitResult
@@ -35,10 +38,11 @@ export interface HttpDecision {
  * ```ts
  * const flow = new RequestFlow(options, { subject: 'rateLimit() (my-framework)', statusOf, proxyHint })
  * const decision = await flow.decide(request, () => ({ ip, forwardedFor, proxyTrust: 'none' }))
+ * if (response.headersSent) return // answered meanwhile (a timeout): nothing more to do
  * if (!decision) return next() // skipped
  * for (const [name, value] of decision.headers) response.setHeader(name, value)
  * if (decision.refusal) return send(decision.refusal.statusCode, decision.refusal.body)
- * response.once('close', () => flow.settle(decision, request, response))
+ * response.once('close', () => flow.settle(decision, request, response.writableFinished ? response : 'aborted'))
  * ```
  */
 export class RequestFlow<Req, Res, Handler> {
@@ -80,11 +84,17 @@ export class RequestFlow<Req, Res, Handler> {
     return { result, headers, refusal: { statusCode, body: await refusalBody(message, request, result, problem) } }
   }
 
-  /** After the response (undefined when the request failed without one): refunds as the options say. Never rejects. */
-  async settle(decision: HttpDecision | undefined, request: Req, response: Res | undefined): Promise<void> {
-    if (!decision || decision.refusal || !this.settles) return
+  /**
+   * After the request: refunds as the options say. `ending` is the response, `'failed'` when the
+   * request failed without one (the handler threw), or `'aborted'` when the client went away before
+   * the response was complete. An aborted request is never refunded: the server did, or still does,
+   * the work, and a client that aborts every request must not get more than `limit` handler runs.
+   * Never rejects.
+   */
+  async settle(decision: HttpDecision | undefined, request: Req, ending: Res | RequestFailure): Promise<void> {
+    if (!decision || decision.refusal || !this.settles || ending === 'aborted') return
     try {
-      const succeeded = response !== undefined && (await this.#wasSuccessful(request, response))
+      const succeeded = ending !== 'failed' && (await this.#wasSuccessful(request, ending as Res))
       if (succeeded ? this.options.skipSuccessfulRequests : this.options.skipFailedRequests)
         await this.options.limiter.refund(decision.result)
     } catch (error) {

@@ -56,7 +56,11 @@ export interface HttpRateLimitOptions<Req, Res, Handler> {
   readonly legacyHeaders?: boolean
   /** Give back the units of requests that succeeded, once answered. @default false */
   readonly skipSuccessfulRequests?: boolean
-  /** Give back the units of requests that failed, once answered (or aborted). @default false */
+  /**
+   * Give back the units of requests that failed (the handler threw, or the status says so), once
+   * answered. A request its client aborted is never given back, under this option or the one above:
+   * the server did the work. @default false
+   */
   readonly skipFailedRequests?: boolean
   /** Whether a request succeeded, for the two options above. @default its status is below 400 */
   readonly requestWasSuccessful?: (request: Req, response: Res) => Awaitable<boolean>
