@@ -1,4 +1,5 @@
 import { BoundedMap, ResumableWalk } from './bounded-map.js'
+import { ClientRecord } from './client-record.js'
 import { boundedKey } from './hash.js'
 import { type Algorithm, type Evaluation, internalsOf, type Policy } from './policy.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
@@ -10,58 +11,19 @@ export interface MemoryStoreOptions {
   readonly maxKeys?: number
 }
 
-/**
- * What is held for one client key: per slot (one prefix and policy), the state and when it stops
- * mattering. One map entry per client, whatever the policies. Slot 0, the only one of most stores,
- * lives in the record itself, which saves a memory access per decision on a large map; the others
- * share an array made when first needed.
- */
-class ClientRecord {
-  referenced = false
-  latestExpiryMs = 0
-  firstState: unknown
-  firstExpiresAtMs = 0
-  /** `[state, expiresAtMs]` of slot n ≥ 1 at 2n - 2 and 2n - 1. */
-  otherSlots: unknown[] | undefined
-
-  stateAt(slot: number, nowMs: number): unknown {
-    if (slot === 0) return this.firstExpiresAtMs > nowMs ? this.firstState : undefined
-    const others = this.otherSlots
-    return others && (others[2 * slot - 1] as number) > nowMs ? others[2 * slot - 2] : undefined
-  }
-
-  /** Stores the slot's state until `expiresAtMs`. */
-  write(slot: number, state: unknown, expiresAtMs: number): void {
-    if (slot === 0) {
-      this.firstState = state
-      this.firstExpiresAtMs = expiresAtMs
-    } else {
-      this.otherSlots ??= []
-      this.otherSlots[2 * slot - 2] = state
-      this.otherSlots[2 * slot - 1] = expiresAtMs
-    }
-    if (expiresAtMs > this.latestExpiryMs) this.latestExpiryMs = expiresAtMs
-  }
-
-  /** Replaces the slot's state, keeping its expiry. */
-  replaceState(slot: number, state: unknown): void {
-    if (slot === 0) this.firstState = state
-    else if (this.otherSlots) this.otherSlots[2 * slot - 2] = state
-  }
-
-  /** Drops the slot's state: it reads as none from now on. */
-  expire(slot: number): void {
-    if (slot === 0) this.firstExpiresAtMs = 0
-    else if (this.otherSlots && 2 * slot - 1 < this.otherSlots.length) this.otherSlots[2 * slot - 1] = 0
-  }
-}
-
 /** Where a limiter's policies live in a ClientRecord (under its prefix) and what decides each. */
 interface Layout {
   readonly prefix: string
-  readonly slots: readonly number[]
+  /** Per policy, its slot's name: `<prefix>\0<storage name>`, the same for every limiter that shares its quota. */
+  readonly slots: readonly string[]
   readonly algorithms: readonly Algorithm<unknown>[]
 }
+
+/**
+ * Most limiter layouts remembered at once: more limiters than this, taking turns on one store,
+ * work their slot names out again now and then (two short strings per policy).
+ */
+const MOST_LAYOUTS = 1_024
 
 /** Records checked for expiry each time a new client arrives: sweeping costs O(1) per insert. */
 const SWEPT_PER_INSERT = 2
@@ -79,10 +41,12 @@ const SWEPT_PER_INSERT = 2
  */
 export class MemoryStore implements Store {
   readonly #clients: BoundedMap<ClientRecord>
-  /** Slot of each `<prefix>\0<storage name>`, in the order first seen. */
-  readonly #slotNumbers = new Map<string, number>()
-  /** The layout of a limiter's policies under its prefix, worked out once. */
-  readonly #layouts = new WeakMap<readonly Policy[], Layout>()
+  /**
+   * The layout of a limiter's policies (its own frozen list) under its prefix, worked out once.
+   * Bounded, not weak: limiters made per tenant come by the thousand, and a WeakMap's table keeps
+   * the size it grew to after they are gone. Past {@link MOST_LAYOUTS} it starts again, empty.
+   */
+  readonly #layouts = new Map<readonly Policy[], Layout>()
   readonly #sweep = new ResumableWalk(() => this.#clients.entries())
 
   constructor(options?: MemoryStoreOptions) {
@@ -123,7 +87,7 @@ export class MemoryStore implements Store {
     const record = this.#clients.get(boundedKey(refund.key))
     if (!record) return
     refund.policies.forEach((policy, index) => {
-      const slot = slots[index] as number
+      const slot = slots[index] as string
       const stored = record.stateAt(slot, nowMs)
       if (stored === undefined) return
       const algorithm = algorithms[index] as Algorithm<unknown>
@@ -140,16 +104,9 @@ export class MemoryStore implements Store {
   #layoutOf({ prefix, policies }: StoreTarget): Layout {
     const known = this.#layouts.get(policies)
     if (known?.prefix === prefix) return known
-    const slots = policies.map((policy) => {
-      const name = `${prefix}\u0000${internalsOf(policy).storageName}`
-      let slot = this.#slotNumbers.get(name)
-      if (slot === undefined) {
-        slot = this.#slotNumbers.size
-        this.#slotNumbers.set(name, slot)
-      }
-      return slot
-    })
+    const slots = policies.map((policy) => `${prefix}\u0000${internalsOf(policy).storageName}`)
     const layout = { prefix, slots, algorithms: policies.map((policy) => internalsOf(policy).algorithm) }
+    if (this.#layouts.size >= MOST_LAYOUTS) this.#layouts.clear()
     this.#layouts.set(policies, layout)
     return layout
   }
@@ -157,7 +114,7 @@ export class MemoryStore implements Store {
   #write(
     key: string,
     existing: ClientRecord | undefined,
-    slots: readonly number[],
+    slots: readonly string[],
     evaluations: readonly Evaluation<unknown>[],
     nowMs: number,
   ): void {
@@ -170,7 +127,7 @@ export class MemoryStore implements Store {
         record = new ClientRecord()
         this.#clients.set(key, record)
       } else if (record === existing) this.#clients.rewritten(record)
-      record.write(slots[index] as number, nextState, expiresAtMs)
+      record.write(slots[index] as string, nextState, expiresAtMs, nowMs)
     }
   }
 
@@ -180,6 +137,7 @@ export class MemoryStore implements Store {
       if (!entry) return
       const [key, record] = entry
       if (record.latestExpiryMs <= nowMs) this.#clients.delete(key)
+      else record.dropExpired(nowMs)
     }
   }
 }
@@ -196,7 +154,7 @@ function evaluateAll(
   // Sized up front: an array grown by push would reserve room for 16 more on every decision.
   const evaluations = new Array<Evaluation<unknown>>(policies.length)
   for (let index = 0; index < policies.length; index++) {
-    const state = record?.stateAt(slots[index] as number, nowMs)
+    const state = record?.stateAt(slots[index] as string, nowMs)
     const algorithm = algorithms[index] as Algorithm<unknown>
     evaluations[index] = algorithm.evaluate(policies[index] as Policy, state, nowMs, cost, charge)
   }

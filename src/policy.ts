@@ -82,7 +82,12 @@ interface PolicyInternals {
   readonly storageName: string
 }
 
-const internals = new WeakMap<Policy, PolicyInternals>()
+/**
+ * Where a policy carries its internals: a property no one else can name, not enumerable, so a copy
+ * of the policy is not one. A property rather than a WeakMap entry: limiters made per tenant make
+ * policies by the thousand, and a WeakMap's table keeps the size it grew to after they are gone.
+ */
+const INTERNALS = Symbol('atomic-ratelimit policy internals')
 
 /** Most units a limit or burst may hold: Lua prints integers up to this without an exponent. */
 export const MAX_UNITS = 10 ** 14 - 1
@@ -94,17 +99,18 @@ const POLICY_NAME = /^[\w.~/+-]{1,64}$/
 
 /** Builds a frozen policy decided by `algorithm`. */
 export function definePolicy<State>(algorithm: Algorithm<State>, fields: Omit<Policy, 'algorithm'>): Policy {
-  const policy: Policy = Object.freeze({ algorithm: algorithm.name, ...fields })
-  internals.set(policy, {
+  const policy: Policy = { algorithm: algorithm.name, ...fields }
+  const internals: PolicyInternals = {
     algorithm: algorithm as Algorithm<unknown>,
     storageName: algorithm.keyTag ? `${algorithm.keyTag}:${fields.name}` : fields.name,
-  })
-  return policy
+  }
+  Object.defineProperty(policy, INTERNALS, { value: internals })
+  return Object.freeze(policy)
 }
 
 /** The algorithm and storage name of a policy; throws for a policy not made by a factory here. */
 export function internalsOf(policy: Policy): PolicyInternals {
-  const found = internals.get(policy)
+  const found = (policy as { [INTERNALS]?: PolicyInternals } | null)?.[INTERNALS]
   if (found) return found
   const algorithm = (policy as { algorithm?: unknown } | null)?.algorithm
   const got = typeof algorithm === 'string' ? `a hand-made policy of algorithm "${algorithm}"` : describe(policy)
