@@ -3,10 +3,11 @@
 // one warning per process); only a keyGenerator that throws fails the request, through the
 // framework's own error handling. This file is its own process-wide state (Vitest isolates test
 // files), so the warning starts unseen here.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { UNKNOWN_CLIENT_KEY } from '../src/http/client-ip.js'
 import { fixedWindow, RateLimiter } from '../src/index.js'
 import { harnesses, type TestApp } from './helpers/adapters.js'
+import { rateLimitWarnings } from './helpers/warnings.js'
 
 const HOUR = 3_600_000
 const NOW_MS = 1_800_000_000_000 + 1_000
@@ -14,16 +15,7 @@ const NOW_MS = 1_800_000_000_000 + 1_000
 /** A limiter of 2 per hour at a fixed time, so no window edge can fall inside a test. */
 const limiterOf2 = () => new RateLimiter({ policy: fixedWindow({ limit: 2, windowMs: HOUR }), clock: () => NOW_MS })
 
-const warnings: { code: string; message: string }[] = []
-const collect = (warning: Error & { code?: string }) => {
-  if (warning.name === 'RateLimitWarning') warnings.push({ code: warning.code ?? '', message: warning.message })
-}
-beforeAll(() => {
-  process.on('warning', collect)
-})
-afterAll(() => {
-  process.off('warning', collect)
-})
+const emitted = rateLimitWarnings()
 
 /** Values that are no key, each as its keyGenerator returns it (`async` ones as promises). */
 const notKeys: [string, () => unknown][] = [
@@ -57,12 +49,11 @@ describe('a keyGenerator that returns no key, the first time in a process', () =
     } finally {
       await app?.close()
     }
-    await new Promise((resolve) => setImmediate(resolve))
-    const noKey = warnings.filter((warning) => warning.code === 'WARN_RATE_LIMIT_NO_KEY')
+    const noKey = await emitted('WARN_RATE_LIMIT_NO_KEY')
     expect(noKey).toHaveLength(1)
-    expect(noKey[0]?.message).toContain('returned ""')
-    expect(noKey[0]?.message).toContain(`"${UNKNOWN_CLIENT_KEY}"`)
-    expect(noKey[0]?.message).toContain('Return a non-empty string or a number')
+    expect(noKey[0]).toContain('returned ""')
+    expect(noKey[0]).toContain(`"${UNKNOWN_CLIENT_KEY}"`)
+    expect(noKey[0]).toContain('Return a non-empty string or a number')
   })
 })
 
