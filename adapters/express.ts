@@ -52,12 +52,15 @@ export function rateLimit(options?: ExpressRateLimitOptions): RequestHandler {
   return async function rateLimitMiddleware(req, res, next): Promise<void> {
     try {
       const decision = await flow.decide(req, () => clientOf(req))
+      // Answered while the store decided (a timeout middleware): the request is over for us too.
+      if (res.headersSent) return
       if (!decision) return next()
       req.rateLimit = decision.result
       for (const [name, value] of decision.headers) res.setHeader(name, value)
       const { refusal } = decision
       if (!refusal) {
-        if (flow.settles) res.once('close', () => flow.settle(decision, req, res.writableFinished ? res : undefined))
+        // A response that closes unfinished was aborted by its client: see RequestFlow.settle.
+        if (flow.settles) res.once('close', () => flow.settle(decision, req, res.writableFinished ? res : 'aborted'))
         return next()
       }
       res.status(refusal.statusCode)

@@ -49,7 +49,8 @@ export function rateLimit(options?: FastifyRateLimitOptions): FastifyPluginAsync
 
   async function rateLimitOnRequest(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const decision = await flow.decide(request, () => clientOf(request))
-    if (!decision) return undefined
+    // Answered while the store decided (another hook's timeout): Fastify goes no further, nor do we.
+    if (!decision || reply.sent) return undefined
     request.rateLimit = decision.result
     for (const [name, value] of decision.headers) reply.header(name, value)
     const { refusal } = decision

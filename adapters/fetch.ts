@@ -27,9 +27,12 @@ export interface FetchRateLimit {
   resultOf(request: Request): RateLimitResult | undefined
   /** The rate limit headers for the response to `request` (none when skipped). */
   headersOf(request: Request): Headers
-  /** Adds the headers to your response and, under skipSuccessful/FailedRequests, settles the quota. */
+  /**
+   * Adds the headers to your response and, under skipSuccessful/FailedRequests, settles the quota.
+   * A request whose `signal` is aborted (its client went away, on Deno and Bun) is never refunded.
+   */
   finish(request: Request, response: Response): Response
-  /** Settles the quota of a request that failed without a response (your handler threw). */
+  /** Settles the quota of a request that failed without a response (your handler threw); an aborted one is never refunded. */
   fail(request: Request): void
 }
 
@@ -74,11 +77,11 @@ export function rateLimit(options?: FetchRateLimitOptions): FetchRateLimit {
     headersOf: (request: Request) => new Headers(decisions.get(request)?.headers),
     finish(request: Request, response: Response): Response {
       const decision = decisions.get(request)
-      void flow.settle(decision, request, response)
+      void flow.settle(decision, request, request.signal.aborted ? 'aborted' : response)
       return decision ? withHeaders(response, decision.headers) : response
     },
     fail(request: Request): void {
-      void flow.settle(decisions.get(request), request, undefined)
+      void flow.settle(decisions.get(request), request, request.signal.aborted ? 'aborted' : 'failed')
     },
   })
 }

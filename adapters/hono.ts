@@ -5,7 +5,7 @@ import { RequestFlow } from '../src/http/flow.js'
 import type { HeaderLines } from '../src/http/headers.js'
 import type { HttpRateLimitOptions, TrustProxyOption } from '../src/http/options.js'
 import { refusalResponse } from '../src/http/refusal.js'
-import { nodeResponseIn, peerAddressIn, type ServerEnv } from '../src/http/server-env.js'
+import { type NodeResponse, nodeResponseIn, peerAddressIn, type ServerEnv } from '../src/http/server-env.js'
 import type { RateLimitResult } from '../src/result.js'
 
 /** Answers a refused request with a Response; the rate limit headers are added to it. */
@@ -56,6 +56,8 @@ export function rateLimit(options?: HonoRateLimitOptions): MiddlewareHandler<Rat
     const client = (): ClientAddress =>
       proxiedClient(peerAddressIn(serverEnv(c), c.req.raw), c.req.header('x-forwarded-for'), trustProxy)
     const decision = await flow.decide(c, client)
+    // Answered on Node while the store decided (hono/timeout): the request is over for us too.
+    if (serverEnv(c)?.outgoing?.headersSent) return undefined
     if (!decision) {
       await next()
       return undefined
@@ -83,9 +85,14 @@ export function rateLimit(options?: HonoRateLimitOptions): MiddlewareHandler<Rat
       // A Response the handler made itself (or the error handler's) does not have them yet.
       if (!hasHeaders(c, decision.headers)) setHeaders(c, decision.headers)
     }
-    if (flow.settles) keepAlive(c, flow.settle(decision, c, c))
+    if (flow.settles) keepAlive(c, flow.settle(decision, c, clientWentAway(c, outgoing) ? 'aborted' : c))
     return undefined
   }
+}
+
+/** Whether the client left before the response: Node's response closed unsent, or the request's signal aborted. */
+function clientWentAway(c: Context, outgoing: NodeResponse | undefined): boolean {
+  return outgoing ? outgoing.destroyed === true : c.req.raw.signal.aborted
 }
 
 /** What the server handed the request as its environment (`c.env`). */

@@ -42,6 +42,8 @@ export function rateLimit(options?: KoaRateLimitOptions): Middleware<RateLimitSt
   const { handler } = flow.options
   return async function rateLimitMiddleware(ctx, next): Promise<void> {
     const decision = await flow.decide(ctx, () => clientOf(ctx))
+    // Answered while the store decided (a timeout middleware): the request is over for us too.
+    if (ctx.headerSent) return
     if (!decision) return next()
     ctx.state.rateLimit = decision.result
     for (const [name, value] of decision.headers) ctx.set(name, value)
@@ -56,13 +58,17 @@ export function rateLimit(options?: KoaRateLimitOptions): Middleware<RateLimitSt
       return
     }
     if (!flow.settles) return next()
+    let failed = false
+    // Settled once the response is done: one that closes unfinished was aborted by its client.
+    ctx.res.once('close', () => {
+      void flow.settle(decision, ctx, !ctx.res.writableFinished ? 'aborted' : failed ? 'failed' : ctx)
+    })
     try {
       await next()
     } catch (error) {
-      void flow.settle(decision, ctx, undefined)
+      failed = true
       throw error
     }
-    void flow.settle(decision, ctx, ctx)
   }
 }
 

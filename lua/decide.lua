@@ -74,12 +74,10 @@ local function decide_penalized(reply, at, list, first_key, cost, charge)
   local count = list[1]
   local key = KEYS[first_key + count]
   local stored = redis.call('GET', key)
-  local refusals, until_ms, kind, offenses, block_ms = penalty_state(key, stored)
-  local policies_allowed, violated_ms = decide_all(reply, at, list, first_key, cost, charge and until_ms <= now_ms)
+  local state = penalty_state(key, stored, now_ms)
+  local policies_allowed, violated_ms = decide_all(reply, at, list, first_key, cost, charge and state[2] <= now_ms)
   reply[at + 2 * count + 1] = stored or '-'
-  if charge then
-    penalty_apply(key, now_ms, list.penalty, policies_allowed, violated_ms, refusals, until_ms, kind, offenses, block_ms)
-  end
+  if charge then penalty_apply(key, now_ms, list.penalty, policies_allowed, violated_ms, state) end
 end
 
 -- Each distinct value that opens requests, read once per call: { mode's byte, list, cost, run length }.

@@ -2,7 +2,9 @@
 -- KEYS none of its own: the frame passes each request's penalty key ("<prefix>:{<tag>}:!penalty")   ARGV none: the frame passes each list's settings
 -- Returns nothing: functions for the frame, composed in front of it when a policy list has penalties (not runnable alone)
 --
--- The key holds "<refusals in a row>:<refused until ms>:<kind: 0 none, 1 block, 2 ban>:<bans so far>:<block ms>".
+-- The key holds "<refusals in a row>:<refused until ms>:<kind: 0 none, 1 block, 2 ban>:<bans so far>:<block ms>:
+-- <refusals forgotten at ms>:<bans forgotten at ms>". What is forgotten follows from those instants, never
+-- from the TTL, so that an injected clock, the memory store and Redis agree; the TTL collects garbage.
 -- The settings, one ARGV value per list: "<continueExceeding 0|1>:<ban after refusals, 0 none>:<ban ms>:
 -- <growth factor>:<longest ban ms>:<bans remembered ms>:<refusals remembered ms>".
 -- The TypeScript twin (src/penalty.ts) works the same outcome out of the state this key held.
@@ -21,23 +23,30 @@ local function penalty_settings(text)
   }
 end
 
--- The stored state as numbers: refusals, until, kind, offenses, block ms (all 0 when none is stored).
-local function penalty_state(key, stored)
-  if not stored then return 0, 0, 0, 0, 0 end
-  local refusals, until_ms, kind, offenses, block_ms = string.match(stored, '^(%d+):(%d+):(%d+):(%d+):(%d+)$')
-  if not refusals then error('atomic-ratelimit: ' .. key .. ' does not hold penalty state') end
-  return tonumber(refusals), tonumber(until_ms), tonumber(kind), tonumber(offenses), tonumber(block_ms)
+-- The stored state as it reads at `now_ms`: { refusals, until, kind, offenses, block ms, refusals
+-- end, offenses end }, a run of refusals and bans past their instants forgotten (all 0: none stored).
+local function penalty_state(key, stored, now_ms)
+  if not stored then return { 0, 0, 0, 0, 0, 0, 0 } end
+  local state = {}
+  for field in string.gmatch(stored, '%d+') do state[#state + 1] = tonumber(field) end
+  if #state ~= 7 or not string.match(stored, '^[%d:]+$') then
+    error('atomic-ratelimit: ' .. key .. ' does not hold penalty state')
+  end
+  if state[1] > 0 and now_ms >= state[6] then state[1] = 0 end
+  if state[4] > 0 and now_ms >= state[7] then state[4] = 0 end
+  return state
 end
 
 -- Writes the state until it stops mattering: its block or ban over, its run of refusals and its bans
 -- forgotten.
-local function penalty_write(key, now_ms, settings, refusals, until_ms, kind, offenses, block_ms)
-  local expires_ms = math.max(until_ms, now_ms)
-  if offenses > 0 then expires_ms = expires_ms + settings.bans_kept_ms end
-  if refusals > 0 then expires_ms = math.max(expires_ms, now_ms + settings.refusals_kept_ms) end
+local function penalty_write(key, now_ms, state)
+  local refusals_end = state[1] > 0 and state[6] or 0
+  local offenses_end = state[4] > 0 and state[7] or 0
+  local expires_ms = math.max(state[2], refusals_end, offenses_end, now_ms + 1)
   local texts = penalty_texts
-  local state = texts[refusals] .. ':' .. texts[until_ms] .. ':' .. texts[kind] .. ':' .. texts[offenses] .. ':' .. texts[block_ms]
-  redis.call('SET', key, state, 'PX', math.max(1, expires_ms - now_ms))
+  local text = texts[state[1]]
+  for field = 2, 7 do text = text .. ':' .. texts[state[field]] end
+  redis.call('SET', key, text, 'PX', expires_ms - now_ms)
 end
 
 -- After the policies decided a consuming request, given the state its penalty key held: a ban in
@@ -45,24 +54,24 @@ end
 -- counts one more in a row, sets or extends the block by the window of the policy it broke, and
 -- starts a ban at `ban_after` (each later one `growth` times as long); an allowed request ends the
 -- run, its bans remembered.
-local function penalty_apply(key, now_ms, settings, policies_allowed, violated_ms, refusals, until_ms, kind, offenses, block_ms)
-  local blocked = until_ms > now_ms
-  if blocked and kind == 2 then return end
+local function penalty_apply(key, now_ms, settings, policies_allowed, violated_ms, state)
+  local blocked = state[2] > now_ms
+  if blocked and state[3] == 2 then return end
   if policies_allowed and not blocked then
-    if refusals == 0 and kind == 0 then return end
-    if offenses == 0 then redis.call('DEL', key) return end
-    penalty_write(key, now_ms, settings, 0, until_ms, 0, offenses, 0)
+    if state[1] == 0 and state[3] == 0 then return end
+    if state[4] == 0 then redis.call('DEL', key) return end
+    penalty_write(key, now_ms, { 0, state[2], 0, state[4], 0, 0, state[7] })
     return
   end
-  refusals = refusals + 1
+  state[1], state[6] = state[1] + 1, now_ms + settings.refusals_kept_ms
   if settings.continue_exceeding then
-    if not blocked then block_ms = violated_ms end
-    kind, until_ms = 1, now_ms + block_ms
+    if not blocked then state[5] = violated_ms end
+    state[3], state[2] = 1, now_ms + state[5]
   end
-  if settings.ban_after > 0 and refusals >= settings.ban_after then
-    offenses = offenses + 1
+  if settings.ban_after > 0 and state[1] >= settings.ban_after then
+    local offenses = state[4] + 1
     local ban_ms = math.min(settings.longest_ban_ms, math.floor(settings.ban_ms * settings.growth ^ (offenses - 1)))
-    refusals, until_ms, kind, block_ms = 0, now_ms + ban_ms, 2, 0
+    state = { 0, now_ms + ban_ms, 2, offenses, 0, 0, now_ms + ban_ms + settings.bans_kept_ms }
   end
-  penalty_write(key, now_ms, settings, refusals, until_ms, kind, offenses, block_ms)
+  penalty_write(key, now_ms, state)
 end

@@ -8,7 +8,13 @@ export type { CircuitBreakerOptions, CircuitState } from './breaker.js'
 export { RateLimitOptionsError, StoreTimeoutError, StoreUnavailableError } from './errors.js'
 export { ipKey } from './http/client-ip.js'
 export type { HeadersDraft } from './http/headers.js'
-export type { Awaitable, HttpRateLimitOptions, RateLimitMessage, TrustProxyOption } from './http/options.js'
+export type {
+  Awaitable,
+  GeneratedKey,
+  HttpRateLimitOptions,
+  RateLimitMessage,
+  TrustProxyOption,
+} from './http/options.js'
 export { RateLimiter } from './limiter.js'
 export type { ConsumeOptions, RateLimiterOptions } from './limiter-options.js'
 export type { MemoryStoreOptions } from './memory-store.js'

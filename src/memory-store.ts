@@ -1,5 +1,8 @@
 import { BoundedMap, ResumableWalk } from './bounded-map.js'
+import { ClientRecord } from './client-record.js'
+import { evaluateRequest } from './evaluate-request.js'
 import { boundedKey } from './hash.js'
+import type { PenaltyEvaluation, PenaltyState } from './penalty.js'
 import { type Algorithm, type Evaluation, internalsOf, type Policy } from './policy.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
 import { assertInteger, assertKnownOptions, assertOptionsObject, withDefault } from './validate.js'
@@ -10,58 +13,21 @@ export interface MemoryStoreOptions {
   readonly maxKeys?: number
 }
 
-/**
- * What is held for one client key: per slot (one prefix and policy), the state and when it stops
- * mattering. One map entry per client, whatever the policies. Slot 0, the only one of most stores,
- * lives in the record itself, which saves a memory access per decision on a large map; the others
- * share an array made when first needed.
- */
-class ClientRecord {
-  referenced = false
-  latestExpiryMs = 0
-  firstState: unknown
-  firstExpiresAtMs = 0
-  /** `[state, expiresAtMs]` of slot n ≥ 1 at 2n - 2 and 2n - 1. */
-  otherSlots: unknown[] | undefined
-
-  stateAt(slot: number, nowMs: number): unknown {
-    if (slot === 0) return this.firstExpiresAtMs > nowMs ? this.firstState : undefined
-    const others = this.otherSlots
-    return others && (others[2 * slot - 1] as number) > nowMs ? others[2 * slot - 2] : undefined
-  }
-
-  /** Stores the slot's state until `expiresAtMs`. */
-  write(slot: number, state: unknown, expiresAtMs: number): void {
-    if (slot === 0) {
-      this.firstState = state
-      this.firstExpiresAtMs = expiresAtMs
-    } else {
-      this.otherSlots ??= []
-      this.otherSlots[2 * slot - 2] = state
-      this.otherSlots[2 * slot - 1] = expiresAtMs
-    }
-    if (expiresAtMs > this.latestExpiryMs) this.latestExpiryMs = expiresAtMs
-  }
-
-  /** Replaces the slot's state, keeping its expiry. */
-  replaceState(slot: number, state: unknown): void {
-    if (slot === 0) this.firstState = state
-    else if (this.otherSlots) this.otherSlots[2 * slot - 2] = state
-  }
-
-  /** Drops the slot's state: it reads as none from now on. */
-  expire(slot: number): void {
-    if (slot === 0) this.firstExpiresAtMs = 0
-    else if (this.otherSlots && 2 * slot - 1 < this.otherSlots.length) this.otherSlots[2 * slot - 1] = 0
-  }
-}
-
 /** Where a limiter's policies live in a ClientRecord (under its prefix) and what decides each. */
 interface Layout {
   readonly prefix: string
-  readonly slots: readonly number[]
+  /** Per policy, its slot's name: `<prefix>\0<storage name>`, the same for every limiter that shares its quota. */
+  readonly slots: readonly string[]
   readonly algorithms: readonly Algorithm<unknown>[]
+  /** The penalty key's slot, `<prefix>\0!penalty`, when the limiter has penalties. */
+  readonly penaltySlot: string | undefined
 }
+
+/**
+ * Most limiter layouts remembered at once: more limiters than this, taking turns on one store,
+ * work their slot names out again now and then (two short strings per policy).
+ */
+const MOST_LAYOUTS = 1_024
 
 /** Records checked for expiry each time a new client arrives: sweeping costs O(1) per insert. */
 const SWEPT_PER_INSERT = 2
@@ -78,11 +44,15 @@ const SWEPT_PER_INSERT = 2
  * ```
  */
 export class MemoryStore implements Store {
+  /** Bans and continueExceeding are decided in the same synchronous step as the policies. */
+  readonly penalties = true
   readonly #clients: BoundedMap<ClientRecord>
-  /** Slot of each `<prefix>\0<storage name>`, in the order first seen. */
-  readonly #slotNumbers = new Map<string, number>()
-  /** The layout of a limiter's policies under its prefix, worked out once. */
-  readonly #layouts = new WeakMap<readonly Policy[], Layout>()
+  /**
+   * The layout of a limiter's policies (its own frozen list) under its prefix, worked out once.
+   * Bounded, not weak: limiters made per tenant come by the thousand, and a WeakMap's table keeps
+   * the size it grew to after they are gone. Past {@link MOST_LAYOUTS} it starts again, empty.
+   */
+  readonly #layouts = new Map<readonly Policy[], Layout>()
   readonly #sweep = new ResumableWalk(() => this.#clients.entries())
 
   constructor(options?: MemoryStoreOptions) {
@@ -102,19 +72,21 @@ export class MemoryStore implements Store {
 
   /** {@link decide}, synchronously: the limiter calls it directly, with no promise in between. */
   decideNow(request: StoreRequest): StoreDecision {
-    const { policies, cost } = request
     const nowMs = request.nowMs ?? Date.now()
     const layout = this.#layoutOf(request)
     const key = boundedKey(request.key)
     const record = this.#clients.get(key)
-    // As in lua/decide.lua, every policy decides charging, and a write is made only if all allowed:
-    // when one denies, the others' figures come again uncharged.
-    const charge = request.mode === 'consume'
-    let evaluations = evaluateAll(policies, layout, record, nowMs, cost, charge)
-    if (charge && policies.length > 1 && !evaluations.every((evaluation) => evaluation.allowed))
-      evaluations = evaluateAll(policies, layout, record, nowMs, cost, false)
-    if (charge) this.#write(key, record, layout.slots, evaluations, nowMs)
-    return { nowMs, outcomes: evaluations }
+    const { slots, penaltySlot } = layout
+    const penaltyState = penaltySlot === undefined ? undefined : record?.stateAt(penaltySlot, nowMs)
+    const { evaluations, penalty } = evaluateRequest(
+      request,
+      layout.algorithms,
+      (index) => record?.stateAt(slots[index] as string, nowMs),
+      penaltyState as PenaltyState | undefined,
+      nowMs,
+    )
+    if (request.mode === 'consume') this.#write(key, record, layout, evaluations, penalty, nowMs)
+    return { nowMs, outcomes: evaluations, penalty }
   }
 
   async refund(refund: StoreRefund): Promise<void> {
@@ -123,7 +95,7 @@ export class MemoryStore implements Store {
     const record = this.#clients.get(boundedKey(refund.key))
     if (!record) return
     refund.policies.forEach((policy, index) => {
-      const slot = slots[index] as number
+      const slot = slots[index] as string
       const stored = record.stateAt(slot, nowMs)
       if (stored === undefined) return
       const algorithm = algorithms[index] as Algorithm<unknown>
@@ -134,44 +106,48 @@ export class MemoryStore implements Store {
 
   async reset(target: StoreTarget): Promise<void> {
     const record = this.#clients.get(boundedKey(target.key))
-    if (record) for (const slot of this.#layoutOf(target).slots) record.expire(slot)
+    if (!record) return
+    const { slots, penaltySlot } = this.#layoutOf(target)
+    for (const slot of slots) record.expire(slot)
+    if (penaltySlot !== undefined) record.expire(penaltySlot)
   }
 
-  #layoutOf({ prefix, policies }: StoreTarget): Layout {
+  #layoutOf({ prefix, policies, penalty }: StoreTarget): Layout {
     const known = this.#layouts.get(policies)
     if (known?.prefix === prefix) return known
-    const slots = policies.map((policy) => {
-      const name = `${prefix}\u0000${internalsOf(policy).storageName}`
-      let slot = this.#slotNumbers.get(name)
-      if (slot === undefined) {
-        slot = this.#slotNumbers.size
-        this.#slotNumbers.set(name, slot)
-      }
-      return slot
-    })
-    const layout = { prefix, slots, algorithms: policies.map((policy) => internalsOf(policy).algorithm) }
+    const slots = policies.map((policy) => `${prefix}\u0000${internalsOf(policy).storageName}`)
+    const algorithms = policies.map((policy) => internalsOf(policy).algorithm)
+    const layout = { prefix, slots, algorithms, penaltySlot: penalty ? `${prefix}\u0000!penalty` : undefined }
+    if (this.#layouts.size >= MOST_LAYOUTS) this.#layouts.clear()
     this.#layouts.set(policies, layout)
     return layout
   }
 
+  /** Stores what a consuming decision charged, and its penalty state (a `null` one goes). */
   #write(
     key: string,
     existing: ClientRecord | undefined,
-    slots: readonly number[],
+    { slots, penaltySlot }: Layout,
     evaluations: readonly Evaluation<unknown>[],
+    penalty: PenaltyEvaluation | undefined,
     nowMs: number,
   ): void {
     let record = existing
-    for (let index = 0; index < evaluations.length; index++) {
-      const { nextState, expiresAtMs } = evaluations[index] as Evaluation<unknown>
-      if (nextState === undefined) continue
+    const writeSlot = (slot: string, state: unknown, expiresAtMs: number) => {
       if (!record) {
         this.#sweepSome(nowMs)
         record = new ClientRecord()
         this.#clients.set(key, record)
       } else if (record === existing) this.#clients.rewritten(record)
-      record.write(slots[index] as number, nextState, expiresAtMs)
+      record.write(slot, state, expiresAtMs, nowMs)
     }
+    for (let index = 0; index < evaluations.length; index++) {
+      const { nextState, expiresAtMs } = evaluations[index] as Evaluation<unknown>
+      if (nextState !== undefined) writeSlot(slots[index] as string, nextState, expiresAtMs)
+    }
+    if (penaltySlot === undefined || penalty?.nextState === undefined) return
+    if (penalty.nextState === null) record?.expire(penaltySlot)
+    else writeSlot(penaltySlot, penalty.nextState, penalty.expiresAtMs)
   }
 
   #sweepSome(nowMs: number): void {
@@ -180,25 +156,7 @@ export class MemoryStore implements Store {
       if (!entry) return
       const [key, record] = entry
       if (record.latestExpiryMs <= nowMs) this.#clients.delete(key)
+      else record.dropExpired(nowMs)
     }
   }
-}
-
-/** Every policy's evaluation of the stored states (expired ones read as none). */
-function evaluateAll(
-  policies: readonly Policy[],
-  { slots, algorithms }: Layout,
-  record: ClientRecord | undefined,
-  nowMs: number,
-  cost: number,
-  charge: boolean,
-): Evaluation<unknown>[] {
-  // Sized up front: an array grown by push would reserve room for 16 more on every decision.
-  const evaluations = new Array<Evaluation<unknown>>(policies.length)
-  for (let index = 0; index < policies.length; index++) {
-    const state = record?.stateAt(slots[index] as number, nowMs)
-    const algorithm = algorithms[index] as Algorithm<unknown>
-    evaluations[index] = algorithm.evaluate(policies[index] as Policy, state, nowMs, cost, charge)
-  }
-  return evaluations
 }

@@ -31,8 +31,10 @@ export enum PenaltyKind {
 }
 
 /**
- * A client's penalty state, one key per client and prefix: refusals in a row, refused until
- * `untilMs` for `kind`, bans so far, and how long each refusal extends a block.
+ * A client's penalty state, one key per client and prefix: refusals in a row, refused until `untilMs`
+ * for `kind`, bans so far, and how long each refusal extends a block; and the instants the run of
+ * refusals and the bans are forgotten at. What is forgotten is read from these instants, never from
+ * a TTL, so that an injected clock, the memory store and Redis agree; the TTL only collects garbage.
  */
 export interface PenaltyState {
   readonly refusals: number
@@ -40,6 +42,8 @@ export interface PenaltyState {
   readonly kind: PenaltyKind
   readonly offenses: number
   readonly blockMs: number
+  readonly refusalsEndMs: number
+  readonly offensesEndMs: number
 }
 
 /** What the penalty part of a decision adds to the policies' verdicts. */
@@ -59,15 +63,32 @@ export interface PenaltyEvaluation extends PenaltyOutcome {
   readonly expiresAtMs: number
 }
 
-const NO_PENALTY: PenaltyState = { refusals: 0, untilMs: 0, kind: PenaltyKind.None, offenses: 0, blockMs: 0 }
+const NO_PENALTY: PenaltyState = {
+  refusals: 0,
+  untilMs: 0,
+  kind: PenaltyKind.None,
+  offenses: 0,
+  blockMs: 0,
+  refusalsEndMs: 0,
+  offensesEndMs: 0,
+}
 
 /** The penalty key's part after the client's tag: `!` cannot start a policy name, so no policy's key can be it. */
 export const PENALTY_KEY_SUFFIX = '}:!penalty'
 
-/** The state from its stored text, `<refusals>:<untilMs>:<kind>:<offenses>:<blockMs>`. */
+/** The state from its stored text: its seven fields, in the order of {@link PenaltyState}, joined by `:`. */
 export function parsePenaltyState(text: string): PenaltyState {
-  const [refusals, untilMs, kind, offenses, blockMs] = storedFields(text, 5) as [number, number, number, number, number]
-  return { refusals, untilMs, kind: kind as PenaltyKind, offenses, blockMs }
+  const fields = storedFields(text, 7)
+  const [refusals, untilMs, kind, offenses, blockMs, refusalsEndMs, offensesEndMs] = fields as [
+    number,
+    number,
+    PenaltyKind,
+    number,
+    number,
+    number,
+    number,
+  ]
+  return { refusals, untilMs, kind, offenses, blockMs, refusalsEndMs, offensesEndMs }
 }
 
 /** The settings as one ARGV value for lua/penalty.lua: `<continue 0|1>:<afterRefusals>:<durationMs>:<growth>:<maxMs>:<forgetMs>:<keptMs>`. */
@@ -93,17 +114,17 @@ export function applyPenalty(
   policiesAllowed: boolean,
   violatedWindowMs: number,
 ): PenaltyEvaluation {
-  const state = stored ?? NO_PENALTY
+  const state = stored ? current(stored, nowMs) : NO_PENALTY
   const blocked = state.untilMs > nowMs
   if (blocked && state.kind === PenaltyKind.Ban)
     return { untilMs: state.untilMs, banned: true, refusals: 0, nextState: undefined, expiresAtMs: 0 }
   if (policiesAllowed && !blocked) {
     const cleared = state.refusals === 0 && state.kind === PenaltyKind.None
     const next = cleared || !charge ? undefined : endRun(state)
-    return { untilMs: 0, banned: false, refusals: 0, nextState: next, expiresAtMs: expiryOf(settings, next, nowMs) }
+    return { untilMs: 0, banned: false, refusals: 0, nextState: next, expiresAtMs: next ? expiryOf(next, nowMs) : 0 }
   }
   const refusals = state.refusals + 1
-  let next: PenaltyState = { ...state, refusals }
+  let next: PenaltyState = { ...state, refusals, refusalsEndMs: nowMs + settings.refusalsKeptMs }
   if (settings.continueExceeding) {
     const blockMs = blocked ? state.blockMs : violatedWindowMs
     next = { ...next, kind: PenaltyKind.Block, untilMs: nowMs + blockMs, blockMs }
@@ -113,26 +134,35 @@ export function applyPenalty(
   if (bans) {
     const offenses = state.offenses + 1
     const durationMs = Math.min(ban.maxDurationMs, Math.floor(ban.durationMs * ban.growthFactor ** (offenses - 1)))
-    next = { refusals: 0, untilMs: nowMs + durationMs, kind: PenaltyKind.Ban, offenses, blockMs: 0 }
+    const untilMs = nowMs + durationMs
+    next = { ...NO_PENALTY, untilMs, kind: PenaltyKind.Ban, offenses, offensesEndMs: untilMs + ban.forgetAfterMs }
   }
   return {
     untilMs: next.untilMs > nowMs ? next.untilMs : 0,
     banned: bans,
     refusals,
     nextState: charge ? next : undefined,
-    expiresAtMs: expiryOf(settings, next, nowMs),
+    expiresAtMs: expiryOf(next, nowMs),
   }
+}
+
+/** The state as it reads at `nowMs`: a run of refusals, and bans, past the instants they are forgotten at, are gone. */
+function current(state: PenaltyState, nowMs: number): PenaltyState {
+  const runOver = state.refusals > 0 && nowMs >= state.refusalsEndMs
+  const bansForgotten = state.offenses > 0 && nowMs >= state.offensesEndMs
+  if (!runOver && !bansForgotten) return state
+  return { ...state, refusals: runOver ? 0 : state.refusals, offenses: bansForgotten ? 0 : state.offenses }
 }
 
 /** The state once a run of refusals ends: only the bans remembered for growth, or nothing. */
 function endRun(state: PenaltyState): PenaltyState | null {
-  return state.offenses > 0 ? { ...NO_PENALTY, offenses: state.offenses, untilMs: state.untilMs } : null
+  if (state.offenses === 0) return null
+  return { ...NO_PENALTY, untilMs: state.untilMs, offenses: state.offenses, offensesEndMs: state.offensesEndMs }
 }
 
-/** When a state stops mattering: its block or ban over, its run of refusals forgotten, its bans too. */
-function expiryOf(settings: PenaltySettings, state: PenaltyState | null | undefined, nowMs: number): number {
-  if (!state) return 0
-  const untilMs = Math.max(state.untilMs, nowMs)
-  const bansKeptMs = state.offenses > 0 ? (settings.ban?.forgetAfterMs ?? 0) : 0
-  return Math.max(untilMs + bansKeptMs, state.refusals > 0 ? nowMs + settings.refusalsKeptMs : 0, nowMs + 1)
+/** When a state stops mattering: its block or ban over, its run of refusals and its bans forgotten. */
+function expiryOf(state: PenaltyState, nowMs: number): number {
+  const refusalsEndMs = state.refusals > 0 ? state.refusalsEndMs : 0
+  const offensesEndMs = state.offenses > 0 ? state.offensesEndMs : 0
+  return Math.max(state.untilMs, refusalsEndMs, offensesEndMs, nowMs + 1)
 }

@@ -90,7 +90,12 @@ interface PolicyInternals {
   readonly remake: (fields: PolicyFields) => Policy
 }
 
-const internals = new WeakMap<Policy, PolicyInternals>()
+/**
+ * Where a policy carries its internals: a property no one else can name, not enumerable, so a copy
+ * of the policy is not one. A property rather than a WeakMap entry: limiters made per tenant make
+ * policies by the thousand, and a WeakMap's table keeps the size it grew to after they are gone.
+ */
+const INTERNALS = Symbol('atomic-ratelimit policy internals')
 
 /** Most units a limit or burst may hold: Lua prints integers up to this without an exponent. */
 export const MAX_UNITS = 10 ** 14 - 1
@@ -109,13 +114,14 @@ export function definePolicy<State>(
   fields: PolicyFields,
   remake: (fields: PolicyFields) => Policy,
 ): Policy {
-  const policy: Policy = Object.freeze({ algorithm: algorithm.name, ...fields })
-  internals.set(policy, {
+  const policy: Policy = { algorithm: algorithm.name, ...fields }
+  const internals: PolicyInternals = {
     algorithm: algorithm as Algorithm<unknown>,
     storageName: algorithm.keyTag ? `${algorithm.keyTag}:${fields.name}` : fields.name,
     remake,
-  })
-  return policy
+  }
+  Object.defineProperty(policy, INTERNALS, { value: internals })
+  return Object.freeze(policy)
 }
 
 /**
@@ -131,7 +137,7 @@ export function withNumbers(policy: Policy, limit: number, windowMs: number): Po
 
 /** The algorithm and storage name of a policy; throws for a policy not made by a factory here. */
 export function internalsOf(policy: Policy): PolicyInternals {
-  const found = internals.get(policy)
+  const found = (policy as { [INTERNALS]?: PolicyInternals } | null)?.[INTERNALS]
   if (found) return found
   const algorithm = (policy as { algorithm?: unknown } | null)?.algorithm
   const got = typeof algorithm === 'string' ? `a hand-made policy of algorithm "${algorithm}"` : describe(policy)

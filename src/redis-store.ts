@@ -196,8 +196,8 @@ const PLAIN_TAG = /^[!"$-z|~][!-z|~]{0,31}$/
 /**
  * The client key's hash tag: the key itself when {@link PLAIN_TAG} allows, else `#` and 11
  * characters of its SHA-256, so that no length or brace in a client key can bloat a Redis key or
- * move its slot. A plain tag never starts with `#` and a digest always does: no client key can take
- * another's keys. Short keys skip the digest, which cost Node about a fifth of its CPU per coalesced
+ * move its slot. A plain tag never starts with `#` and a digest always does, and distinct keys have
+ * distinct digests (lone surrogates included, see `digest`): no client key can take another's keys. Short keys skip the digest, which cost Node about a fifth of its CPU per coalesced
  * decision. On a Cluster, the failure domain and the call ask for the tag in a row: remembered.
  */
 const hashTag = lastKeyMemo((key) => (PLAIN_TAG.test(key) ? key : `#${digest(key).slice(0, TAG_LENGTH)}`))

@@ -33,6 +33,21 @@ describe('the options every adapter shares', () => {
     const textCost = () => koaRateLimit({ cost: '2' })
     expectTypeOf([unknownDraft, textCost]).items.toBeFunction()
   })
+
+  it('takes a keyGenerator that returns text or a number, and rejects one that returns anything else', () => {
+    expectTypeOf<ReturnType<Callback<ExpressRateLimitOptions, 'keyGenerator'>>>().toEqualTypeOf<
+      string | number | bigint | Promise<string | number | bigint>
+    >()
+    const userId = () => expressRateLimit({ keyGenerator: (req) => Number(req.params.id) })
+    const asyncKey = () => fetchRateLimit({ keyGenerator: async (request) => request.url })
+    // @ts-expect-error a boolean is no key
+    const flag = () => koaRateLimit({ keyGenerator: (ctx) => ctx.secure })
+    // @ts-expect-error an object is no key
+    const user = () => honoRateLimit({ keyGenerator: () => ({ id: 1 }) })
+    // @ts-expect-error nor is a missing one: the type says so before the fallback key does
+    const missing = () => fastifyRateLimit({ keyGenerator: (request) => request.headers['x-user'] })
+    expectTypeOf([userId, asyncKey, flag, user, missing]).items.toBeFunction()
+  })
 })
 
 describe('Express', () => {

@@ -5,28 +5,14 @@ import type { AddressInfo } from 'node:net'
 import express from 'express'
 import { Hono } from 'hono'
 import Koa from 'koa'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { rateLimit as expressRateLimit } from '../adapters/express.js'
 import { rateLimit as honoRateLimit } from '../adapters/hono.js'
 import { rateLimit as koaRateLimit } from '../adapters/koa.js'
 import { MemoryStore } from '../src/index.js'
+import { rateLimitWarnings } from './helpers/warnings.js'
 
-const warnings: { code: string; message: string }[] = []
-const collect = (warning: Error & { code?: string }) => {
-  if (warning.name === 'RateLimitWarning') warnings.push({ code: warning.code ?? '', message: warning.message })
-}
-beforeAll(() => {
-  process.on('warning', collect)
-})
-afterAll(() => {
-  process.off('warning', collect)
-})
-
-/** The warnings emitted so far with `code` (process warnings are emitted on the next tick). */
-async function emitted(code: string): Promise<string[]> {
-  await new Promise((resolve) => setImmediate(resolve))
-  return warnings.filter((warning) => warning.code === code).map((warning) => warning.message)
-}
+const emitted = rateLimitWarnings()
 
 async function getTwice(listener: Parameters<typeof createServer>[1], headers: Record<string, string>) {
   const server: Server = createServer(listener)

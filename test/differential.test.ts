@@ -6,6 +6,7 @@ import {
   MemoryStore,
   type Policy,
   RateLimiter,
+  type RateLimiterOptions,
   type RateLimitResult,
   type Store,
   slidingWindow,
@@ -40,6 +41,13 @@ const policySets: readonly (readonly Policy[])[] = [
   [fixedWindow({ limit: 6, windowMs: 1_200, anchor: 'first-request' })],
 ]
 
+/** Penalties of the limiters of some policy sets (by index): bans, continueExceeding, counted refusals. */
+const penaltiesOf: Record<number, Partial<RateLimiterOptions>> = {
+  3: { ban: { afterRefusals: 3, durationMs: 2_000, growthFactor: 2 } },
+  4: { continueExceeding: true, ban: { afterRefusals: 5 } },
+  6: { countRefusals: true },
+}
+
 const step = fc.record({
   operation: fc.constantFrom('consume', 'consume', 'consume', 'consume', 'peek', 'reset', 'refund'),
   key: fc.constantFrom('alice', 'bob', '{carol}', 'dave\n'),
@@ -66,8 +74,9 @@ describe.each<StoreKind>(['standalone', 'cluster'])('MemoryStore and RedisStore 
         let nowMs = advancedMs
         const prefix = uniquePrefix(`diff-${kind}`)
         const memory = new MemoryStore()
-        const pair = (store: Store, policy: readonly Policy[]) =>
+        const pair = (store: Store, policy: readonly Policy[], set: number) =>
           new RateLimiter({
+            ...penaltiesOf[set],
             store,
             policy,
             prefix,
@@ -76,7 +85,10 @@ describe.each<StoreKind>(['standalone', 'cluster'])('MemoryStore and RedisStore 
             onStoreError: 'deny',
             blockCache: false,
           })
-        const limiters = policySets.map((policy) => ({ memory: pair(memory, policy), redis: pair(redis, policy) }))
+        const limiters = policySets.map((policy, set) => ({
+          memory: pair(memory, policy, set),
+          redis: pair(redis, policy, set),
+        }))
         const lastConsumed = new Map<string, [RateLimitResult, RateLimitResult]>()
         for (const { operation, key, cost, policySet, advanceMs } of steps) {
           advancedMs += advanceMs

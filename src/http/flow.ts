@@ -4,11 +4,12 @@ import type { ConsumeOptions } from '../limiter-options.js'
 import type { Policy } from '../policy.js'
 import type { RateLimitResult } from '../result.js'
 import { describe } from '../validate.js'
-import { type ClientAddress, defaultClientKey } from './client-ip.js'
+import { type ClientAddress, defaultClientKey, UNKNOWN_CLIENT_KEY } from './client-ip.js'
 import { type HeaderLines, legacyHeaders, retryAfterSeconds, standardHeaders } from './headers.js'
 import type { Awaitable, HttpRateLimitOptions, ResolvedHttpOptions, TrustProxyOption } from './options.js'
 import { quotaExceededProblem, type ResponseBody, refusalBody } from './refusal.js'
 import { type AdapterOptionSpec, resolveHttpOptions } from './resolve-options.js'
+import { WARNING_CODES, warnOnce } from './warnings.js'
 
 /** What an adapter tells the shared flow about its framework. */
 export interface AdapterSpec<Res> extends AdapterOptionSpec {
@@ -17,6 +18,9 @@ export interface AdapterSpec<Res> extends AdapterOptionSpec {
   /** The one-line fix for the framework's proxy setting, quoted by the proxy warnings. */
   readonly proxyHint: string
 }
+
+/** How a request ended without a response to judge: its handler threw, or its client went away first. */
+export type RequestFailure = 'failed' | 'aborted'
 
 /** The outcome of one request: its decision, the headers every decided response carries, and any refusal. */
 export interface HttpDecision {
@@ -36,10 +40,11 @@ export interface HttpDecision {
  * ```ts
  * const flow = new RequestFlow(options, { subject: 'rateLimit() (my-framework)', statusOf, proxyHint })
  * const decision = await flow.decide(request, () => ({ ip, forwardedFor, proxyTrust: 'none' }))
+ * if (response.headersSent) return // answered meanwhile (a timeout): nothing more to do
  * if (!decision) return next() // skipped
  * for (const [name, value] of decision.headers) response.setHeader(name, value)
  * if (decision.refusal) return send(decision.refusal.statusCode, decision.refusal.body)
- * response.once('close', () => flow.settle(decision, request, response))
+ * response.once('close', () => flow.settle(decision, request, response.writableFinished ? response : 'aborted'))
  * ```
  */
 export class RequestFlow<Req, Res, Handler> {
@@ -86,11 +91,17 @@ export class RequestFlow<Req, Res, Handler> {
     return { result, headers, refusal: { statusCode, body: await refusalBody(message, request, result, problem) } }
   }
 
-  /** After the response (undefined when the request failed without one): refunds as the options say. Never rejects. */
-  async settle(decision: HttpDecision | undefined, request: Req, response: Res | undefined): Promise<void> {
-    if (!decision || decision.refusal || !this.settles) return
+  /**
+   * After the request: refunds as the options say. `ending` is the response, `'failed'` when the
+   * request failed without one (the handler threw), or `'aborted'` when the client went away before
+   * the response was complete. An aborted request is never refunded: the server did, or still does,
+   * the work, and a client that aborts every request must not get more than `limit` handler runs.
+   * Never rejects.
+   */
+  async settle(decision: HttpDecision | undefined, request: Req, ending: Res | RequestFailure): Promise<void> {
+    if (!decision || decision.refusal || !this.settles || ending === 'aborted') return
     try {
-      const succeeded = response !== undefined && (await this.#wasSuccessful(request, response))
+      const succeeded = ending !== 'failed' && (await this.#wasSuccessful(request, ending as Res))
       if (succeeded ? this.options.skipSuccessfulRequests : this.options.skipFailedRequests)
         await this.options.limiter.refund(decision.result)
     } catch (error) {
@@ -101,13 +112,9 @@ export class RequestFlow<Req, Res, Handler> {
   #keyOf(request: Req, client: () => ClientAddress): string | Promise<string> {
     const { keyGenerator, ipv6Subnet } = this.options
     if (!keyGenerator) return defaultClientKey(client(), ipv6Subnet, this.#adapter.proxyHint)
-    return this.#generatedKey(keyGenerator, request)
-  }
-
-  async #generatedKey(keyGenerator: (request: Req) => Awaitable<string>, request: Req): Promise<string> {
-    const key = await keyGenerator(request)
-    if (typeof key === 'string' && key.length > 0) return key
-    throw new RateLimitOptionsError(`Expected \`keyGenerator\` to return a non-empty string, got ${describe(key)}`)
+    // A throw (or a rejection) is the user's own error: it goes to the framework's error handling.
+    const generated: unknown = keyGenerator(request)
+    return isThenable(generated) ? Promise.resolve(generated).then(keyOfGenerated) : keyOfGenerated(generated)
   }
 
   /** The call's cost, and its limit and window where they are functions of the request. */
@@ -145,6 +152,29 @@ export class RequestFlow<Req, Res, Handler> {
     if (requestWasSuccessful) return (await requestWasSuccessful(request, response)) === true
     return this.#adapter.statusOf(response) < 400
   }
+}
+
+/**
+ * The key a `keyGenerator`'s answer stands for: a non-empty string as it is, a finite number or a
+ * bigint as its decimal text, and anything else (`''`, `undefined`, `null`, `false`, NaN, an
+ * object) the one fallback key {@link UNKNOWN_CLIENT_KEY}, with a warning once per process. Such a
+ * request still counts, under a quota all of them share: no 500 for the client, no free pass.
+ */
+function keyOfGenerated(generated: unknown): string {
+  if (typeof generated === 'string' && generated.length > 0) return generated
+  if ((typeof generated === 'number' && Number.isFinite(generated)) || typeof generated === 'bigint')
+    return String(generated)
+  warnOnce(
+    WARNING_CODES.noKey,
+    `A keyGenerator returned ${describe(generated)}, which is not a key, so such requests share one quota under the ` +
+      `key "${UNKNOWN_CLIENT_KEY}". Return a non-empty string or a number for every request, or \`skip\` the ` +
+      'requests that have no client to count.',
+  )
+  return UNKNOWN_CLIENT_KEY
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }
 
 /**

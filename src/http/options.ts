@@ -7,6 +7,9 @@ import type { HeadersDraft } from './headers.js'
 /** A value, or a promise of it. */
 export type Awaitable<T> = T | Promise<T>
 
+/** What a `keyGenerator` returns: a client key as text, or a number (a user id) that stands for its decimal text. */
+export type GeneratedKey = string | number | bigint
+
 /** A 429 body: text is sent as `text/plain`, an object as JSON. */
 export type RateLimitMessage = string | Readonly<Record<string, unknown>>
 
@@ -36,8 +39,15 @@ export interface HttpRateLimitOptions<Req, Res, Handler> {
   readonly prefix?: string
   /** A ready RateLimiter (several policies, a clock, store failure settings) instead of the six options above. */
   readonly limiter?: RateLimiter
-  /** The client a request counts for. @default its IP address, IPv6 grouped by `ipv6Subnet` */
-  readonly keyGenerator?: (request: Req) => Awaitable<string>
+  /**
+   * The client a request counts for: a non-empty string, or a finite number (its decimal text, so
+   * `42` and `'42'` are one client). Anything else (`''`, `undefined`, `null`, `false`, NaN, an
+   * object) counts under the one shared key `'unknown-client'` and warns once per process
+   * (`WARN_RATE_LIMIT_NO_KEY`): never an error, never a free pass. A keyGenerator that throws (or
+   * rejects) fails the request through the framework's error handling.
+   * @default its IP address, IPv6 grouped by `ipv6Subnet`
+   */
+  readonly keyGenerator?: (request: Req) => Awaitable<GeneratedKey>
   /** Units a request uses: a non-negative integer, or a function of the request. @default 1 */
   readonly cost?: number | ((request: Req) => Awaitable<number>)
   /** Lets a request through uncounted, with no headers, when it returns true. */
@@ -54,7 +64,11 @@ export interface HttpRateLimitOptions<Req, Res, Handler> {
   readonly legacyHeaders?: boolean
   /** Give back the units of requests that succeeded, once answered. @default false */
   readonly skipSuccessfulRequests?: boolean
-  /** Give back the units of requests that failed, once answered (or aborted). @default false */
+  /**
+   * Give back the units of requests that failed (the handler threw, or the status says so), once
+   * answered. A request its client aborted is never given back, under this option or the one above:
+   * the server did the work. @default false
+   */
   readonly skipFailedRequests?: boolean
   /** Whether a request succeeded, for the two options above. @default its status is below 400 */
   readonly requestWasSuccessful?: (request: Req, response: Res) => Awaitable<boolean>
@@ -81,7 +95,7 @@ export interface ResolvedHttpOptions<Req, Res, Handler> {
   readonly limitOf: ((request: Req) => Awaitable<number>) | undefined
   /** The per-request window, when `windowMs` is a function. */
   readonly windowMsOf: ((request: Req) => Awaitable<number>) | undefined
-  readonly keyGenerator: ((request: Req) => Awaitable<string>) | undefined
+  readonly keyGenerator: ((request: Req) => Awaitable<GeneratedKey>) | undefined
   readonly cost: number | ((request: Req) => Awaitable<number>)
   readonly skip: ((request: Req) => Awaitable<boolean>) | undefined
   readonly handler: Handler | undefined

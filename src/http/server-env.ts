@@ -17,6 +17,8 @@ export interface ServerEnv {
 export interface NodeResponse {
   setHeader(name: string, value: string): unknown
   readonly headersSent: boolean
+  /** True once the response closed: before it was sent, that means the client went away. */
+  readonly destroyed?: boolean
 }
 
 /** The socket peer: @hono/node-server's `env.incoming`, Bun's `server.requestIP()` or Deno's `info.remoteAddr`. */

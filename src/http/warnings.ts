@@ -8,6 +8,7 @@ export const WARNING_CODES = {
   noClientIp: 'WARN_RATE_LIMIT_NO_CLIENT_IP',
   invalidClientIp: 'WARN_RATE_LIMIT_INVALID_CLIENT_IP',
   sharedQuota: 'WARN_RATE_LIMIT_SHARED_QUOTA',
+  noKey: 'WARN_RATE_LIMIT_NO_KEY',
 } as const
 
 export type WarningCode = (typeof WARNING_CODES)[keyof typeof WARNING_CODES]
@@ -33,13 +34,34 @@ export function warnOnce(code: WarningCode, message: string | (() => string)): v
   else console.warn(`RateLimitWarning [${code}]: ${text}`)
 }
 
-/** The quotas each store holds for a limiter built by an adapter in this process: prefix, then policy name. */
-const quotasByStore = new WeakMap<Store, Set<string>>()
+/** Per store, how many live limiters that adapters built on it use each quota (prefix, then policy name). */
+const quotasByStore = new WeakMap<Store, Map<string, number>>()
+
+/** What to give back when a limiter is collected: its quotas, on its store's map. */
+interface HeldQuotas {
+  readonly quotas: Map<string, number>
+  readonly names: readonly string[]
+}
+
+/**
+ * Limiters made per tenant or per request come and go: their quotas go with them. Counted, not
+ * held by WeakRef: a WeakRef keeps its target alive to the end of the current job, so a burst of
+ * limiters made in one job would all live until it ends.
+ */
+const forgetQuotas = new FinalizationRegistry<HeldQuotas>(({ quotas, names }) => {
+  for (const name of names) {
+    const users = (quotas.get(name) ?? 1) - 1
+    if (users > 0) quotas.set(name, users)
+    else quotas.delete(name)
+  }
+})
 
 /**
  * Records the quotas of a limiter an adapter built on a caller's store, and warns once when another
- * such limiter already uses one of them: the same store, prefix and policy name share quota, which
+ * live limiter already uses one of them: the same store, prefix and policy name share quota, which
  * is how app instances share, but inside one process it is usually two routes meant to be apart.
+ * A limiter's record goes when the limiter (its policy list) is collected, so the records never
+ * outnumber the live limiters.
  *
  * @example
  * ```ts
@@ -47,16 +69,19 @@ const quotasByStore = new WeakMap<Store, Set<string>>()
  * ```
  */
 export function registerQuotas(store: Store, prefix: string, policies: readonly Policy[]): void {
-  const quotas = quotasByStore.get(store) ?? new Set<string>()
+  const quotas = quotasByStore.get(store) ?? new Map<string, number>()
   quotasByStore.set(store, quotas)
-  for (const { name } of policies) {
-    const quota = `${prefix}\n${name}`
-    if (quotas.has(quota))
+  const names = policies.map(({ name }) => `${prefix}\n${name}`)
+  for (const [index, quota] of names.entries()) {
+    const users = quotas.get(quota) ?? 0
+    if (users > 0)
       warnOnce(
         WARNING_CODES.sharedQuota,
-        `Two rate limiters in this process share one quota (same store, prefix "${prefix}" and policy "${name}"), so ` +
-          'their routes count against each other. Give each its own `prefix` unless the sharing is meant.',
+        `Two rate limiters in this process share one quota (same store, prefix "${prefix}" and policy ` +
+          `"${policies[index]?.name}"), so their routes count against each other. Give each its own \`prefix\` ` +
+          'unless the sharing is meant.',
       )
-    quotas.add(quota)
+    quotas.set(quota, users + 1)
   }
+  forgetQuotas.register(policies, { quotas, names })
 }
