@@ -171,6 +171,27 @@ describe('express-rate-limit with a HitCounterStore on a stopped Redis', () => {
   })
 })
 
+describe('hono-rate-limiter with a HitCounterStore on a stopped Redis', () => {
+  const redis = privateRedis()
+
+  it("passes the store's error to Hono's error handler", async () => {
+    const store = new HitCounterStore({ store: new RedisStore({ client: redis.client }), prefix: uniquePrefix('down') })
+    const app = new Hono()
+    app.use(rateLimiter({ limit: 5, keyGenerator: byClient, store }))
+    app.get('/ok', (c) => c.text('ok'))
+    app.onError((error, c) => c.text(`error: ${error.name}`, 500))
+    expect((await app.request('/ok')).status).toBe(200)
+    await redis.server.stop()
+    try {
+      const response = await app.request('/ok')
+      expect(response.status).toBe(500)
+      expect(await response.text()).toBe('error: StoreUnavailableError')
+    } finally {
+      await redis.server.start()
+    }
+  })
+})
+
 describe.each(kinds)('hono-rate-limiter with a HitCounterStore on the %s store', (kind) => {
   const store: Store = createStore(kind)
   const hitsOn = () => new HitCounterStore({ store, prefix: uniquePrefix('hono'), timeoutMs: 10_000 })
