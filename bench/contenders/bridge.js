@@ -1,6 +1,6 @@
 // Our store behind express-rate-limit's Store interface (HitCounterStore), driven as the peers'
 // stores are: `init({ windowMs })`, then `increment(key)` per hit, the limit held by the caller.
-import { HitCounterStore, RedisStore } from 'atomic-ratelimit'
+import { HitCounterStore, RedisStore, StoreTimeoutError, StoreUnavailableError } from 'atomic-ratelimit'
 import { LIMIT } from '../settings.js'
 import { hitStoreDecision } from './peers.js'
 
@@ -17,9 +17,17 @@ export const hitCounterOnRedis = {
   side: 'bridge',
   open: ({ client, prefix, limit = LIMIT, timeoutMs }) => {
     const store = new RedisStore({ client })
-    return hitStoreDecision(
-      new HitCounterStore({ store, ...(prefix && { prefix }), ...(timeoutMs && { timeoutMs }) }),
-      limit,
-    )
+    const options = { store, ...(prefix && { prefix }), ...(timeoutMs && { timeoutMs }) }
+    const decide = hitStoreDecision(new HitCounterStore(options), limit)
+    return (key) => decide(key).catch(degradedOnStoreFailure)
   },
+}
+
+/**
+ * A missed deadline or a store cut off rejects `increment`, so that the middleware decides: what
+ * our limiter reports as a degraded decision, and counted as one.
+ */
+function degradedOnStoreFailure(error) {
+  if (error instanceof StoreTimeoutError || error instanceof StoreUnavailableError) return 'degraded'
+  throw error
 }
