@@ -3,6 +3,7 @@
 
 import { cellsOf, measureCell } from './cells.js'
 import { ceiling } from './contenders/bare-script.js'
+import { hitCounterOnRedis } from './contenders/bridge.js'
 import { oursOnRedis } from './contenders/ours.js'
 import { peersOnRedis } from './contenders/peers.js'
 import { measureInMemory } from './memory-decisions.js'
@@ -10,7 +11,12 @@ import { interleave } from './rounds.js'
 
 /** Measures the Redis contenders here, then the memory ones in a process of their own; resolves to the cells. */
 export async function measureDecisions({ client, plan, log }) {
-  const cells = cellsOf('redis', [ceiling, ...oursOnRedis(), ...peersOnRedis], plan.redisConcurrencies, ceiling.id)
+  const cells = cellsOf(
+    'redis',
+    [ceiling, ...oursOnRedis(), hitCounterOnRedis, ...peersOnRedis],
+    plan.redisConcurrencies,
+    ceiling.id,
+  )
   const onRedis = await interleave({ rounds: plan.rounds, cells, measure: measureCell({ client, plan, log }), log })
   return [...onRedis, ...(await measureInMemory({ plan, log }))]
 }

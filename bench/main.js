@@ -3,6 +3,7 @@
 import { Redis } from 'ioredis'
 import { measureAddresses } from './addresses.js'
 import { measureBytesPerKey } from './bytes-per-key.js'
+import { HIT_COUNTER_ID, hitCounterOnRedis } from './contenders/bridge.js'
 import { oursOnRedis } from './contenders/ours.js'
 import { peersOnRedis } from './contenders/peers.js'
 import { measureDecisions } from './decisions.js'
@@ -26,7 +27,7 @@ const server = await startRedisServer()
 log(`redis-server ${server.version} on port ${server.port} (pid ${server.pid}); ${plan.mode} plan`)
 const client = new Redis({ port: server.port, host: '127.0.0.1' })
 try {
-  const onRedis = [...oursOnRedis(), ...peersOnRedis]
+  const onRedis = [...oursOnRedis(), hitCounterOnRedis, ...peersOnRedis]
   const sections = {
     addresses: () => measureAddresses({ plan, log }),
     decisions: () => measureDecisions({ client, plan, log }),
@@ -35,7 +36,10 @@ try {
     bytes: () => measureBytesPerKey({ client, contenders: onRedis }),
     trips: () => measureRoundTrips({ client, contenders: onRedis, decisions: plan.tripDecisions }),
     exactness: () =>
-      checkExactness({ client, contenders: onRedis.filter(({ id }) => id.startsWith('ours fixed-window')) }),
+      checkExactness({
+        client,
+        contenders: onRedis.filter(({ id }) => id.startsWith('ours fixed-window') || id === HIT_COUNTER_ID),
+      }),
   }
   const results = { meta: runMeta({ plan, redisVersion: server.version }) }
   for (const section of plan.sections) {

@@ -6,6 +6,8 @@ export { slidingWindow } from './algorithms/sliding-window.js'
 export { tokenBucket } from './algorithms/token-bucket.js'
 export type { CircuitBreakerOptions, CircuitState } from './breaker.js'
 export { RateLimitOptionsError, StoreTimeoutError, StoreUnavailableError } from './errors.js'
+export type { ClientHits, HitCounterInit, HitCounterStoreOptions } from './hit-counter-store.js'
+export { HitCounterStore } from './hit-counter-store.js'
 export { ipKey } from './http/client-ip.js'
 export type { HeadersDraft } from './http/headers.js'
 export type {

@@ -1,8 +1,8 @@
-import { type ChildProcess, fork } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { RateLimiter, RedisStore } from '../src/index.js'
 import { algorithmNames, hasBurst, policyOf } from './helpers/policies.js'
 import { connect, deployments, ports, uniquePrefix } from './helpers/redis.js'
+import { startWorker } from './helpers/workers.js'
 
 const PROCESSES = 4
 const REQUESTS_PER_PROCESS = 1_250
@@ -16,20 +16,7 @@ interface WorkerReport {
   errors: string[]
 }
 
-function startWorker(settings: object): Promise<{ child: ChildProcess; report: Promise<WorkerReport> }> {
-  const child = fork(new URL('./fixtures/consume-worker.js', import.meta.url), [JSON.stringify(settings)])
-  return new Promise((resolve, reject) => {
-    child.once('error', reject)
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)))
-    child.once('message', () => {
-      const report = new Promise<WorkerReport>((done) =>
-        child.once('message', (message) => done(message as WorkerReport)),
-      )
-      resolve({ child, report })
-    })
-  })
-}
-
+const CONSUME_WORKER = new URL('./fixtures/consume-worker.js', import.meta.url)
 const WINDOW_MS = 3_600_000
 
 describe.each(deployments)('concurrent consumes on Redis %s', (deployment) => {
@@ -58,7 +45,9 @@ describe.each(deployments)('concurrent consumes on Redis %s', (deployment) => {
         coalesce,
         penalties,
       }
-      const workers = await Promise.all(Array.from({ length: PROCESSES }, () => startWorker(settings)))
+      const workers = await Promise.all(
+        Array.from({ length: PROCESSES }, () => startWorker<WorkerReport>(CONSUME_WORKER, settings)),
+      )
       const startedMs = Date.now()
       for (const { child } of workers) child.send('go')
       const reports = await Promise.all(workers.map(({ report }) => report))

@@ -27,10 +27,10 @@ const flexibleOptions = (prefix) => ({
   ...prefixOption('keyPrefix', prefix),
 })
 
-/** An express-rate-limit style store (`init`, then `increment(key)` per hit). */
-function hitStoreDecision(store) {
+/** An express-rate-limit style store (`init`, then `increment(key)` per hit, allowed up to `limit`). */
+export function hitStoreDecision(store, limit = LIMIT) {
   store.init({ windowMs: WINDOW_MS })
-  const verdict = verdictOfHits(LIMIT)
+  const verdict = verdictOfHits(limit)
   return (key) => store.increment(key).then(verdict)
 }
 

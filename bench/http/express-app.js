@@ -1,5 +1,6 @@
 // The Express hello-world app, and each limiter in front of it as its users would wire it.
 import { createServer } from 'node:http'
+import { HitCounterStore, RedisStore } from 'atomic-ratelimit'
 import { rateLimit } from 'atomic-ratelimit/express'
 import express from 'express'
 import { rateLimit as expressRateLimit } from 'express-rate-limit'
@@ -15,6 +16,13 @@ export const limiters = {
     function minimalWrapper(req, res, next) {
       decideByBareScript(req.ip).then((verdict) => (verdict === 'allowed' ? next() : res.sendStatus(429)), next)
     },
+  // express-rate-limit kept, counting on our RedisStore with its defaults (coalescing on), as a user wires it.
+  'express-rate-limit + HitCounterStore': ({ client }) =>
+    expressRateLimit({
+      windowMs: WINDOW_MS,
+      limit: LIMIT,
+      store: new HitCounterStore({ store: new RedisStore({ client }) }),
+    }),
   'express-rate-limit + rate-limit-redis': ({ client }) =>
     expressRateLimit({ windowMs: WINDOW_MS, limit: LIMIT, store: expressRedisStore(client, 'erl:') }),
   // rate-limiter-flexible ships no middleware; its README's Express example is this shape.

@@ -1,12 +1,18 @@
 // The HTTP contenders: per framework, the app alone, behind ours (without and with coalescing),
-// behind a minimal wrapper around the bare script, and behind each of its peers. Each framework's
-// `<framework>-app.js` builds the middleware of every variant named here but the first.
+// behind a minimal wrapper around the bare script, behind a peer's middleware on our store, and
+// behind each of its peers. Each framework's `<framework>-app.js` builds the middleware of every
+// variant named here but the first.
 
 /** The peers of each framework, as its app module names their variants. */
 const PEERS = {
   express: ['express-rate-limit + rate-limit-redis', 'rate-limiter-flexible'],
   koa: ['koa-ratelimit'],
   hono: ['hono-rate-limiter'],
+}
+
+/** Our stores behind a peer's middleware (HitCounterStore), listed next to that peer's own Redis store. */
+const BRIDGES = {
+  express: ['express-rate-limit + HitCounterStore'],
 }
 
 /** The frameworks, in table order. */
@@ -23,12 +29,13 @@ export const OUR_VARIANTS = { ours: false, 'ours coalesced': true }
 
 /** Every variant of `framework`, in table order. */
 export function variantsOf(framework) {
-  return [NO_LIMITER, ...Object.keys(OUR_VARIANTS), MINIMAL_WRAPPER, ...PEERS[framework]]
+  return [NO_LIMITER, ...Object.keys(OUR_VARIANTS), MINIMAL_WRAPPER, ...(BRIDGES[framework] ?? []), ...PEERS[framework]]
 }
 
 /** Which side of the comparison a variant is on. */
 export function sideOf(variant) {
   if (variant === NO_LIMITER) return 'reference'
   if (variant in OUR_VARIANTS) return 'ours'
+  if (Object.values(BRIDGES).flat().includes(variant)) return 'bridge'
   return variant === MINIMAL_WRAPPER ? 'ceiling' : 'peer'
 }

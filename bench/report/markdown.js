@@ -197,6 +197,9 @@ function wiringSection() {
 - **bare script**: \`bench/bare-fixed-window.lua\`, loaded with \`SCRIPT LOAD\`, fired with \`client.evalsha\`.
 - **ours**: \`new RateLimiter({ store: new RedisStore({ client }), policy, prefix })\`, \`limiter.consume(key)\`;
   \`coalesce: false | true\` explicit when the build has the option. Memory: \`new MemoryStore()\`.
+- **ours HitCounterStore**: \`new HitCounterStore({ store: new RedisStore({ client }) })\` (coalescing on, its default),
+  \`init({ windowMs })\`, \`increment(key)\`, allowed while \`totalHits\` is within the limit, as express-rate-limit
+  decides; in HTTP behind express-rate-limit's \`rateLimit({ store })\`.
 - **rate-limiter-flexible**: \`new RateLimiterRedis({ storeClient: client, points, duration })\`, \`consume(key)\`;
   \`RateLimiterMemory\` in memory.
 - **rate-limit-redis**: \`new RedisStore({ sendCommand: (command, ...args) => client.call(command, ...args) })\`,
