@@ -1,5 +1,5 @@
 import { RateLimitOptionsError } from '../errors.js'
-import type { Policy, WindowPolicyOptions } from '../policy.js'
+import { type Algorithm, internalsOf, type Policy, type WindowPolicyOptions } from '../policy.js'
 import { describe } from '../validate.js'
 import { fixedWindow } from './fixed-window.js'
 import { gcra } from './gcra.js'
@@ -16,6 +16,11 @@ const POLICY_FACTORIES = {
   'token-bucket': tokenBucket,
   gcra,
 } satisfies Record<AlgorithmName, (options: WindowPolicyOptions) => Policy>
+
+/** Every algorithm's strategy object, in the order of {@link AlgorithmName}: what a Redis Functions library holds. */
+export function everyAlgorithm(): Algorithm<unknown>[] {
+  return Object.values(POLICY_FACTORIES).map((factory) => internalsOf(factory({ limit: 1, windowMs: 1 })).algorithm)
+}
 
 /**
  * Makes the policy `algorithm` names, or throws a RateLimitOptionsError naming the option.
