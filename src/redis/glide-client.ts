@@ -6,7 +6,11 @@ export interface ValkeyGlideClient {
   customCommand(args: string[]): Promise<unknown>
   fcall(name: string, keys: string[], args: string[]): Promise<unknown>
   fcallReadonly(name: string, keys: string[], args: string[]): Promise<unknown>
-  functionLoad(source: string, options?: { route?: { type: 'primarySlotKey'; key: string } }): Promise<unknown>
+  /** `route` only on a cluster client (`replace` is here so that GlideClient's own options type fits). */
+  functionLoad(
+    source: string,
+    options?: { replace?: boolean; route?: { type: 'primarySlotKey'; key: string } },
+  ): Promise<unknown>
   del(keys: string[]): Promise<number>
   /** Present on a `GlideClusterClient` only. */
   readonly fcallWithRoute?: unknown
