@@ -30,22 +30,32 @@ function startWorker(settings: object): Promise<{ child: ChildProcess; report: P
 
 const WINDOW_MS = 3_600_000
 
+/**
+ * Every algorithm with coalescing (the default), and the fixed window with one script call each, on
+ * ioredis with EVALSHA; the fixed window and GCRA (the frame, and a script of its own) in Functions
+ * mode; the fixed window through Valkey GLIDE.
+ */
+const cases = [
+  ...algorithmNames.map((algorithm) => ({ algorithm, coalesce: true, library: 'ioredis', scripts: 'eval' })),
+  { algorithm: 'fixed-window', coalesce: false, library: 'ioredis', scripts: 'eval' },
+  { algorithm: 'fixed-window', coalesce: true, library: 'ioredis', scripts: 'functions' },
+  { algorithm: 'gcra', coalesce: false, library: 'ioredis', scripts: 'functions' },
+  { algorithm: 'fixed-window', coalesce: true, library: 'glide', scripts: 'eval' },
+] as const
+
 describe.each(deployments)('concurrent consumes on Redis %s', (deployment) => {
   const client = connect(deployment)
 
-  // Every algorithm with coalescing (the default), and the fixed window with one script call each.
-  const cases = [
-    ...algorithmNames.map((algorithm) => ({ algorithm, coalesce: true })),
-    { algorithm: 'fixed-window' as const, coalesce: false },
-  ]
   it.each(cases)(
-    `allows exactly ${LIMIT} per hour of ${PROCESSES} processes x ${REQUESTS_PER_PROCESS} concurrent requests on one key: $algorithm, coalesce $coalesce`,
-    async ({ algorithm, coalesce }) => {
+    `allows exactly ${LIMIT} per hour of ${PROCESSES} processes x ${REQUESTS_PER_PROCESS} concurrent requests on one key: $algorithm, coalesce $coalesce, $library, scripts $scripts`,
+    async ({ algorithm, coalesce, library, scripts }) => {
       const prefix = uniquePrefix('race')
       const serverPorts = deployment === 'cluster' ? ports.clusterPorts : [ports.standalonePort]
       const settings = {
         ports: serverPorts,
         cluster: deployment === 'cluster',
+        library,
+        scripts,
         prefix,
         requests: REQUESTS_PER_PROCESS,
         limit: LIMIT,
