@@ -2,7 +2,7 @@
 // on a redis-server of its own; writes BENCHMARKS.md, bench/results.svg and reports/bench.json.
 import { Redis } from 'ioredis'
 import { measureBytesPerKey } from './bytes-per-key.js'
-import { oursOnRedis } from './contenders/ours.js'
+import { closeGlide, oursOnRedis } from './contenders/ours.js'
 import { peersOnRedis } from './contenders/peers.js'
 import { measureDecisions } from './decisions.js'
 import { checkExactness } from './exactness.js'
@@ -31,7 +31,12 @@ try {
     cores: () => measureOnOwnCore({ client, plan, log, redisPid: server.pid }),
     http: () => measureHttp({ client, redisPort: server.port, plan, log }),
     bytes: () => measureBytesPerKey({ client, contenders: onRedis }),
-    trips: () => measureRoundTrips({ client, contenders: onRedis, decisions: plan.tripDecisions }),
+    trips: () =>
+      measureRoundTrips({
+        client,
+        contenders: onRedis.filter(({ sendsOwnCommands }) => !sendsOwnCommands),
+        decisions: plan.tripDecisions,
+      }),
     exactness: () =>
       checkExactness({ client, contenders: onRedis.filter(({ id }) => id.startsWith('ours fixed-window')) }),
   }
@@ -43,6 +48,7 @@ try {
   writeReport({ results, plan, log })
   log(`done in ${Math.round((performance.now() - startedMs) / 1000)} s`)
 } finally {
+  await closeGlide()
   client.disconnect()
   await server.stop()
 }
