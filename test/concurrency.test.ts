@@ -33,7 +33,7 @@ const WINDOW_MS = 3_600_000
 /**
  * Every algorithm with coalescing (the default), and the fixed window with one script call each, on
  * ioredis with EVALSHA; the fixed window and GCRA (the frame, and a script of its own) in Functions
- * mode; the fixed window through Valkey GLIDE.
+ * mode; the fixed window through each other client library.
  */
 const cases = [
   ...algorithmNames.map((algorithm) => ({ algorithm, coalesce: true, library: 'ioredis', scripts: 'eval' })),
@@ -41,6 +41,8 @@ const cases = [
   { algorithm: 'fixed-window', coalesce: true, library: 'ioredis', scripts: 'functions' },
   { algorithm: 'gcra', coalesce: false, library: 'ioredis', scripts: 'functions' },
   { algorithm: 'fixed-window', coalesce: true, library: 'glide', scripts: 'eval' },
+  { algorithm: 'fixed-window', coalesce: true, library: 'iovalkey', scripts: 'eval' },
+  { algorithm: 'fixed-window', coalesce: true, library: 'node-redis', scripts: 'eval' },
 ] as const
 
 describe.each(deployments)('concurrent consumes on Redis %s', (deployment) => {
