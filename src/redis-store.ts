@@ -10,11 +10,11 @@ import {
   type StandalonePolicy,
 } from './redis/coalescer.js'
 import { outcomeOfFigures, outcomesOfStates } from './redis/outcomes.js'
-import { type ScriptsMode, scriptRunner } from './redis/runners.js'
+import { readScriptsMode, type ScriptsMode, scriptRunner } from './redis/runners.js'
 import { decideScript, ownListScript, standaloneScript } from './redis/script.js'
 import { hashSlot } from './redis/slot.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
-import { assertKnownOptions, assertOptionsObject, describe, withDefault } from './validate.js'
+import { assertKnownOptions, assertOptionsObject, withDefault } from './validate.js'
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -79,9 +79,7 @@ export class RedisStore implements Store {
     const coalesce = withDefault<unknown>(given.coalesce, true)
     if (typeof coalesce !== 'boolean')
       throw new RateLimitOptionsError(`Expected \`coalesce\` to be a boolean, got ${String(coalesce)}`)
-    const scripts = withDefault<unknown>(given.scripts, 'eval')
-    if (scripts !== 'eval' && scripts !== 'functions')
-      throw new RateLimitOptionsError(`Expected \`scripts\` to be 'eval' or 'functions', got ${describe(scripts)}`)
+    const scripts = readScriptsMode(given.scripts)
     this.#ownScripts = scripts === 'eval'
     this.#coalescer = new Coalescer(scriptRunner(this.#client, scripts), coalesce)
   }

@@ -1,9 +1,17 @@
+import { RateLimitOptionsError } from '../errors.js'
+import { describe } from '../validate.js'
 import type { ScriptClient } from './client.js'
 import type { SendScript } from './coalescer.js'
 import { functionsLibrary } from './functions.js'
 
 /** How the scripts run: EVALSHA, or FCALL of the Functions library. */
 export type ScriptsMode = 'eval' | 'functions'
+
+/** The `scripts` option of RedisStore, `'eval'` when left out; anything else throws, naming the option. */
+export function readScriptsMode(value: unknown): ScriptsMode {
+  if (value === undefined || value === 'eval' || value === 'functions') return value ?? 'eval'
+  throw new RateLimitOptionsError(`Expected \`scripts\` to be 'eval' or 'functions', got ${describe(value)}`)
+}
 
 /** Sends scripts in `mode` through the client, each recovering once when the server lacks it. */
 export function scriptRunner(client: ScriptClient, mode: ScriptsMode): SendScript {
