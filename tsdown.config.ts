@@ -1,3 +1,6 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { defineConfig } from 'tsdown'
 
 export default defineConfig({
@@ -17,4 +20,16 @@ export default defineConfig({
   dts: true,
   // The lua/ files are the single source of the scripts: the bundle carries them as text.
   loader: { '.lua': 'text' },
+  hooks: { 'build:done': ({ options }) => writeFunctionsLibrary(options.outDir) },
 })
+
+/**
+ * Ships the Redis Functions library as a file (`redis-cli -x FUNCTION LOAD < …`), composed by the
+ * code just built, so it is the very text RedisStore loads with `scripts: 'functions'`.
+ */
+async function writeFunctionsLibrary(outDir: string): Promise<void> {
+  const built = pathToFileURL(join(outDir, 'index.mjs'))
+  built.search = String(Date.now()) // a rebuild in the same process (watch mode) imports anew
+  const { redisFunctionsLibrary } = (await import(built.href)) as { redisFunctionsLibrary: () => string }
+  await writeFile(join(outDir, 'redis-functions.lua'), redisFunctionsLibrary())
+}

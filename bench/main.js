@@ -4,7 +4,7 @@ import { Redis } from 'ioredis'
 import { measureAddresses } from './addresses.js'
 import { measureBytesPerKey } from './bytes-per-key.js'
 import { HIT_COUNTER_ID, hitCounterOnRedis } from './contenders/bridge.js'
-import { oursOnRedis } from './contenders/ours.js'
+import { closeGlide, oursOnRedis } from './contenders/ours.js'
 import { peersOnRedis } from './contenders/peers.js'
 import { measureDecisions } from './decisions.js'
 import { checkExactness } from './exactness.js'
@@ -34,7 +34,12 @@ try {
     cores: () => measureOnOwnCore({ client, plan, log, redisPid: server.pid }),
     http: () => measureHttp({ client, redisPort: server.port, plan, log }),
     bytes: () => measureBytesPerKey({ client, contenders: onRedis }),
-    trips: () => measureRoundTrips({ client, contenders: onRedis, decisions: plan.tripDecisions }),
+    trips: () =>
+      measureRoundTrips({
+        client,
+        contenders: onRedis.filter(({ sendsOwnCommands }) => !sendsOwnCommands),
+        decisions: plan.tripDecisions,
+      }),
     exactness: () =>
       checkExactness({
         client,
@@ -49,6 +54,7 @@ try {
   writeReport({ results, plan, log })
   log(`done in ${Math.round((performance.now() - startedMs) / 1000)} s`)
 } finally {
+  await closeGlide()
   client.disconnect()
   await server.stop()
 }

@@ -11,15 +11,25 @@ import {
   type StandalonePolicy,
 } from './redis/coalescer.js'
 import { outcomeOfFigures, outcomesOfStates } from './redis/outcomes.js'
-import { decideScript, type LuaScript, ownListScript, standaloneScript } from './redis/script.js'
+import { readScriptsMode, type ScriptsMode, scriptRunner } from './redis/runners.js'
+import { decideScript, ownListScript, standaloneScript } from './redis/script.js'
 import { hashSlot } from './redis/slot.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
 import { assertKnownOptions, assertOptionsObject, withDefault } from './validate.js'
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
-  /** A connected ioredis `Redis` or `Cluster`, or a node-redis (v5) client or cluster. */
+  /**
+   * A connected client: an ioredis or iovalkey `Redis` or `Cluster`, a node-redis (v5) client or
+   * cluster, or a Valkey GLIDE (2.x) `GlideClient` or `GlideClusterClient`.
+   */
   readonly client: RedisClient
+  /**
+   * How the scripts run: `'eval'`, by SHA1 with EVALSHA (sent again on NOSCRIPT); or `'functions'`,
+   * as a Redis 7 Functions library with FCALL (FCALL_RO for peeks), loaded when missing. Both run
+   * the same `lua/` scripts and decide the same. @default 'eval'
+   */
+  readonly scripts?: ScriptsMode
   /**
    * Send the decisions made in one turn of the event loop as one script call (per Cluster slot),
    * decided in order, each still atomic and exact; `false` sends each at once. @default true
@@ -48,9 +58,9 @@ const TAG_LENGTH = 11
  * Rate limit state in Redis or a Redis Cluster, shared by every process that uses the same server.
  * Each decision is one run of one Lua script, whatever the number of policies: atomic, exact under
  * any concurrency, timed by the server's clock (unless the limiter injects one). Decisions made in
- * the same turn of the event loop share one EVALSHA (`coalesce`). The script is sent again only
- * when Redis answers NOSCRIPT (a restart, a failover, SCRIPT FLUSH); any other error goes to the
- * limiter's failure policy and is never retried blindly.
+ * the same turn of the event loop share one EVALSHA or FCALL (`coalesce`). The script (or the
+ * Functions library) is sent again only when Redis lacks it (a restart, a failover, SCRIPT FLUSH);
+ * any other error goes to the limiter's failure policy and is never retried blindly.
  *
  * @example
  * ```ts
@@ -64,15 +74,19 @@ export class RedisStore implements Store {
   readonly #client: ScriptClient
   readonly #coalescer: Coalescer
   readonly #plans = new WeakMap<readonly Policy[], Plan>()
+  /** Whether a policy list may have a script of its own (see ownListScript): EVALSHA only. */
+  readonly #ownScripts: boolean
 
   constructor(options: RedisStoreOptions) {
     const given = assertOptionsObject(options, 'RedisStore')
-    assertKnownOptions(given, ['client', 'coalesce'], 'RedisStore')
+    assertKnownOptions(given, ['client', 'scripts', 'coalesce'], 'RedisStore')
     this.#client = toScriptClient(given.client)
     const coalesce = withDefault<unknown>(given.coalesce, true)
     if (typeof coalesce !== 'boolean')
       throw new RateLimitOptionsError(`Expected \`coalesce\` to be a boolean, got ${String(coalesce)}`)
-    this.#coalescer = new Coalescer((script, keys, args) => this.#send(script, keys, args), coalesce)
+    const scripts = readScriptsMode(given.scripts)
+    this.#ownScripts = scripts === 'eval'
+    this.#coalescer = new Coalescer(scriptRunner(this.#client, scripts), coalesce)
   }
 
   decide(request: StoreRequest): Promise<StoreDecision> {
@@ -121,7 +135,7 @@ export class RedisStore implements Store {
     const tag = hashTag(target.key)
     const keyStart = `${target.prefix}:{${tag}`
     const nowArg = target.nowMs === undefined ? '' : String(target.nowMs)
-    const slot = this.#client.masterOf ? hashSlot(tag) : ''
+    const slot = this.#client.cluster ? hashSlot(tag) : ''
     return this.#coalescer.submit({
       group: `${slot} ${nowArg}`,
       timeoutMs,
@@ -134,15 +148,6 @@ export class RedisStore implements Store {
       replyLength,
       standalone: mode === 'consume' ? plan.standalone : undefined,
     })
-  }
-
-  async #send(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
-    try {
-      return await this.#client.evalsha(script.sha1, keys, args)
-    } catch (error) {
-      if (!isNoScript(error)) throw error
-      return this.#client.eval(script.source, keys, args)
-    }
   }
 
   /** The plan of a limiter's policy list (a list is one limiter's, so is its penalty), worked out once. */
@@ -165,8 +170,8 @@ export class RedisStore implements Store {
         burst: only.burst === only.limit ? undefined : String(only.burst),
       }
       const penalized = penalty !== undefined
-      const script = decideScript(algorithms, penalized)
-      const list = { script, ownScript: ownListScript(algorithms, args), algorithms, args, penalized }
+      const ownScript = this.#ownScripts ? ownListScript(algorithms, args) : undefined
+      const list = { script: decideScript(algorithms, penalized), ownScript, algorithms, args, penalized }
       plan = { list, keySuffixes, standalone, replyLength: 2 * policies.length + (penalized ? 1 : 0) }
       this.#plans.set(policies, plan)
     }
@@ -204,8 +209,4 @@ const hashTag = lastKeyMemo((key) => (PLAIN_TAG.test(key) ? key : `#${digest(key
 
 function costArg(cost: number): string {
   return cost === 1 ? '1' : String(cost)
-}
-
-function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('NOSCRIPT')
 }

@@ -33,6 +33,8 @@ describe('npm run bench (smoke: a few ms per run, no HTTP)', () => {
     const rows = [
       'bare script (ceiling)',
       'ours three policies',
+      'ours fixed-window coalesced, functions',
+      'ours fixed-window coalesced, GLIDE',
       'ours HitCounterStore (express-rate-limit Store)',
       'rate-limiter-flexible',
       'rate-limit-redis',

@@ -3,12 +3,15 @@ import { promisify } from 'node:util'
 import { Cluster } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fixedWindow, RateLimiter, RedisStore } from '../src/index.js'
+import { functionsLibrary } from '../src/redis/functions.js'
 import { redisKeys } from '../src/redis-store.js'
+import { openClient } from './helpers/clients.js'
 import { steadyLoad } from './helpers/load.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { type RedisCluster, type RedisServer, rawCommand, sleep, startRedisCluster } from './helpers/redis-server.js'
 
 const LIMIT = 50
+const noop = async () => undefined
 const execFileAsync = promisify(execFile)
 
 /** Runs one command on one node with redis-cli and returns its reply lines. */
@@ -50,18 +53,53 @@ describe('a 3-master, 3-replica Cluster under faults', () => {
     return keys
   }
 
-  it('keeps deciding when SCRIPT FLUSH hits every node mid-load, with nothing surfaced', async () => {
-    const errors: unknown[] = []
-    const limiter = new RateLimiter({ store, prefix: uniquePrefix('flush'), onError: (error) => errors.push(error) })
-    // Over a socket, not redis-cli: spawning six processes would stall this event loop, not the store.
-    const flush = sleep(300).then(() => Promise.all(cluster.nodes.map(({ port }) => rawCommand(port, 'SCRIPT FLUSH'))))
-    const { samples, rejections } = await steadyLoad(800, 2, (elapsedMs) =>
-      limiter.consume(`client-${Math.floor(elapsedMs)}`),
+  const flushCases = [
+    { library: 'ioredis', scripts: 'eval', flush: 'SCRIPT FLUSH' },
+    { library: 'ioredis', scripts: 'functions', flush: 'FUNCTION FLUSH' },
+    { library: 'glide', scripts: 'eval', flush: 'SCRIPT FLUSH' },
+    { library: 'glide', scripts: 'functions', flush: 'FUNCTION FLUSH' },
+  ] as const
+  it.each(flushCases)(
+    'keeps deciding when $flush hits every node mid-load ($library), with nothing surfaced',
+    async ({ library, scripts, flush: command }) => {
+      const ports = cluster.nodes.map(({ port }) => port)
+      const { client: flushed, close } =
+        library === 'ioredis' ? { client, close: noop } : await openClient(library, ports, true)
+      const errors: unknown[] = []
+      const limiter = new RateLimiter({
+        store: new RedisStore({ client: flushed, scripts }),
+        prefix: uniquePrefix('flush'),
+        onError: (error) => errors.push(error),
+      })
+      // FUNCTION FLUSH writes, so it goes to the masters (their replicas follow); SCRIPT FLUSH to every node.
+      const targets = command === 'SCRIPT FLUSH' ? ports : (await mastersOf(cluster)).map(({ port }) => port)
+      // Over a socket, not redis-cli: spawning six processes would stall this event loop, not the store.
+      const flush = sleep(300).then(() => Promise.all(targets.map((port) => rawCommand(port, command))))
+      const { samples, rejections } = await steadyLoad(800, 2, (elapsedMs) =>
+        limiter.consume(`client-${Math.floor(elapsedMs)}`),
+      )
+      await close()
+      expect(await flush).toEqual(targets.map(() => '+OK\r\n'))
+      expect(rejections).toEqual([])
+      expect(errors).toEqual([])
+      expect(samples.filter(({ value }) => value.degraded)).toEqual([])
+    },
+  )
+
+  it('loads the Functions library on the master that lacked it, and only there', async () => {
+    const masters = await mastersOf(cluster)
+    await Promise.all(masters.map(({ port }) => rawCommand(port, 'FUNCTION FLUSH')))
+    const limiter = new RateLimiter({
+      store: new RedisStore({ client, scripts: 'functions' }),
+      prefix: uniquePrefix('load'),
+    })
+    const served = masters[1] as RedisServer
+    for (const key of keysServedBy(`127.0.0.1:${served.port}`, 3))
+      expect((await limiter.consume(key)).degraded).toBe(false)
+    const loaded = await Promise.all(masters.map(({ port }) => onNode(port, 'FUNCTION', 'LIST')))
+    expect(loaded.map((lines) => lines.includes(functionsLibrary().name))).toEqual(
+      masters.map((node) => node === served),
     )
-    expect(await flush).toEqual(cluster.nodes.map(() => '+OK\r\n'))
-    expect(rejections).toEqual([])
-    expect(errors).toEqual([])
-    expect(samples.filter(({ value }) => value.degraded)).toEqual([])
   })
 
   it('migrates a slot with live keys while deciding on them: exact, with no CROSSSLOT, MOVED or ASK surfaced', async () => {

@@ -59,7 +59,7 @@ const step = fc.record({
 const RUNS = 200
 const STEPS = { minLength: 40, maxLength: 160, size: 'max' } as const
 
-describe.each<StoreKind>(['standalone', 'cluster'])('MemoryStore and RedisStore (%s)', (kind) => {
+describe.each<StoreKind>(['standalone', 'cluster', 'functions'])('MemoryStore and RedisStore (%s)', (kind) => {
   const redis = createStore(kind)
 
   it(`agree on every decision of random traces (${RUNS} traces of up to ${STEPS.maxLength} steps, 5,000+ per algorithm)`, async () => {

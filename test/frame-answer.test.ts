@@ -16,7 +16,13 @@ describe('integersIn', () => {
 
 describe('a standalone script answer that is not six integers', () => {
   it('rejects the decision with the answer in the message', async () => {
-    const client = { status: 'ready', evalsha: async () => '1 2 oops', eval: async () => '', del: async () => 0 }
+    const client = {
+      status: 'ready',
+      evalsha: async () => '1 2 oops',
+      eval: async () => '',
+      call: async () => '',
+      del: async () => 0,
+    }
     const store = new RedisStore({ client, coalesce: false })
     const policy = fixedWindow({ limit: 5, windowMs: 60_000 })
     const request = { prefix: 'rl', key: 'k', policies: [policy], cost: 1, mode: 'consume' as const, nowMs: undefined }

@@ -4,7 +4,7 @@ import { algorithmNames, policyOf } from './helpers/policies.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { createStore, manualClock, type StoreKind } from './helpers/stores.js'
 
-const storeKinds = ['memory', 'standalone', 'cluster'] as const
+const storeKinds = ['memory', 'standalone', 'cluster', 'functions', 'glide'] as const
 const stores = Object.fromEntries(storeKinds.map((kind) => [kind, createStore(kind)])) as Record<StoreKind, Store>
 const MINUTE = 60_000
 

@@ -1,5 +1,7 @@
 // Our limiter, as a user builds it: one RateLimiter per run on a fresh prefix, `consume(key)` per
 // decision, every other option at its default.
+
+import { GlideClient, Logger } from '@valkey/valkey-glide'
 import { fixedWindow, gcra, MemoryStore, RateLimiter, RedisStore, slidingWindow, tokenBucket } from 'atomic-ratelimit'
 import { LIMIT, WINDOW_MS } from '../settings.js'
 import { verdictOfResult } from './verdict.js'
@@ -39,7 +41,55 @@ export function oursOnRedis() {
       })
     }
   }
-  return contenders
+  return [...contenders, ...otherWays]
+}
+
+/**
+ * The same limiter run other ways a user may choose, coalesced (the default): the scripts as a
+ * Functions library (one row with one policy, one with three, whose list then travels in ARGV on
+ * every call), and Valkey GLIDE as the client (on a client of its own, which `sendsOwnCommands`
+ * marks: the round-trip count reads the ioredis client's commands only).
+ */
+const otherWays = [
+  wayOf('ours fixed-window coalesced, functions', 'fixed-window', { scripts: 'functions' }),
+  wayOf('ours three policies coalesced, functions', 'three policies', { scripts: 'functions' }),
+  { ...wayOf('ours fixed-window coalesced, GLIDE', 'fixed-window', {}, glideBeside), sendsOwnCommands: true },
+]
+
+function wayOf(id, policyName, storeOptions, clientFor = async (client) => client) {
+  return {
+    id,
+    side: 'ours',
+    open: async ({ client, prefix, limit = LIMIT, timeoutMs }) => {
+      const store = new RedisStore({ client: await clientFor(client), coalesce: true, ...storeOptions })
+      const options = {
+        store,
+        policy: policies[policyName](limit),
+        ...(prefix && { prefix }),
+        ...(timeoutMs && { timeoutMs }),
+      }
+      return limiterDecision(new RateLimiter(options))
+    },
+  }
+}
+
+let glide
+
+/** One GLIDE client on the server `client` (ioredis) is connected to, made on first use; see closeGlide. */
+function glideBeside(client) {
+  Logger.setLoggerConfig('error')
+  // GLIDE's default request timeout (250 ms) is the limiter's: the deadline is the limiter's to keep.
+  glide ??= GlideClient.createClient({
+    addresses: [{ host: client.options.host, port: client.options.port }],
+    requestTimeout: 30_000,
+  })
+  return glide
+}
+
+/** Closes the GLIDE client, if one was made: its native connection would keep the process alive. */
+export async function closeGlide() {
+  if (glide) (await glide).close()
+  glide = undefined
 }
 
 /** Our MemoryStore, one fixed-window policy. */

@@ -1,5 +1,5 @@
 import { RateLimitOptionsError } from '../errors.js'
-import type { Policy, WindowPolicyOptions } from '../policy.js'
+import { type Algorithm, internalsOf, type Policy, type WindowPolicyOptions } from '../policy.js'
 import { describe } from '../validate.js'
 import { type FixedWindowOptions, fixedWindow } from './fixed-window.js'
 import { gcra } from './gcra.js'
@@ -16,6 +16,17 @@ const POLICY_FACTORIES = {
   'token-bucket': tokenBucket,
   gcra,
 } satisfies Record<AlgorithmName, (options: WindowPolicyOptions) => Policy>
+
+/**
+ * Every algorithm's strategy object, in the order of {@link AlgorithmName} and then the anchored
+ * fixed window: what a Redis Functions library holds.
+ */
+export function everyAlgorithm(): Algorithm<unknown>[] {
+  const unit = { limit: 1, windowMs: 1 }
+  const policies = [...Object.values(POLICY_FACTORIES).map((factory) => factory(unit))]
+  policies.push(fixedWindow({ ...unit, anchor: 'first-request' }))
+  return policies.map((policy) => internalsOf(policy).algorithm)
+}
 
 /**
  * Makes the policy `algorithm` names (`anchor` goes with the fixed window only), or throws a RateLimitOptionsError naming the option.

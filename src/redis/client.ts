@@ -1,74 +1,61 @@
 import { RateLimitOptionsError } from '../errors.js'
 import { describe } from '../validate.js'
+import { fromGlide, type ValkeyGlideClient } from './glide-client.js'
+import { fromIORedis, type IORedisClient } from './ioredis-client.js'
+import { fromNodeRedis, type NodeRedisClient } from './node-redis-client.js'
 
-/** The ioredis methods the store calls; an ioredis `Redis` or `Cluster` fits as it is. */
-export interface IORedisClient {
-  /** ioredis flattens array arguments: the keys and the arguments go as two arrays, not spread. */
-  evalsha(sha1: string, numKeys: number, keys: string[], args: string[]): Promise<unknown>
-  eval(script: string, numKeys: number, keys: string[], args: string[]): Promise<unknown>
-  del(...keys: string[]): Promise<number>
-  /** ioredis's connection status: `'ready'`, `'reconnecting'`, `'end'`… */
-  readonly status?: string
-  /** On a Cluster: the node keys (`host:port`) serving each slot, master first. */
-  readonly slots?: readonly (readonly string[])[]
-  readonly isCluster?: boolean
-}
+export type { ValkeyGlideClient } from './glide-client.js'
+export type { IORedisClient } from './ioredis-client.js'
+export type { NodeRedisClient } from './node-redis-client.js'
 
-/** The node-redis (v5) methods the store calls; a client from `createClient` or `createCluster` fits. */
-export interface NodeRedisClient {
-  evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
-  del(keys: string[]): Promise<number>
-  readonly isOpen: boolean
-  /** Present on a single client: false while it (re)connects. */
-  readonly isReady?: boolean
-  /** Present on a cluster: the master serving each slot. */
-  readonly slots?: readonly ({ readonly master: { readonly address: string } } | undefined)[]
-}
-
-/** A client of either library. */
-export type RedisClient = IORedisClient | NodeRedisClient
+/** A client of any supported library: ioredis or iovalkey, node-redis, Valkey GLIDE. */
+export type RedisClient = IORedisClient | NodeRedisClient | ValkeyGlideClient
 
 /** The narrow seam every Redis client library is mapped onto. */
 export interface ScriptClient {
   evalsha(sha1: string, keys: string[], args: string[]): Promise<unknown>
   eval(source: string, keys: string[], args: string[]): Promise<unknown>
+  /** FCALL, or FCALL_RO when `readOnly` (a function flagged `no-writes`, which a replica may serve). */
+  fcall(name: string, keys: string[], args: string[], readOnly: boolean): Promise<unknown>
+  /** FUNCTION LOAD of a library; on a Cluster, on the master serving `key`'s slot (the node that lacked it). */
+  loadFunctions(source: string, key: string): Promise<unknown>
   del(keys: string[]): Promise<unknown>
   /**
    * True while the client knows it has no connection (reconnecting or closed): a command sent now
    * would wait in its offline queue and might run long after the decision gave up on it.
    */
   isDown(): boolean
-  /** On a cluster, the master that serves `slot` (its failures are that master's); undefined otherwise. */
+  /** True on a Cluster: the keys of one script call must share a slot. */
+  readonly cluster: boolean
+  /** On a cluster whose client shows its slot map, the master that serves `slot` (its failures are that master's). */
   readonly masterOf?: (slot: number) => string
 }
 
-const IOREDIS_DOWN = new Set(['reconnecting', 'close', 'end'])
-
-/** Maps an ioredis or node-redis client onto the seam, without touching its options. */
+/** Maps an ioredis, iovalkey, node-redis or Valkey GLIDE client onto the seam, without touching its options. */
 export function toScriptClient(client: unknown): ScriptClient {
-  const candidate = client as Partial<IORedisClient & NodeRedisClient> | null
-  if (typeof candidate?.evalSha === 'function') {
-    const nodeRedis = candidate as NodeRedisClient
-    return {
-      evalsha: (sha1, keys, args) => nodeRedis.evalSha(sha1, { keys, arguments: args }),
-      eval: (source, keys, args) => nodeRedis.eval(source, { keys, arguments: args }),
-      del: (keys) => nodeRedis.del(keys),
-      isDown: () => !nodeRedis.isOpen || nodeRedis.isReady === false,
-      ...(nodeRedis.slots && { masterOf: (slot: number) => nodeRedis.slots?.[slot]?.master.address ?? `slot ${slot}` }),
-    }
-  }
-  if (typeof candidate?.evalsha === 'function' && typeof candidate.eval === 'function') {
-    const ioredis = candidate as IORedisClient
-    return {
-      evalsha: (sha1, keys, args) => ioredis.evalsha(sha1, keys.length, keys, args),
-      eval: (source, keys, args) => ioredis.eval(source, keys.length, keys, args),
-      del: (keys) => ioredis.del(...keys),
-      isDown: () => IOREDIS_DOWN.has(ioredis.status as string),
-      ...(ioredis.isCluster && { masterOf: (slot: number) => ioredis.slots?.[slot]?.[0] ?? `slot ${slot}` }),
-    }
-  }
+  const candidate = client as Record<string, unknown> | null
+  if (isIORedisMock(candidate))
+    throw new RateLimitOptionsError(
+      'Expected `client` to be a client of a real Redis server, got an ioredis-mock client: its Lua runs with ' +
+        '32-bit integers, so the epoch milliseconds the scripts count with overflow and every decision would fail. ' +
+        'In unit tests use a MemoryStore, which decides exactly as RedisStore does (inject a `clock` to move time); ' +
+        'in integration tests use a real redis-server.',
+    )
+  if (typeof candidate?.fcallReadonly === 'function' && typeof candidate.customCommand === 'function')
+    return fromGlide(candidate as unknown as ValkeyGlideClient)
+  if (typeof candidate?.evalSha === 'function') return fromNodeRedis(candidate as unknown as NodeRedisClient)
+  if (typeof candidate?.evalsha === 'function' && typeof candidate.eval === 'function')
+    return fromIORedis(candidate as unknown as IORedisClient)
   throw new RateLimitOptionsError(
-    `Expected \`client\` to be an ioredis Redis or Cluster, or a node-redis client or cluster, got ${describe(client)}`,
+    'Expected `client` to be an ioredis or iovalkey Redis or Cluster, a node-redis client or cluster, or a ' +
+      `Valkey GLIDE client, got ${describe(client)}`,
   )
+}
+
+/**
+ * ioredis-mock, known by the fields its in-memory server keeps on every client (its class names
+ * change with its bundler): it would take the scripts, then fail every one of them.
+ */
+function isIORedisMock(candidate: Record<string, unknown> | null): boolean {
+  return candidate !== null && typeof candidate === 'object' && 'shaScripts' in candidate && 'keyData' in candidate
 }

@@ -67,8 +67,11 @@ export interface StandaloneAnswer {
   readonly nowMs: number
 }
 
-/** Sends a script with its KEYS and ARGV (and sends it again on NOSCRIPT). */
-export type SendScript = (script: LuaScript, keys: string[], args: string[]) => Promise<unknown>
+/**
+ * Sends a script with its KEYS and ARGV (and sends it again on NOSCRIPT); `readOnly` when every
+ * request of the call peeks, so it may run as a read-only function.
+ */
+export type SendScript = (script: LuaScript, keys: string[], args: string[], readOnly: boolean) => Promise<unknown>
 
 interface Queued {
   readonly call: ScriptCall
@@ -172,7 +175,9 @@ export class Coalescer {
     const lists = new Map<PolicyList, string>()
     const heads = new RequestHeads()
     const keys: string[] = []
+    let readOnly = true
     for (const { call } of batch) {
+      readOnly &&= call.mode === 'peek'
       let letter = lists.get(call.list)
       if (letter === undefined) {
         letter = listLetter(lists.size + 1)
@@ -186,7 +191,7 @@ export class Coalescer {
     const listArgs = own ? [] : [...lists.keys()].flatMap((list) => list.args)
     const args = [first.call.nowArg, own ? '0' : String(lists.size), ...listArgs, ...heads.values()]
     const script = own ?? (lists.size === 1 ? first.call.list.script : scriptFor([...lists.keys()]))
-    this.#send(script, keys, args).then(
+    this.#send(script, keys, args, readOnly).then(
       (answer) => {
         disarmAll(deadlines)
         const values = (answer as string).split(' ')
@@ -222,7 +227,7 @@ export class Coalescer {
           : cost !== '1'
             ? [limit, windowMs, cost]
             : [limit, windowMs]
-    this.#send(script, call.keys, args).then(
+    this.#send(script, call.keys, args, false).then(
       (answer) => {
         disarmAll(deadlines)
         // One string of integers: a client reads one bulk string far faster than an array of them.

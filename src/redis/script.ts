@@ -83,8 +83,12 @@ function distinctByName(algorithms: readonly Algorithm<unknown>[]): Algorithm<un
   return [...new Set(algorithms)].sort((a, b) => (a.name < b.name ? -1 : 1))
 }
 
-/** The composed source; `ownList`, Lua for the policy list the script carries, or `nil`. */
-function composeSource(algorithms: readonly Algorithm<unknown>[], penalties: boolean, ownList = 'nil'): string {
+/**
+ * The source lua/decide.lua runs as, with the functions of `algorithms` (and of lua/penalty.lua if
+ * `penalties`) in front of it; `ownList`, Lua for the policy list the script carries, or `nil`. The
+ * Functions library wraps the same text.
+ */
+export function composeSource(algorithms: readonly Algorithm<unknown>[], penalties: boolean, ownList = 'nil'): string {
   const functions = algorithms.map(({ name, luaSource }) => {
     const end = luaSource.indexOf(STANDALONE_MARKER)
     if (end < 0) throw new Error(`lua/${name}.lua has no "${STANDALONE_MARKER.trim()}" line`)

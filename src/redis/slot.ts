@@ -7,3 +7,10 @@ export function hashSlot(tag: string): number {
   }
   return crc % 16_384
 }
+
+/** The slot of a whole key, as Redis finds it: its hash tag (the text in its first `{…}`) when not empty. */
+export function keySlot(key: string): number {
+  const open = key.indexOf('{')
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1)
+  return hashSlot(close > open + 1 ? key.slice(open + 1, close) : key)
+}

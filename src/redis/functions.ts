@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto'
+import { everyAlgorithm } from '../algorithms/by-name.js'
+import { composeSource, type LuaScript, standaloneScript } from './script.js'
+
+/** The scripts as one Redis 7 Functions library, and the function that stands for each script. */
+export interface FunctionsLibrary {
+  /** `atomic_ratelimit_` and 12 hex digits of the library's SHA1: each build of the scripts has its own. */
+  readonly name: string
+  /** The text FUNCTION LOAD takes, `#!lua name=…` first. */
+  readonly source: string
+  /**
+   * The function that runs `script`: an algorithm's own script has a function of its own, and every
+   * composition of lua/decide.lua one frame that holds every algorithm; for a batch that only peeks,
+   * its `no-writes` twin, which FCALL_RO may call on a replica.
+   */
+  functionFor(script: LuaScript, readOnly: boolean): string
+}
+
+let library: FunctionsLibrary | undefined
+
+/**
+ * The library, composed once from the same `lua/` text the EVALSHA scripts are: each function's
+ * body is a whole script, so a call runs exactly the code EVALSHA would, and nothing a script keeps
+ * in a table (its memos) outlives the call, as the library's own variables would. Policy lists
+ * always travel in ARGV: a library is fixed text, so no function can carry a limiter's list in its
+ * source as an EVALSHA script does.
+ */
+export function functionsLibrary(): FunctionsLibrary {
+  if (library) return library
+  const algorithms = everyAlgorithm()
+  const unnamed = libraryText('atomic_ratelimit', algorithms)
+  const name = `atomic_ratelimit_${createHash('sha1').update(unnamed).digest('hex').slice(0, 12)}`
+  const standalone = new Map(
+    algorithms.map((algorithm) => [standaloneScript(algorithm).sha1, `${name}_${algorithm.luaFunction}`]),
+  )
+  const made: FunctionsLibrary = {
+    name,
+    source: libraryText(name, algorithms),
+    functionFor: (script, readOnly) => standalone.get(script.sha1) ?? `${name}_${readOnly ? 'peek' : 'decide'}`,
+  }
+  library = made
+  return made
+}
+
+/**
+ * The library file that `redis-cli -x FUNCTION LOAD` takes: what RedisStore loads by itself when
+ * created with `scripts: 'functions'`, for deployments where the app's Redis user may not run
+ * FUNCTION LOAD. Its name holds a hash of its text, so two versions of this package can share a
+ * server.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from 'node:fs'
+ * import { redisFunctionsLibrary } from 'atomic-ratelimit'
+ * writeFileSync('atomic-ratelimit.lua', redisFunctionsLibrary())
+ * ```
+ */
+export function redisFunctionsLibrary(): string {
+  return functionsLibrary().source
+}
+
+/** The library's text with its functions named `<name>_decide`, `<name>_peek` and `<name>_<algorithm>`. */
+function libraryText(name: string, algorithms: ReturnType<typeof everyAlgorithm>): string {
+  const own = algorithms.map(
+    ({ name: algorithm, luaFunction, luaSource }) =>
+      `-- lua/${algorithm}.lua, as redis-cli --eval runs it\n` +
+      `redis.register_function{ function_name = '${name}_${luaFunction}', callback = function(KEYS, ARGV)\n` +
+      `${luaSource}\nend }\n`,
+  )
+  return (
+    `#!lua name=${name}\n` +
+    '-- atomic-ratelimit: its lua/ scripts as Redis Functions, composed at build time (FCALL takes the\n' +
+    "-- same KEYS and ARGV as each script's EVALSHA). Generated: edit lua/, not this file.\n\n" +
+    '-- lua/decide.lua with every algorithm: FCALL, or FCALL_RO for a batch of peeks.\n' +
+    `local function decide(KEYS, ARGV)\n${composeSource(algorithms, true)}\nend\n` +
+    `redis.register_function{ function_name = '${name}_decide', callback = decide }\n` +
+    `redis.register_function{ function_name = '${name}_peek', callback = decide, flags = { 'no-writes' } }\n\n` +
+    own.join('\n')
+  )
+}

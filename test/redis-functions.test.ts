@@ -1,0 +1,106 @@
+import { execFile } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { promisify } from 'node:util'
+import RedisMock from 'ioredis-mock'
+import { describe, expect, it } from 'vitest'
+import {
+  fixedWindow,
+  gcra,
+  RateLimiter,
+  RateLimitOptionsError,
+  RedisStore,
+  redisFunctionsLibrary,
+} from '../src/index.js'
+import { functionsLibrary } from '../src/redis/functions.js'
+import { algorithms } from './helpers/policies.js'
+import { privateRedis, uniquePrefix } from './helpers/redis.js'
+
+const execFileAsync = promisify(execFile)
+
+describe('the Functions library', () => {
+  it('ships as dist/redis-functions.lua (atomic-ratelimit/redis-functions.lua), the very text the store loads', () => {
+    const shipped = createRequire(import.meta.url).resolve('atomic-ratelimit/redis-functions.lua')
+    expect(readFileSync(shipped, 'utf8')).toBe(redisFunctionsLibrary())
+  })
+
+  it('is named by a hash of its text, and so is every function in it', () => {
+    const { name, source } = functionsLibrary()
+    expect(name).toMatch(/^atomic_ratelimit_[0-9a-f]{12}$/)
+    expect(source.startsWith(`#!lua name=${name}\n`)).toBe(true)
+    const functions = [...source.matchAll(/function_name = '(\w+)'/g)].map(([, function_]) => function_)
+    expect(functions.sort()).toEqual(
+      ['decide', 'peek', ...algorithms.map((algorithm) => algorithm.luaFunction)].map((end) => `${name}_${end}`).sort(),
+    )
+  })
+
+  it('holds every file of lua/ whole, so the scripts stay their single source and no feature is left out', () => {
+    const { source } = functionsLibrary()
+    for (const file of readdirSync('lua')) expect(source, file).toContain(readFileSync(`lua/${file}`, 'utf8'))
+  })
+})
+
+describe('Functions mode on a private Redis server', () => {
+  const redis = privateRedis()
+  const calls = async (command: string) => {
+    const stats = await redis.client.info('commandstats')
+    return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)
+  }
+
+  it('loads by hand with redis-cli -x FUNCTION LOAD, and then a store calls it without loading it', async () => {
+    await redis.client.call('FUNCTION', 'FLUSH')
+    const { stdout } = await execFileAsync('sh', [
+      '-c',
+      `redis-cli -p ${redis.server.port} -x FUNCTION LOAD < dist/redis-functions.lua`,
+    ])
+    expect(stdout.trim()).toBe(functionsLibrary().name)
+    await redis.client.config('RESETSTAT')
+    const store = new RedisStore({ client: redis.client, scripts: 'functions' })
+    const limiter = new RateLimiter({
+      store,
+      policy: fixedWindow({ limit: 2, windowMs: 60_000 }),
+      prefix: uniquePrefix('cli'),
+    })
+    const allowed = []
+    for (let request = 0; request < 3; request++) allowed.push((await limiter.consume('client')).allowed)
+    expect(allowed).toEqual([true, true, false])
+    expect([await calls('fcall'), await calls('function\\|load'), await calls('evalsha')]).toEqual([3, 0, 0])
+  })
+
+  it('peeks with FCALL_RO on a function flagged no-writes, and consumes with FCALL', async () => {
+    const store = new RedisStore({ client: redis.client, scripts: 'functions' })
+    const policy = [gcra({ limit: 5, windowMs: 60_000 }), fixedWindow({ limit: 3, windowMs: 60_000 })]
+    const limiter = new RateLimiter({ store, policy, prefix: uniquePrefix('peek') })
+    await limiter.consume('client')
+    await redis.client.config('RESETSTAT')
+    expect((await limiter.peek('client')).policies.map((result) => result.remaining)).toEqual([4, 2])
+    expect([await calls('fcall_ro'), await calls('fcall')]).toEqual([1, 0])
+    const listed = JSON.stringify(await redis.client.call('FUNCTION', 'LIST', 'LIBRARYNAME', functionsLibrary().name))
+    expect(listed).toContain(`"name","${functionsLibrary().name}_peek","description",null,"flags",["no-writes"]`)
+    expect(listed).toContain(`"name","${functionsLibrary().name}_decide","description",null,"flags",[]`)
+  })
+})
+
+describe('RedisStore options', () => {
+  it('refuses a `scripts` mode other than eval or functions, naming the option', () => {
+    const make = () => new RedisStore({ client: privateClientShape, scripts: 'lua' as 'eval' })
+    expect(make).toThrow(RateLimitOptionsError)
+    expect(make).toThrow("Expected `scripts` to be 'eval' or 'functions', got \"lua\"")
+  })
+
+  it('refuses an ioredis-mock client, saying why and what to use instead', () => {
+    for (const client of [new RedisMock(), new RedisMock.Cluster(['redis://127.0.0.1:7000'])]) {
+      const make = () => new RedisStore({ client })
+      expect(make).toThrow(RateLimitOptionsError)
+      expect(make).toThrow(/ioredis-mock.*32-bit integers.*epoch milliseconds.*MemoryStore.*real redis-server/)
+    }
+  })
+})
+
+/** A client the store accepts without sending anything: options are checked before any call. */
+const privateClientShape = {
+  evalsha: async () => '',
+  eval: async () => '',
+  call: async () => '',
+  del: async () => 0,
+}
