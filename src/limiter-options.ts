@@ -5,7 +5,8 @@ import { createDefaultErrorLog } from './error-log.js'
 import { RateLimitOptionsError } from './errors.js'
 import { MemoryStore } from './memory-store.js'
 import type { BanOptions, PenaltySettings } from './penalty.js'
-import { internalsOf, MAX_WINDOW_MS, type Policy } from './policy.js'
+import { readPenaltyOptions } from './penalty-options.js'
+import { internalsOf, type Policy } from './policy.js'
 import type { Store } from './store.js'
 import type { StoreFailurePolicy } from './store-guard.js'
 import { assertInteger, assertKnownOptions, assertOptionsObject, describe, withDefault } from './validate.js'
@@ -103,7 +104,7 @@ export function resolveLimiterOptions(options: RateLimiterOptions | undefined): 
   assertKnownOptions(given, [...OPTION_NAMES, ...RESILIENCE_OPTION_NAMES, ...PENALTY_OPTION_NAMES], 'RateLimiter')
   const policies = readPolicies(given.policy)
   const store = readStore(given.store)
-  const penalty = readPenalty(given, policies)
+  const penalty = readPenaltyOptions(given, policies)
   if (penalty && store.penalties !== true)
     throw new RateLimitOptionsError(
       'Expected a store that applies penalties (a MemoryStore or a RedisStore) with `ban`, `continueExceeding` or `countRefusals`',
@@ -209,37 +210,4 @@ function readBlockCache(
   const given = assertOptionsObject(value === true ? undefined : value, 'blockCache')
   assertKnownOptions(given, ['maxKeys'], 'blockCache')
   return new BlockCache(assertInteger(withDefault(given.maxKeys, 10_000), 'maxKeys', 1), countsRefusals)
-}
-
-/** The penalties, checked; undefined when there are none and no refusals are counted. */
-function readPenalty(given: RateLimiterOptions, policies: readonly Policy[]): PenaltySettings | undefined {
-  const continueExceeding = readFlag(given.continueExceeding, 'continueExceeding')
-  const countRefusals = readFlag(given.countRefusals, 'countRefusals')
-  if (!continueExceeding && !countRefusals && given.ban === undefined) return undefined
-  const longestWindowMs = Math.max(...policies.map((policy) => policy.windowMs))
-  return { continueExceeding, ban: readBan(given.ban, longestWindowMs), refusalsKeptMs: longestWindowMs }
-}
-
-function readBan(value: BanOptions | undefined, longestWindowMs: number): Required<BanOptions> | undefined {
-  if (value === undefined) return undefined
-  const given = assertOptionsObject(value, 'ban')
-  assertKnownOptions(given, ['afterRefusals', 'durationMs', 'growthFactor', 'maxDurationMs', 'forgetAfterMs'], 'ban')
-  const durationMs = assertInteger(withDefault(given.durationMs, longestWindowMs), 'durationMs', 1, MAX_WINDOW_MS)
-  return {
-    afterRefusals: assertInteger(given.afterRefusals, 'afterRefusals', 1, 1_000_000),
-    durationMs,
-    growthFactor: assertInteger(withDefault(given.growthFactor, 1), 'growthFactor', 1, 100),
-    maxDurationMs: assertInteger(
-      withDefault(given.maxDurationMs, 100 * durationMs),
-      'maxDurationMs',
-      durationMs,
-      100 * MAX_WINDOW_MS,
-    ),
-    forgetAfterMs: assertInteger(withDefault(given.forgetAfterMs, 86_400_000), 'forgetAfterMs', 0, MAX_WINDOW_MS),
-  }
-}
-
-function readFlag(value: unknown, option: string): boolean {
-  if (value === undefined || typeof value === 'boolean') return value === true
-  throw new RateLimitOptionsError(`Expected \`${option}\` to be a boolean, got ${describe(value)}`)
 }
