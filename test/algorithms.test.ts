@@ -119,6 +119,26 @@ describe.each(algorithmNames)('%s refunds', (algorithm) => {
     await limiter.refund(again)
     expect(await limiter.peek('client')).toMatchObject({ remaining: 10, resetAfterMs: 0 })
   })
+
+  // The key was reset after the charge, then charged again in the next window: the refund finds
+  // less on the key than it gives back. What is left is never below zero, so never above the limit.
+  const leftAfterStaleRefund = { 'fixed-window': 9, 'sliding-window': 9, 'token-bucket': 10, gcra: 10 }
+  it.each(storeKinds)(
+    'never take a count below zero: a refund after a reset frees no more than the limit (%s)',
+    async (kind) => {
+      const clock = manualClock(60_000)
+      const policy = policyOf(algorithm, { limit: 10, windowMs: 60_000 })
+      const limiter = new RateLimiter({ store: stores[kind], policy, prefix: uniquePrefix('stale'), clock: clock.now })
+      const charged = await limiter.consume('client', { cost: 4 })
+      await limiter.reset('client')
+      clock.set(clock.start + 60_000)
+      await limiter.consume('client')
+      await limiter.refund(charged)
+      expect((await limiter.peek('client')).remaining).toBe(
+        leftAfterStaleRefund[algorithm as keyof typeof leftAfterStaleRefund],
+      )
+    },
+  )
 })
 
 describe('sliding window approximation', () => {
