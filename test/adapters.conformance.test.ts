@@ -279,6 +279,16 @@ describe.each(harnesses)('the $name adapter', (harness) => {
     await vi.waitFor(async () => expect((await succeeding.peek(key)).remaining).toBe(2))
   })
 
+  it('counts a 4xx answer as failed by default (requestWasSuccessful: status < 400): skipFailedRequests refunds it', async () => {
+    const limiter = new RateLimiter({ policy: fixedWindow({ limit: 2, windowMs: HOUR }) })
+    const client = await only({ limiter, skipFailedRequests: true })
+    for (let request = 0; request < 4; request++) {
+      expect((await client.get('/a/missing')).status).toBe(404)
+      await vi.waitFor(async () => expect((await limiter.peek(CLIENT_IP)).remaining).toBe(2))
+    }
+    expect(remainingOf(await client.get('/a/ok'))).toBe(1)
+  })
+
   it('asks requestWasSuccessful which requests succeeded', async () => {
     const limiter = new RateLimiter({ policy: fixedWindow({ limit: 3, windowMs: HOUR }) })
     const requestWasSuccessful = (_: unknown, response: unknown) => harness.status(response) === 500
