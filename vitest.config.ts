@@ -15,7 +15,12 @@ function luaAsText(): Plugin {
 /** Settings every test project shares, mutation runs' included (vitest.mutate.config.ts). */
 export const shared = {
   plugins: [luaAsText()],
-  test: { setupFiles: ['test/setup/keys-expire.ts'], testTimeout: 30_000, hookTimeout: 60_000 },
+  test: {
+    setupFiles: ['test/setup/keys-expire.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    tags: [{ name: 'speed', description: 'holds code to a wall-clock budget; mutation runs leave it out' }],
+  },
 }
 
 export default defineConfig({

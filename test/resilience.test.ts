@@ -136,7 +136,9 @@ describe('with the Redis server down', () => {
   const redis = privateRedis()
   beforeAll(() => redis.server.kill())
 
-  it('answers at once while the client knows it is disconnected: 1,000 decisions in under 100 ms', async () => {
+  it('answers at once while the client knows it is disconnected: 1,000 decisions in under 100 ms', {
+    tags: ['speed'],
+  }, async () => {
     // A client that has stopped reconnecting stays disconnected; one that retries is, between its
     // attempts, briefly "connecting", when commands queue until the deadline.
     const gaveUp = new Redis({
@@ -185,7 +187,9 @@ describe('with the Redis server hung (frozen, its connections open)', () => {
   beforeAll(() => redis.server.freeze(true))
   afterAll(() => redis.server.freeze(false))
 
-  it('opens the breaker after 5 missed deadlines, then answers 1,000 decisions in under 50 ms, and closes once the server is back', async () => {
+  it('opens the breaker after 5 missed deadlines, then answers 1,000 decisions in under 50 ms, and closes once the server is back', {
+    tags: ['speed'],
+  }, async () => {
     const changes: CircuitState[] = []
     const limiter = new RateLimiter({
       store: new RedisStore({ client: redis.client }),
