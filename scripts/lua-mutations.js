@@ -72,23 +72,29 @@ const OPPOSITE = {
 }
 
 /**
- * The test files that judge a Lua mutant: every file that runs the scripts on Redis from the
- * sources (the tests of dist/, such as concurrency.test.ts, never see a mutant), except those about
- * store failures, whose scripts are never reached and whose deadlines make verdicts flaky.
+ * The test files that judge a Lua mutant, in two rounds: the quick files first, and the slow ones
+ * (property tests, fuzzing, every adapter) only for a mutant the quick ones left alive. They are
+ * the files that run the scripts on Redis from the sources (the tests of dist/, such as
+ * concurrency.test.ts, never see a mutant), except those about store failures, whose scripts are
+ * never reached and whose deadlines make verdicts flaky.
  */
-export const luaTestFiles = [
-  'test/lua-scripts.test.ts',
-  'test/fixed-window.test.ts',
-  'test/algorithms.test.ts',
-  'test/multi-policy.test.ts',
-  'test/frame-answer.test.ts',
-  'test/redis-keys.test.ts',
-  'test/coalescing.test.ts',
-  'test/differential.test.ts',
-  'test/fuzz.test.ts',
-  'test/redis-memory.test.ts',
-  'test/redis-recovery.test.ts',
-  'test/adapters.conformance.test.ts',
+export const luaTestRounds = [
+  [
+    'test/lua-scripts.test.ts',
+    'test/fixed-window.test.ts',
+    'test/frame-answer.test.ts',
+    'test/multi-policy.test.ts',
+    'test/redis-keys.test.ts',
+    'test/coalescing.test.ts',
+    'test/redis-memory.test.ts',
+  ],
+  [
+    'test/algorithms.test.ts',
+    'test/differential.test.ts',
+    'test/fuzz.test.ts',
+    'test/redis-recovery.test.ts',
+    'test/adapters.conformance.test.ts',
+  ],
 ]
 
 /**

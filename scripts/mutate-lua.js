@@ -6,7 +6,7 @@
 // a score per file, and reports/mutation/lua.json (Stryker's report schema). See TESTING.md.
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { createVitest } from 'vitest/node'
-import { luaTestFiles, mutantsOf } from './lua-mutations.js'
+import { luaTestRounds, mutantsOf } from './lua-mutations.js'
 import { IncrementalResults } from './mutate-lua/incremental.js'
 import { judge, TestServers, verdictOf } from './mutate-lua/judge.js'
 import { printReport, writeReport } from './mutate-lua/report.js'
@@ -23,9 +23,11 @@ const sources = new LuaSources(`${REPORT_DIR}/lua-originals`)
 sources.restoreLeftovers()
 const previous = new IncrementalResults(
   `${REPORT_DIR}/lua-incremental.json`,
-  luaTestFiles,
+  luaTestRounds.flat(),
   args.includes('--incremental'),
 )
+// Test workers inherit it: the tests' own RateLimitWarnings would bury the report.
+process.env.NODE_NO_WARNINGS = '1'
 // The verdicts are read from the run results: a reporter printing each mutant's run would be noise.
 const vitest = await createVitest('test', { config: 'vitest.mutate.config.ts', watch: false, bail: 1, reporters: [{}] })
 const startedMs = Date.now()
@@ -44,17 +46,21 @@ previous.save(files, results)
 writeReport(`${REPORT_DIR}/lua.json`, results)
 printReport(results, Date.now() - startedMs)
 
-/** Runs the tests on the unmutated scripts (they must pass) and times them, for the timeout. */
+/** Runs each round of tests on the unmutated scripts (they must pass) and times it, for its timeout. */
 async function baseline() {
   await vitest.standalone()
-  const specifications = await vitest.globTestSpecifications(luaTestFiles)
-  const started = performance.now()
-  const verdict = verdictOf(await vitest.runTestSpecifications(specifications))
-  if (verdict.status !== 'Survived') throw new Error(`the tests fail without any mutant: ${verdict.reason}`)
-  const timeoutMs = Math.round(2 * (performance.now() - started) + 10_000)
-  console.log(`${specifications.length} test files, ${Math.round((performance.now() - started) / 1000)} s unmutated`)
+  const rounds = []
+  for (const files of luaTestRounds) {
+    const specifications = await vitest.globTestSpecifications(files)
+    const startedMs = performance.now()
+    const verdict = verdictOf(await vitest.runTestSpecifications(specifications))
+    if (verdict.status !== 'Survived') throw new Error(`the tests fail without any mutant: ${verdict.reason}`)
+    const tookMs = performance.now() - startedMs
+    console.log(`${files.length} test files, ${Math.round(tookMs / 1000)} s unmutated`)
+    rounds.push({ specifications, timeoutMs: Math.round(2 * tookMs + 10_000) })
+  }
   const servers = new TestServers(vitest.getRootProject().getProvidedContext().redis)
-  return { vitest, specifications, sources, servers, timeoutMs }
+  return { vitest, rounds, sources, servers }
 }
 
 /** Every mutant of one file, judged (or taken from the last run, or skipped as equivalent). */

@@ -41,15 +41,23 @@ export class TestServers {
   }
 }
 
-/** The verdict on `mutant`, run against `specifications`, never longer than `timeoutMs`. */
-export async function judge({ vitest, specifications, sources, servers, timeoutMs }, mutant) {
+/**
+ * The verdict on `mutant`: each round of test files in turn (each `{ specifications, timeoutMs }`)
+ * until one kills it or runs out of time.
+ */
+export async function judge({ vitest, rounds, sources, servers }, mutant) {
   const path = resolve(mutant.file)
   sources.mutate(mutant.file, mutant.mutated)
   try {
     const compileError = await servers.compileError(mutant.mutated)
     if (compileError) return { status: 'CompileError', reason: compileError }
     vitest.invalidateFile(path)
-    return await verdictWithin(vitest, vitest.runTestSpecifications(specifications), timeoutMs)
+    let verdict
+    for (const { specifications, timeoutMs } of rounds) {
+      verdict = await verdictWithin(vitest, vitest.runTestSpecifications(specifications), timeoutMs)
+      if (verdict.status !== 'Survived') break
+    }
+    return verdict
   } finally {
     sources.restore(mutant.file)
     vitest.invalidateFile(path)
