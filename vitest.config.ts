@@ -12,15 +12,21 @@ function luaAsText(): Plugin {
   }
 }
 
-/** Settings every test project shares; the Redis servers come from the root's global setup, once. */
-const shared = {
+/** Settings every test project shares, mutation runs' included (vitest.mutate.config.ts). */
+export const shared = {
   plugins: [luaAsText()],
-  test: { setupFiles: ['test/setup/keys-expire.ts'], testTimeout: 30_000, hookTimeout: 60_000 },
+  test: {
+    setupFiles: ['test/setup/keys-expire.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    tags: [{ name: 'speed', description: 'holds code to a wall-clock budget; mutation runs leave it out' }],
+  },
 }
 
 export default defineConfig({
   test: {
-    globalSetup: ['test/setup/redis-servers.ts'],
+    // The build first (the tests that load the package by name need it), then the Redis servers, once.
+    globalSetup: ['test/setup/build-if-stale.ts', 'test/setup/redis-servers.ts'],
     reporters: ['default', 'json'],
     outputFile: { json: 'reports/vitest.json' },
     projects: [

@@ -2,7 +2,7 @@
 // from every adapter, driven through the harnesses in helpers/adapters.ts.
 import { parseDictionary, parseList, serializeDictionary, serializeList } from 'structured-headers'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { fixedWindow, RateLimiter, RedisStore } from '../src/index.js'
+import { fixedWindow, MemoryStore, RateLimiter, RedisStore } from '../src/index.js'
 import { CLIENT_IP, harnesses, type Mount, type Reply, type TestApp } from './helpers/adapters.js'
 import { connectStandalone, uniquePrefix } from './helpers/redis.js'
 
@@ -225,10 +225,12 @@ describe.each(harnesses)('the $name adapter', (harness) => {
     expect(pk(ann).equals(pk(bob))).toBe(false)
   })
 
-  it('keys clients by IP by default', async () => {
+  it('keys clients by IP by default: each address its own quota, whatever else the request says', async () => {
     const client = await only({ limit: 1, windowMs: HOUR })
-    expect(JSON.parse((await client.get('/a/ok')).text).rateLimit.remaining).toBe(0)
-    expect((await client.get('/a/ok', { 'x-user': 'another header changes nothing' })).status).toBe(429)
+    expect(JSON.parse((await client.get('/a/ok', {}, '127.0.0.2')).text).rateLimit.remaining).toBe(0)
+    expect((await client.get('/a/ok', { 'x-user': 'another header changes nothing' }, '127.0.0.2')).status).toBe(429)
+    expect((await client.get('/a/ok', {}, '127.0.0.3')).status).toBe(200)
+    expect((await client.get('/a/ok', {}, '127.0.0.3')).status).toBe(429)
   })
 
   it('answers refusals with the handler, rate limit headers and Retry-After included', async () => {
@@ -279,6 +281,16 @@ describe.each(harnesses)('the $name adapter', (harness) => {
     await vi.waitFor(async () => expect((await succeeding.peek(key)).remaining).toBe(2))
   })
 
+  it('counts a 4xx answer as failed by default (requestWasSuccessful: status < 400): skipFailedRequests refunds it', async () => {
+    const limiter = new RateLimiter({ policy: fixedWindow({ limit: 2, windowMs: HOUR }) })
+    const client = await only({ limiter, skipFailedRequests: true })
+    for (let request = 0; request < 4; request++) {
+      expect((await client.get('/a/missing')).status).toBe(404)
+      await vi.waitFor(async () => expect((await limiter.peek(CLIENT_IP)).remaining).toBe(2))
+    }
+    expect(remainingOf(await client.get('/a/ok'))).toBe(1)
+  })
+
   it('asks requestWasSuccessful which requests succeeded', async () => {
     const limiter = new RateLimiter({ policy: fixedWindow({ limit: 3, windowMs: HOUR }) })
     const requestWasSuccessful = (_: unknown, response: unknown) => harness.status(response) === 500
@@ -289,13 +301,24 @@ describe.each(harnesses)('the $name adapter', (harness) => {
     await vi.waitFor(async () => expect((await limiter.peek(CLIENT_IP)).remaining).toBe(2))
   })
 
-  it('gives two limiters on two routes their own quotas', async () => {
-    const options = { limit: 1, windowMs: HOUR }
-    const client = await build({ path: '/a', options }, { path: '/b', options })
-    expect((await client.get('/a/ok')).status).toBe(200)
-    expect((await client.get('/a/ok')).status).toBe(429)
-    expect((await client.get('/b/ok')).status).toBe(200)
-    expect((await client.get('/b/ok')).status).toBe(429)
+  it('gives two limiters on two routes of one store their own quotas by prefix, and one quota without', async () => {
+    const store = new MemoryStore()
+    const options = { store, limit: 1, windowMs: HOUR }
+    const apart = await build(
+      { path: '/a', options: { ...options, prefix: 'a' } },
+      { path: '/b', options: { ...options, prefix: 'b' } },
+    )
+    expect((await apart.get('/a/ok')).status).toBe(200)
+    expect((await apart.get('/a/ok')).status).toBe(429)
+    expect((await apart.get('/b/ok')).status).toBe(200)
+    expect((await apart.get('/b/ok')).status).toBe(429)
+    await apart.close()
+    const shared = await build(
+      { path: '/a', options: { ...options, prefix: 'c' } },
+      { path: '/b', options: { ...options, prefix: 'c' } },
+    )
+    expect((await shared.get('/a/ok')).status).toBe(200)
+    expect((await shared.get('/b/ok')).status).toBe(429)
   })
 
   describe('on a RedisStore', () => {

@@ -15,20 +15,27 @@ const EVERY_MS = 5
 const KILL_AT_MS = 1_000
 const DOWN_MS = 2_000
 
+/** A client, with what the test needs of it. */
+interface Connection {
+  client: RedisClient
+  ready: () => Promise<void>
+  close: () => void
+}
+
 interface Library {
-  connect(port: number): Promise<{ client: RedisClient; ready: () => Promise<void>; close: () => void }>
+  connect(port: number): Promise<Connection>
   /** How soon after the server is back we require Redis to decide again (the client's reconnect pace). */
   recoveryBudgetMs: number
   /** How long the load runs, outage included. */
   runMs: number
-  /** Why the client may never reconnect after the restart (its own bug, not the store's), if it may. */
+  /** Why the client may never reconnect after a restart (its own bug, not the store's), if it may. */
   mayNeverReconnect?: string
   /** How the store runs its scripts. @default 'eval' */
   scripts?: ScriptsMode
 }
 
 /** ioredis, for its reconnect pace (see the `ioredis` entry below). */
-async function connectIORedis(port: number): ReturnType<Library['connect']> {
+async function connectIORedis(port: number): Promise<Connection> {
   const client = new Redis({ host: '127.0.0.1', port })
   client.on('error', () => {})
   await client.ping()
@@ -94,10 +101,56 @@ const libraries: Record<string, Library> = {
   },
 }
 
+/** What the decisions saw while the server was killed and restarted under steady load. */
+interface Outage {
+  samples: { startedMs: number; latencyMs: number; degraded: boolean }[]
+  rejections: unknown[]
+  errors: { atMs: number; error: unknown }[]
+  restartedAtMs: number
+  /** When the client was ready again: infinite if it never was within the run. */
+  clientReadyAtMs: number
+}
+
+/** Kills the server at KILL_AT_MS, starts it again DOWN_MS later, under steady decisions throughout. */
+async function killUnderLoad(library: Library, server: RedisServer, client: Connection): Promise<Outage> {
+  const errors: Outage['errors'] = []
+  const limiter = new RateLimiter({
+    store: new RedisStore({ client: client.client, scripts: library.scripts ?? 'eval' }),
+    policy: fixedWindow({ limit: 1_000_000, windowMs: 60_000 }),
+    prefix: uniquePrefix('chaos'),
+    timeoutMs: TIMEOUT_MS,
+    onError: (error) => errors.push({ atMs: performance.now() - startMs, error }),
+  })
+  let restartedAtMs = Number.POSITIVE_INFINITY
+  let clientReadyAtMs = Number.POSITIVE_INFINITY
+  const startMs = performance.now()
+  const outage = (async () => {
+    await sleep(KILL_AT_MS)
+    await server.kill()
+    await sleep(DOWN_MS)
+    const ready = Promise.race([
+      client.ready().then(() => {
+        clientReadyAtMs = performance.now() - startMs
+      }),
+      sleep(library.runMs),
+    ])
+    await server.start()
+    restartedAtMs = performance.now() - startMs
+    await ready
+  })()
+  const { samples, rejections } = await steadyLoad(library.runMs, EVERY_MS, () => limiter.consume('steady'))
+  await outage
+  const seen = samples.map(({ startedMs, latencyMs, value }) => ({ startedMs, latencyMs, degraded: value.degraded }))
+  return { samples: seen, rejections, errors, restartedAtMs, clientReadyAtMs }
+}
+
+/** Most outages run to see the client reconnect, when a client bug may keep it from reconnecting. */
+const MOST_OUTAGES = 3
+
 describe.each(Object.keys(libraries))('killing the Redis server under steady load (%s)', (name) => {
   const library = libraries[name] as Library
   let server: RedisServer
-  let connection: Awaited<ReturnType<Library['connect']>>
+  let connection: Connection
   const unhandled: unknown[] = []
   const recordUnhandled = (reason: unknown) => unhandled.push(reason)
   beforeAll(async () => {
@@ -112,41 +165,17 @@ describe.each(Object.keys(libraries))('killing the Redis server under steady loa
   })
 
   it('keeps every decision within timeoutMs + 20 ms, rejects none, and returns to Redis after the restart', async () => {
-    const errors: { atMs: number; error: unknown }[] = []
-    const limiter = new RateLimiter({
-      store: new RedisStore({ client: connection.client, scripts: library.scripts ?? 'eval' }),
-      policy: fixedWindow({ limit: 1_000_000, windowMs: 60_000 }),
-      prefix: uniquePrefix('chaos'),
-      timeoutMs: TIMEOUT_MS,
-      onError: (error) => errors.push({ atMs: performance.now() - startMs, error }),
-    })
-    let restartedAtMs = Number.POSITIVE_INFINITY
-    let clientReadyAtMs = Number.POSITIVE_INFINITY
-    const startMs = performance.now()
-    const outage = (async () => {
-      await sleep(KILL_AT_MS)
-      await server.kill()
-      await sleep(DOWN_MS)
-      const ready = Promise.race([
-        connection.ready().then(() => {
-          clientReadyAtMs = performance.now() - startMs
-        }),
-        sleep(library.runMs),
-      ])
-      await server.start()
-      restartedAtMs = performance.now() - startMs
-      await ready
-    })()
-    const { samples: decisions, rejections } = await steadyLoad(library.runMs, EVERY_MS, () =>
-      limiter.consume('steady'),
-    )
-    await outage
-    const samples = decisions.map(({ startedMs, latencyMs, value }) => ({
-      startedMs,
-      latencyMs,
-      degraded: value.degraded,
-    }))
-
+    let run = await killUnderLoad(library, server, connection)
+    // An outage the client never came back from tells nothing of the store's recovery: with a
+    // client known to miss its reconnection now and then, a fresh one goes through another outage.
+    for (let outages = 1; !Number.isFinite(run.clientReadyAtMs) && outages < MOST_OUTAGES; outages++) {
+      console.warn(`${name}: the client never reconnected after the restart (${library.mayNeverReconnect})`)
+      expect(library.mayNeverReconnect, `${name} never reconnected`).toBeDefined()
+      connection.close()
+      connection = await library.connect(server.port)
+      run = await killUnderLoad(library, server, connection)
+    }
+    const { samples, rejections, errors, restartedAtMs, clientReadyAtMs } = run
     const slowestMs = Math.max(...samples.map((sample) => sample.latencyMs))
     const degraded = samples.filter((sample) => sample.degraded)
     const backAtMs = samples.find((sample) => sample.startedMs > restartedAtMs && !sample.degraded)?.startedMs
@@ -168,13 +197,9 @@ describe.each(Object.keys(libraries))('killing the Redis server under steady loa
     expect(slowestMs).toBeLessThanOrEqual(TIMEOUT_MS + 20)
     expect(degraded.length).toBeGreaterThan(0)
     expect(errors.length).toBeGreaterThan(0)
-    if (!Number.isFinite(clientReadyAtMs)) {
-      console.warn(`${name}: the client never reconnected after the restart`)
-      expect(library.mayNeverReconnect, `${name} never reconnected`).toBeDefined()
-      return
-    }
+    expect(clientReadyAtMs, `${name} reconnected in one of ${MOST_OUTAGES} outages`).toBeLessThan(library.runMs)
     expect(backAfterRestartMs).toBeLessThanOrEqual(library.recoveryBudgetMs)
     expect(backAfterReadyMs).toBeLessThanOrEqual(1_000)
     expect(samples.filter((sample) => sample.startedMs > (backAtMs ?? 0) && sample.degraded)).toEqual([])
-  })
+  }, 60_000) // up to MOST_OUTAGES outages of runMs each
 })

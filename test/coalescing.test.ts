@@ -112,7 +112,7 @@ describe.each(deployments)('coalesced decisions on Redis %s', (deployment) => {
     const evalsha = vi.spyOn(client, 'evalsha')
     try {
       // One client key: on a Cluster too, every request goes in the same call.
-      await Promise.all([
+      const results = await Promise.all([
         ...Array.from({ length: 5 }, () => limiter.consume('client')),
         limiter.peek('client'),
         limiter.consume('client', { cost: 3 }),
@@ -123,6 +123,10 @@ describe.each(deployments)('coalesced decisions on Redis %s', (deployment) => {
       const [, keyCount, , args] = evalsha.mock.calls[0] as unknown as [string, number, string[], string[]]
       expect(keyCount).toBe(9)
       expect(args.slice(-4)).toEqual(['cAx5', 'pA', 'cA3x2', 'cA'])
+      // Each request of a run is decided on its own, in order: the run is not one charge of its total.
+      expect(results.map(({ allowed, remaining }) => [allowed, remaining])).toEqual(
+        [49, 48, 47, 46, 45, 45, 42, 39, 38].map((remaining) => [true, remaining]),
+      )
     } finally {
       evalsha.mockRestore()
     }

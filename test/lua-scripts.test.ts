@@ -114,15 +114,32 @@ describe('a policy list carried in the script', () => {
   it('decides as the same list sent in ARGV', async () => {
     const own = ownListScript([fixed, sliding], list)
     if (!own) throw new Error('no script of its own for the list')
+    /** The reply, then what each key holds after the requests (the refund included). */
     const decide = async (source: string, listArgs: string[]) => {
       const keys = [`${uniquePrefix('own')}:fw`, `${uniquePrefix('own')}:sw`]
       const requests = ['cAx2', 'pA', 'cA2', 'cA', 'rA', '1800000000000']
       const perRequest = Array.from({ length: 6 }, () => keys).flat()
-      return client.eval(source, perRequest.length, ...perRequest, '1800000000500', ...listArgs, ...requests)
+      const reply = await client.eval(
+        source,
+        perRequest.length,
+        ...perRequest,
+        '1800000000500',
+        ...listArgs,
+        ...requests,
+      )
+      return [reply, ...(await Promise.all(keys.map((key) => client.get(key))))]
     }
     const inArgv = await decide(decideScript([fixed, sliding]).source, ['1', ...list])
-    expect(await decide(own.source, ['0'])).toBe(inArgv)
-    expect(inArgv).toMatch(/^1800000000500 1 - 1 - 1 /)
+    expect(await decide(own.source, ['0'])).toEqual(inArgv)
+    // Limits 3 and 4, window 30_000_000: two consumes, a peek, a cost of 2 the fixed window refuses
+    // (so neither charges), a consume, then a refund of one unit.
+    const verdicts = ['1 - 1 -', '1 30000000:1 1 30000000:1:0', '1 30000000:2 1 30000000:2:0']
+    const refused = '0 30000000:2 1 30000000:2:0'
+    expect(inArgv).toEqual([
+      ['1800000000500', ...verdicts, refused, '1 30000000:2 1 30000000:2:0'].join(' '),
+      '30000000:2',
+      '30000000:2:0',
+    ])
   })
 
   it('is made for 32 lists at most: the next ones send their list in ARGV', () => {

@@ -4,7 +4,14 @@ import { fixedWindow, RateLimiter, RedisStore } from '../src/index.js'
 import { hashSlot } from '../src/redis/slot.js'
 import { redisKeys } from '../src/redis-store.js'
 import { algorithmNames, policyOf } from './helpers/policies.js'
-import { connect, deployments, ports, uniquePrefix } from './helpers/redis.js'
+import {
+  connect,
+  connectNodeRedisCluster,
+  connectStandalone,
+  deployments,
+  ports,
+  uniquePrefix,
+} from './helpers/redis.js'
 
 const MINUTE = 60_000
 
@@ -50,6 +57,7 @@ describe('hash tags', () => {
 
 describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
   const client = connect(deployment)
+  const slotCounter = connectStandalone(ports.clusterPorts[0])
   const store = new RedisStore({ client })
   const policy = fixedWindow({ limit: 3, windowMs: MINUTE })
 
@@ -121,9 +129,8 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
       expect(await limiter.consume(key)).toMatchObject({ allowed: true, degraded: false })
       const keys = redisKeys({ prefix, key, policies })
       expect(keys.every((redisKey) => redisKey.length < 80)).toBe(true)
-      const slots = await Promise.all(
-        keys.map((redisKey) => client.call('CLUSTER', 'KEYSLOT', redisKey).catch(() => 0)),
-      )
+      // A Cluster node computes the slots, whichever deployment decided: a standalone server has no KEYSLOT.
+      const slots = await Promise.all(keys.map((redisKey) => slotCounter.call('CLUSTER', 'KEYSLOT', redisKey)))
       expect(new Set(slots).size).toBe(1)
     }
   })
@@ -181,5 +188,30 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
     const limiter = new RateLimiter({ store, policy: hashPolicy, prefix, onError, onStoreError: 'allow' })
     expect(await limiter.consume('client')).toMatchObject({ allowed: true, degraded: true })
     expect(String(onError.mock.calls[0]?.[0])).toContain('WRONGTYPE')
+  })
+})
+
+describe('failure domains through node-redis', () => {
+  const cluster = connectNodeRedisCluster()
+  const slotCounter = connectStandalone(ports.clusterPorts[0])
+
+  it('names the master serving the slot of each key on a node-redis cluster', async () => {
+    const store = new RedisStore({ client: cluster })
+    const policies = [fixedWindow({ limit: 3, windowMs: MINUTE })]
+    // CLUSTER SLOTS: [first slot, last slot, [master ip, master port, id], ...replicas] per range.
+    const ranges = (await slotCounter.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][]
+    const masterOf = (slot: number) => {
+      const [, , [ip, port]] = ranges.find(([first, last]) => first <= slot && slot <= last) ?? [0, 0, ['', 0]]
+      return `${ip}:${port}`
+    }
+    const domains = new Set<string>()
+    for (let index = 0; index < 60; index++) {
+      const key = `client-${index}`
+      const [redisKey] = redisKeys({ prefix: 'p', key, policies }) as [string]
+      const domain = store.failureDomain({ prefix: 'p', key, policies })
+      expect(domain).toBe(masterOf(Number(await slotCounter.call('CLUSTER', 'KEYSLOT', redisKey))))
+      domains.add(domain)
+    }
+    expect(domains.size).toBe(3)
   })
 })

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   type CircuitState,
   fixedWindow,
+  MemoryStore,
   RateLimiter,
   RedisStore,
   type Store,
@@ -48,6 +49,23 @@ describe('the circuit breaker', () => {
     expect(store.decisions).toBe(3)
     expect(changes).toEqual(['open'])
     expect(limiter.circuitState).toBe('open')
+  })
+
+  it('counts only consecutive failures: scattered failures, each followed by an answer, never open it', async () => {
+    const inner = new MemoryStore()
+    let calls = 0
+    const store = countingStore({
+      decide: (request) => (calls++ % 2 === 0 ? Promise.reject(new Error('connection reset')) : inner.decide(request)),
+      refund: async () => {},
+      reset: async () => {},
+    })
+    const { changes, circuitBreaker } = recordingBreaker(2, 60_000)
+    const limiter = new RateLimiter({ store, onError: () => {}, circuitBreaker })
+    const degraded = []
+    for (let request = 0; request < 12; request++) degraded.push((await limiter.consume('k')).degraded)
+    expect(degraded).toEqual(Array.from({ length: 12 }, (_, index) => index % 2 === 0))
+    expect(store.decisions).toBe(12)
+    expect(changes).toEqual([])
   })
 
   it('probes once after the cool-down, and closes when the probe succeeds', async () => {
@@ -118,7 +136,9 @@ describe('with the Redis server down', () => {
   const redis = privateRedis()
   beforeAll(() => redis.server.kill())
 
-  it('answers at once while the client knows it is disconnected: 1,000 decisions in under 100 ms', async () => {
+  it('answers at once while the client knows it is disconnected: 1,000 decisions in under 100 ms', {
+    tags: ['speed'],
+  }, async () => {
     // A client that has stopped reconnecting stays disconnected; one that retries is, between its
     // attempts, briefly "connecting", when commands queue until the deadline.
     const gaveUp = new Redis({
@@ -167,7 +187,9 @@ describe('with the Redis server hung (frozen, its connections open)', () => {
   beforeAll(() => redis.server.freeze(true))
   afterAll(() => redis.server.freeze(false))
 
-  it('opens the breaker after 5 missed deadlines, then answers 1,000 decisions in under 50 ms, and closes once the server is back', async () => {
+  it('opens the breaker after 5 missed deadlines, then answers 1,000 decisions in under 50 ms, and closes once the server is back', {
+    tags: ['speed'],
+  }, async () => {
     const changes: CircuitState[] = []
     const limiter = new RateLimiter({
       store: new RedisStore({ client: redis.client }),
@@ -264,5 +286,16 @@ describe('the block cache', () => {
     expect((await limiter.consume('k', { cost: 2 })).allowed).toBe(true)
     await limiter.reset('k')
     expect((await limiter.consume('k', { cost: 5 })).allowed).toBe(true)
+  })
+
+  it('forgets a key when a charge of it is refunded: the freed quota is served at once', async () => {
+    const store = countingStore(new RedisStore({ client: connectStandalone() }))
+    const policy = fixedWindow({ limit: 1, windowMs: 86_400_000 })
+    const limiter = new RateLimiter({ store, policy, prefix: uniquePrefix('block') })
+    const charged = await limiter.consume('k')
+    expect((await limiter.consume('k')).allowed).toBe(false)
+    await limiter.refund(charged)
+    expect((await limiter.consume('k')).allowed).toBe(true)
+    expect(store.decisions).toBe(3)
   })
 })

@@ -1,7 +1,7 @@
 // One harness per HTTP adapter, so a single conformance suite drives them all the same way: each
 // builds an app where routes under /a and /b sit behind their own limiter (or none), answered in
 // memory where the framework allows it (Hono, Fastify, fetch) and on a loopback server otherwise.
-import { createServer, type RequestListener } from 'node:http'
+import { createServer, type RequestListener, request } from 'node:http'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import type express from 'express'
@@ -29,9 +29,12 @@ export interface Reply {
   readonly text: string
 }
 
-/** The app a harness built. Route bodies are `{ "rateLimit": <the decision exposed to the route> }`. */
+/**
+ * The app a harness built. Route bodies are `{ "rateLimit": <the decision exposed to the route> }`.
+ * Requests come from `clientIp` (default CLIENT_IP), a loopback address.
+ */
 export interface TestApp {
-  get(path: string, headers?: Record<string, string>): Promise<Reply>
+  get(path: string, headers?: Record<string, string>, clientIp?: string): Promise<Reply>
   close(): Promise<void>
 }
 
@@ -77,12 +80,30 @@ async function listen(listener: RequestListener): Promise<TestApp> {
   await new Promise<void>((resolve) => server.listen(0, CLIENT_IP, resolve))
   const { port } = server.address() as AddressInfo
   return {
-    async get(path, headers = {}) {
-      const response = await fetch(`http://${CLIENT_IP}:${port}${path}`, { headers })
-      return { status: response.status, headers: response.headers, text: await response.text() }
-    },
+    get: (path, headers = {}, clientIp = CLIENT_IP) => loopbackGet(port, path, headers, clientIp),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   }
+}
+
+/** A GET on a real socket whose source address is `clientIp` (any 127.x.y.z works on loopback). */
+function loopbackGet(port: number, path: string, headers: Record<string, string>, clientIp: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const options = { host: CLIENT_IP, port, path, headers, localAddress: clientIp, agent: false }
+    request(options, (response) => {
+      let text = ''
+      response.setEncoding('utf8')
+      response.on('data', (chunk: string) => {
+        text += chunk
+      })
+      response.on('end', () => {
+        const replyHeaders = new Headers()
+        for (const [name, value] of Object.entries(response.headers)) replyHeaders.set(name, String(value))
+        resolve({ status: response.statusCode ?? 0, headers: replyHeaders, text })
+      })
+    })
+      .on('error', reject)
+      .end()
+  })
 }
 
 function expressHarness(name: string, createApp: typeof express): Harness {
@@ -137,10 +158,10 @@ const honoHarness: Harness = {
       if (!status) return c.notFound()
       return c.json({ rateLimit: c.get('rateLimit') ?? null }, status === 200 ? 200 : 500)
     })
-    // @hono/node-server hands the Node request over as env.incoming; app.request() takes that env.
-    const env = { incoming: { socket: { remoteAddress: CLIENT_IP } } }
     return {
-      async get(path, headers = {}) {
+      async get(path, headers = {}, clientIp = CLIENT_IP) {
+        // @hono/node-server hands the Node request over as env.incoming; app.request() takes that env.
+        const env = { incoming: { socket: { remoteAddress: clientIp } } }
         const response = await app.request(path, { headers }, env)
         return { status: response.status, headers: response.headers, text: await response.text() }
       },
@@ -172,8 +193,8 @@ const fastifyHarness: Harness = {
     }
     await app.ready()
     return {
-      async get(path, headers = {}) {
-        const response = await app.inject({ method: 'GET', url: path, headers })
+      async get(path, headers = {}, clientIp = CLIENT_IP) {
+        const response = await app.inject({ method: 'GET', url: path, headers, remoteAddress: clientIp })
         const replyHeaders = new Headers()
         for (const [key, value] of Object.entries(response.headers)) replyHeaders.set(key, String(value))
         return { status: response.statusCode, headers: replyHeaders, text: response.body }
@@ -195,18 +216,18 @@ const fetchHarness: Harness = {
     const guards = new Map<string, FetchRateLimit>(
       mounts.map(({ path, options }) => [path, fetchRateLimit(withProxy(options, setup))]),
     )
-    async function serve(request: Request): Promise<Response> {
+    async function serve(request: Request, clientIp: string): Promise<Response> {
       const { pathname } = new URL(request.url)
       const guard = guards.get(pathname.slice(0, 2))
-      const refused = await guard?.(request, { ip: CLIENT_IP })
+      const refused = await guard?.(request, { ip: clientIp })
       if (refused) return refused
       const status = statusOfRoute(pathname) ?? 404
       const response = Response.json({ rateLimit: guard?.resultOf(request) ?? null }, { status })
       return guard ? guard.finish(request, response) : response
     }
     return {
-      async get(path, headers = {}) {
-        const response = await serve(new Request(`http://app.test${path}`, { headers }))
+      async get(path, headers = {}, clientIp = CLIENT_IP) {
+        const response = await serve(new Request(`http://app.test${path}`, { headers }), clientIp)
         return { status: response.status, headers: response.headers, text: await response.text() }
       },
       close: async () => undefined,

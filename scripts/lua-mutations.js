@@ -1,0 +1,160 @@
+// What `npm run mutate:lua` does to lua/*.lua (scripts/mutate-lua.js runs it, TESTING.md reads it):
+// the mutation rules, the test files that judge each mutant, and the mutants left alive on purpose.
+// Rules are patterns over code (never over strings or comments), never line numbers: the scripts
+// change under them.
+
+/** Words after which `-` is a sign, not a subtraction. */
+const KEYWORDS_BEFORE_OPERAND = new Set(['and', 'or', 'not', 'return', 'then', 'else', 'elseif', 'do', 'in', 'until'])
+
+/** Whether the operator at `index` of the masked line stands between two operands. */
+function isBinary(code, index) {
+  const before = code.slice(0, index).trimEnd()
+  if (!/[\w)\]@]$/.test(before)) return false
+  return !KEYWORDS_BEFORE_OPERAND.has(/(\w+)$/.exec(before)?.[1] ?? '')
+}
+
+/** Whether a call starting at `index` is a statement of its own (nothing before it uses its value). */
+function isStatement(code, index) {
+  const before = code.slice(0, index).trim()
+  return before === '' || /\b(then|else|do)$/.test(before)
+}
+
+/** The index just past the `)` that closes the `(` ending at `open`, or -1 when the line has none. */
+function closingParen(code, open) {
+  let depth = 0
+  for (let at = open; at < code.length; at++) {
+    if (code[at] === '(') depth++
+    if (code[at] === ')' && --depth === 0) return at + 1
+  }
+  return -1
+}
+
+/**
+ * Each rule: the mutator's name (Stryker's, where it has one), a pattern over masked code, and the
+ * replacements of each match (`accept` drops matches that are not the operator it means).
+ */
+export const rules = [
+  { mutator: 'EqualityOperator', find: /<=/g, replace: () => ['<', '>'] },
+  { mutator: 'EqualityOperator', find: /<(?!=)/g, replace: () => ['<=', '>='] },
+  { mutator: 'EqualityOperator', find: />=/g, replace: () => ['>', '<'] },
+  { mutator: 'EqualityOperator', find: />(?!=)/g, replace: () => ['>=', '<='] },
+  { mutator: 'EqualityOperator', find: /==/g, replace: () => ['~='] },
+  { mutator: 'EqualityOperator', find: /~=/g, replace: () => ['=='] },
+  { mutator: 'ArithmeticOperator', find: /\+/g, accept: isBinary, replace: () => ['-'] },
+  { mutator: 'ArithmeticOperator', find: /-/g, accept: isBinary, replace: () => ['+'] },
+  { mutator: 'ArithmeticOperator', find: /\*/g, replace: () => ['/'] },
+  { mutator: 'ArithmeticOperator', find: /\//g, replace: () => ['*'] },
+  { mutator: 'LogicalOperator', find: /\band\b/g, replace: () => ['or'] },
+  { mutator: 'LogicalOperator', find: /\bor\b/g, replace: () => ['and'] },
+  { mutator: 'BooleanLiteral', find: /\bnot\s+/g, replace: () => [''] },
+  { mutator: 'BooleanLiteral', find: /\btrue\b/g, replace: () => ['false'] },
+  { mutator: 'BooleanLiteral', find: /\bfalse\b/g, replace: () => ['true'] },
+  { mutator: 'MethodExpression', find: /\bmath\.(max|min|floor|ceil)\b/g, replace: (name) => [OPPOSITE[name]] },
+  {
+    mutator: 'ConstantOffByOne',
+    find: /(?<![\w.])\d+(?![\w.])/g,
+    replace: (text) => (text === '0' ? ['1'] : [String(Number(text) + 1), String(Number(text) - 1)]),
+  },
+  {
+    // A write or read dropped: as a statement it does nothing, as a value it reads nothing (false).
+    mutator: 'RedisCallDropped',
+    find: /\bredis\.call\(/g,
+    extend: (code, index, match) => closingParen(code, index + match.length - 1),
+    replace: (_, code, index) => [isStatement(code, index) ? 'do end' : 'false'],
+  },
+]
+
+const OPPOSITE = {
+  'math.max': 'math.min',
+  'math.min': 'math.max',
+  'math.floor': 'math.ceil',
+  'math.ceil': 'math.floor',
+}
+
+/**
+ * The test files that judge a Lua mutant, in two rounds: the quick files first, and the slow ones
+ * (property tests, fuzzing, every adapter) only for a mutant the quick ones left alive. They are
+ * the files that run the scripts on Redis from the sources (the tests of dist/, such as
+ * concurrency.test.ts, never see a mutant), except those about store failures, whose scripts are
+ * never reached and whose deadlines make verdicts flaky.
+ */
+export const luaTestRounds = [
+  [
+    'test/lua-scripts.test.ts',
+    'test/fixed-window.test.ts',
+    'test/frame-answer.test.ts',
+    'test/multi-policy.test.ts',
+    'test/redis-keys.test.ts',
+    'test/coalescing.test.ts',
+    'test/redis-memory.test.ts',
+  ],
+  [
+    'test/algorithms.test.ts',
+    'test/differential.test.ts',
+    'test/fuzz.test.ts',
+    'test/redis-recovery.test.ts',
+    'test/adapters.conformance.test.ts',
+  ],
+]
+
+/**
+ * Mutants left alive on purpose: no request can tell them from the script. Each is named by its
+ * file, the line's code (trimmed) and the change; a reworded line brings it back, to be judged again.
+ */
+export const equivalentMutants = []
+
+/** Masks what no rule may touch: strings become `@` (an operand), comments spaces. */
+export function maskLine(line) {
+  let masked = ''
+  let quote
+  for (let at = 0; at < line.length; at++) {
+    const char = line[at]
+    if (quote) {
+      masked += '@'
+      if (char === '\\') {
+        masked += '@'
+        at++
+      } else if (char === quote) quote = undefined
+    } else if (char === '-' && line[at + 1] === '-') {
+      return masked.padEnd(line.length, ' ')
+    } else {
+      if (char === "'" || char === '"') quote = char
+      masked += quote ? '@' : char
+    }
+  }
+  return masked
+}
+
+/** Every mutant of `source`: where, what it replaces, with what, and the source it makes. */
+export function mutantsOf(file, source) {
+  const lines = source.split('\n')
+  const mutants = []
+  lines.forEach((line, lineIndex) => {
+    const code = maskLine(line)
+    for (const rule of rules) {
+      for (const match of code.matchAll(rule.find)) {
+        if (rule.accept && !rule.accept(code, match.index)) continue
+        const end = rule.extend ? rule.extend(code, match.index, match[0]) : match.index + match[0].length
+        if (end < 0) continue
+        const original = line.slice(match.index, end)
+        for (const replacement of rule.replace(match[0], code, match.index)) {
+          const mutatedLine = line.slice(0, match.index) + replacement + line.slice(end)
+          const mutated = [...lines.slice(0, lineIndex), mutatedLine, ...lines.slice(lineIndex + 1)].join('\n')
+          const location = { line: lineIndex + 1, column: match.index + 1, endColumn: end + 1 }
+          mutants.push({ file, mutator: rule.mutator, original, replacement, location, line, mutatedLine, mutated })
+        }
+      }
+    }
+  })
+  return mutants.map((mutant, index) => ({ ...mutant, id: `${file}#${index}`, equivalence: equivalenceOf(mutant) }))
+}
+
+/** Why the mutant is equivalent, if it is listed as such. */
+function equivalenceOf({ file, line, original, replacement }) {
+  const code = line.trim()
+  const listed = equivalentMutants.find(
+    (entry) =>
+      entry.file === file && entry.code === code && entry.original === original && entry.replacement === replacement,
+  )
+  return listed?.reason
+}

@@ -1,0 +1,46 @@
+import { defineConfig } from 'vitest/config'
+import { shared } from './vitest.config.js'
+
+/**
+ * Test files a mutation run leaves out, and why. A mutant lives in the sources: a test that runs
+ * the built package (dist/, in a child process or by name) never sees it, and one that measures
+ * deadlines in ms under fault injection turns a slow mutant into a flaky verdict.
+ */
+export const notForMutation = [
+  'test/chaos-*.test.ts', // fault injection, timing sensitive: 23 s of flaky verdicts per mutant
+  'test/bench-smoke.test.ts', // runs bench/ against dist/
+  'test/concurrency.test.ts', // worker processes load dist/
+  'test/examples.test.ts', // runs examples/ against dist/
+  'test/flash-sale.test.ts', // runs examples/ against dist/
+  'test/memory-bound.test.ts', // a child process floods dist/
+  'test/package.test.ts', // checks dist/ and package.json
+  'test/packed-tarball.test.ts', // installs the packed tarball
+]
+
+/** Vitest reads `tagsFilter` from the config file as from the command line, though it types it as the latter only. */
+const leaveOutSpeedTests = { tagsFilter: ['!speed'] }
+
+/**
+ * The suite as a mutation run uses it (npm run mutate, npm run mutate:lua): one project, the test
+ * Redis servers, no build, no report files of its own, property tests on a fixed seed. Tests tagged
+ * `speed` are left out too: Stryker's instrumented code runs several times slower, so they would
+ * fail with every mutant.
+ */
+export default defineConfig({
+  ...shared,
+  test: {
+    ...shared.test,
+    globalSetup: ['test/setup/redis-servers.ts'],
+    setupFiles: [...shared.test.setupFiles, 'test/setup/fixed-seed.ts'],
+    include: ['test/**/*.test.ts'],
+    exclude: notForMutation,
+    ...leaveOutSpeedTests,
+    // A deadline checked to within tens of ms can miss on a loaded machine: a test that fails by
+    // chance must not end a run (in Stryker's first, unmutated run) or kill a mutant it did not catch.
+    retry: 1,
+    // A mutant that leaves a promise pending fails its test in 10 s (twice, with the retry), well
+    // within Stryker's timeout for the run, which would restart the worker and its Redis servers.
+    testTimeout: 10_000,
+    hookTimeout: 10_000,
+  },
+})
