@@ -64,6 +64,11 @@ export class RateLimiter {
     return this.#guard.circuitState
   }
 
+  /** Whether results count refusals in a row (`ban`, `continueExceeding` or `countRefusals`), as `onLimitReached` needs. */
+  get countsRefusals(): boolean {
+    return this.#options.penalty !== undefined
+  }
+
   /** Charges `cost` (default 1) under every policy if all allow it; charges nothing otherwise. */
   consume(key: string, options?: ConsumeOptions): Promise<RateLimitResult> {
     return this.#decide(key, options, 'consume')
