@@ -71,7 +71,12 @@ export class RequestFlow<Req, Res, Handler> {
     this.#partitionKey = lastKeyMemo((key) => partitionKeyOf(prefix, key))
     this.#perRequest = this.options.limitOf !== undefined || this.options.windowMsOf !== undefined
     const { denyStatusCode: statusCode } = this.options
-    const refusal = { statusCode, body: deniedBody(statusCode), reason: 'denied', retryAfterSeconds: undefined } as const
+    const refusal = {
+      statusCode,
+      body: deniedBody(statusCode),
+      reason: 'denied',
+      retryAfterSeconds: undefined,
+    } as const
     this.#denied = { result: undefined, headers: [], refusal }
   }
 

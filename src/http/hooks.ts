@@ -35,7 +35,10 @@ export function createHookRunner<Req>(
       throw new RateLimitOptionsError(`Expected \`${name}\` to be a function, got ${describe(hooks[name])}`)
   if (given.length === 0) return undefined
   const run = Object.fromEntries(given.map((name) => [name, guarded(hooks[name] as RateLimitHook<Req>, name)]))
-  const { onRefusal, onLimitReached, onBan } = run as Record<(typeof HOOK_NAMES)[number], RateLimitHook<Req> | undefined>
+  const { onRefusal, onLimitReached, onBan } = run as Record<
+    (typeof HOOK_NAMES)[number],
+    RateLimitHook<Req> | undefined
+  >
   return function runRefusalHooks(request, result) {
     onRefusal?.(request, result)
     if (result.refusals === 1) onLimitReached?.(request, result)
@@ -49,8 +52,7 @@ function guarded<Req>(hook: RateLimitHook<Req>, name: string): RateLimitHook<Req
   return function runHook(request, result) {
     try {
       const returned = hook(request, result)
-      if (typeof (returned as PromiseLike<unknown> | null)?.then === 'function')
-        Promise.resolve(returned).catch(log)
+      if (typeof (returned as PromiseLike<unknown> | null)?.then === 'function') Promise.resolve(returned).catch(log)
     } catch (error) {
       log(error)
     }

@@ -24,4 +24,3 @@ export function keyOfGenerated(generated: unknown): string {
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }
-

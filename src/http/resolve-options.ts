@@ -87,7 +87,6 @@ export function resolveHttpOptions<Req, Res, Handler>(
   }
 }
 
-
 function readFunction<F>(value: F | undefined, option: string): F | undefined {
   if (value === undefined || typeof value === 'function') return value
   throw new RateLimitOptionsError(`Expected \`${option}\` to be a function, got ${describe(value)}`)
