@@ -81,7 +81,7 @@ export class RequestFlow<Req, Res, Handler> {
   }
 
   /**
-   * Skip, key, the allow and deny lists, cost, decision, headers, hooks and refusal body; undefined
+   * Skip, key, the deny and allow lists, cost, decision, headers, hooks and refusal body; undefined
    * when `skip` or the allow list let the request through.
    */
   async decide(request: Req, client: () => ClientAddress): Promise<HttpDecision | undefined> {
@@ -91,9 +91,10 @@ export class RequestFlow<Req, Res, Handler> {
     // would still cost a turn of the microtask queue on every request.
     const keyed = this.#keyOf(request, client)
     const key = typeof keyed === 'string' ? keyed : await keyed
-    // A true from an allow list lets through; only a true: a list that answers anything else counts.
-    if (allowList && (await allowList(request, key)) === true) return undefined
+    // The deny list first: a key on both lists is refused. Only a true from the allow list lets a
+    // request through: a list function that answers anything else leaves it counted.
     if (denyList && (await denyList(request, key))) return this.#denied
+    if (allowList && (await allowList(request, key)) === true) return undefined
     const costed = this.#costOf(request)
     const cost = typeof costed === 'number' ? costed : await costed
     // The default cost and limits need no options object to build and check.
