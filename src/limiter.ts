@@ -172,7 +172,8 @@ export class RateLimiter {
     const { store, policies, outcomes, degraded, nowMs, penalty } = decision
     const result = combineOutcomes(policies, outcomes, degraded, nowMs, penalty)
     if (mode === 'consume' && cost > 0 && store !== undefined) attachCharge(result, store, key, cost, nowMs, policies)
-    this.#blockCache?.record(key, request.policies, cost, sentAtMs, result)
+    // A peek's ban may be one only a consume would start: it is in no store, so it blocks nothing.
+    if (mode === 'consume' || !result.banned) this.#blockCache?.record(key, request.policies, cost, sentAtMs, result)
     return result
   }
 
