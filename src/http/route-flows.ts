@@ -1,3 +1,4 @@
+import { RateLimitOptionsError } from '../errors.js'
 import { type AdapterSpec, type HttpDecision, RequestFlow } from './flow.js'
 import type { HttpRateLimitOptions } from './options.js'
 import { type Placement, type RequestHook, routeOptions, splitPlacement } from './route-options.js'
@@ -54,18 +55,26 @@ export class RouteFlows<Req extends object, Res, Handler> {
     this.scope = new RequestFlow(shared, adapter)
   }
 
-  /** The flow of a route's own options (`where` names the route), and the hook it runs in. */
+  /**
+   * The flow of a route's own options (`where` names the route), and the hook it runs in. A bad
+   * option throws a RateLimitOptionsError that names the route.
+   */
   of(own: RouteOptions<Req, Res, Handler>, where: string): { flow: RequestFlow<Req, Res, Handler>; hook: RequestHook } {
-    const subject = `${this.#adapter.subject} (${where})`
-    const { placement, options } = splitPlacement(own, subject, false)
-    const flows = this.#routes.get(own) ?? new Map<string, RequestFlow<Req, Res, Handler>>()
-    this.#routes.set(own, flows)
-    let flow = flows.get(where)
-    if (!flow) {
-      flow = new RequestFlow(routeOptions(this.#shared, options, where), { ...this.#adapter, subject })
-      flows.set(where, flow)
+    try {
+      const subject = `${this.#adapter.subject} (${where})`
+      const { placement, options } = splitPlacement(own, subject, false)
+      const flows = this.#routes.get(own) ?? new Map<string, RequestFlow<Req, Res, Handler>>()
+      this.#routes.set(own, flows)
+      let flow = flows.get(where)
+      if (!flow) {
+        flow = new RequestFlow(routeOptions(this.#shared, options, where), { ...this.#adapter, subject })
+        flows.set(where, flow)
+      }
+      return { flow, hook: placement.hook }
+    } catch (error) {
+      if (!(error instanceof RateLimitOptionsError)) throw error
+      throw new RateLimitOptionsError(`${error.message} (in the rate limit options of ${where})`, { cause: error })
     }
-    return { flow, hook: placement.hook }
   }
 
   /**
