@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { fastifyClientOf } from '../src/http/fastify-client.js'
-import type { RequestFlow } from '../src/http/flow.js'
 import type { HttpRateLimitOptions } from '../src/http/options.js'
 import { RateLimitRefusedError } from '../src/http/refusal.js'
 import { RouteFlows } from '../src/http/route-flows.js'
@@ -47,7 +46,6 @@ declare module 'fastify' {
 }
 
 type Flows = RouteFlows<FastifyRequest, FastifyReply, FastifyRateLimitHandler>
-type Flow = RequestFlow<FastifyRequest, FastifyReply, FastifyRateLimitHandler>
 
 /**
  * A Fastify 5 plugin that rate limits each client, by default by `request.ip` as the server's
@@ -75,24 +73,19 @@ export function rateLimit(options?: FastifyRateLimitOptions): FastifyPluginAsync
     statusOf: (reply) => reply.statusCode,
     proxyHint: "Fastify({ trustProxy: '<the proxy address or subnet>' })",
   })
-  const hooks = new WeakMap<Flow, FastifyRateLimitHook>()
-  function hookFor(flow: Flow): FastifyRateLimitHook {
-    const hook = hooks.get(flow) ?? hookOf(flows, flow)
-    hooks.set(flow, hook)
-    return hook
-  }
+  const scopeHook = hookOf(flows, flows.scope)
 
   async function rateLimitScope(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const { config, url } = request.routeOptions
     const flow = flows.forRequest(config, () => routeName(request.method, url ?? ''))
-    return flow && hookFor(flow)(request, reply)
+    return flow && (flow === flows.scope ? scopeHook : hookOf(flows, flow))(request, reply)
   }
 
   function addRouteHook(route: RouteOptions): void {
     const own = flows.forRoute(route.config, routeName(route.method, route.url))
     if (!own) return
     const routeHooks = route as unknown as Record<RequestHook, unknown>
-    routeHooks[own.hook] = [hookFor(own.flow), ...[routeHooks[own.hook] ?? []].flat()]
+    routeHooks[own.hook] = [hookOf(flows, own.flow), ...[routeHooks[own.hook] ?? []].flat()]
     route.config = own.config
   }
 
@@ -100,7 +93,7 @@ export function rateLimit(options?: FastifyRateLimitOptions): FastifyPluginAsync
     if (!fastify.hasRequestDecorator('rateLimit')) fastify.decorateRequest('rateLimit', undefined)
     if (!fastify.hasDecorator('rateLimit'))
       fastify.decorate('rateLimit', (own: FastifyRouteRateLimitOptions = {}) =>
-        hookFor(flows.of(own, 'rateLimit()').flow),
+        hookOf(flows, flows.of(own, 'rateLimit()').flow),
       )
     fastify.addHook('onRoute', addRouteHook)
     fastify.addHook(flows.placement.hook, rateLimitScope)
@@ -114,7 +107,7 @@ export function rateLimit(options?: FastifyRateLimitOptions): FastifyPluginAsync
 }
 
 /** The hook that decides a request with `flow`: headers, then a refusal through the app's error handler, if it has one. */
-function hookOf(flows: Flows, flow: Flow): FastifyRateLimitHook {
+function hookOf(flows: Flows, flow: Flows['scope']): FastifyRateLimitHook {
   const { handler, message } = flow.options
   return async function rateLimitHook(request, reply) {
     const decision = await flow.decide(request, () => fastifyClientOf(request))
@@ -129,12 +122,9 @@ function hookOf(flows: Flows, flow: Flow): FastifyRateLimitHook {
       const payload = await handler(request, reply, result)
       return reply.sent ? reply : reply.send(payload)
     }
-    if (message === undefined && hasErrorHandler(request)) throw new RateLimitRefusedError(refusal, result)
+    // An app that set an error handler shapes refusals there; Fastify's own is `defaultErrorHandler`.
+    if (message === undefined && request.server.errorHandler.name !== 'defaultErrorHandler')
+      throw new RateLimitRefusedError(refusal, result)
     return reply.type(refusal.body.contentType).send(refusal.body.text)
   }
-}
-
-/** Whether the app set an error handler for the request's scope: Fastify's own is `defaultErrorHandler`. */
-function hasErrorHandler(request: FastifyRequest): boolean {
-  return request.server.errorHandler.name !== 'defaultErrorHandler'
 }
