@@ -175,6 +175,16 @@ describe('the hook option', () => {
     expect([await get('ann'), await get('bob')]).toEqual([200, 429])
   })
 
+  it.each(['preParsing', 'preValidation'] as const)('runs in %s, leaving the body to the route', async (hook) => {
+    const app = await appWith({ limit: 1, windowMs: HOUR, hook }, (routes) => {
+      routes.post('/echo', async (request) => request.body)
+    })
+    const post = () => app.inject({ method: 'POST', url: '/echo', payload: { sent: hook } })
+    const allowed = await post()
+    expect([allowed.statusCode, allowed.json()]).toEqual([200, { sent: hook }])
+    expect((await post()).statusCode).toBe(429)
+  })
+
   it('takes a route hook of its own', async () => {
     const get = await keyedByUser({}, 'preHandler')
     expect([await get('ann'), await get('bob'), await get('ann')]).toEqual([200, 200, 429])

@@ -96,10 +96,13 @@ export class RouteFlows<Req extends object, Res, Handler> {
    * The options of a route declared before the plugin (whose declaration it did not see) are read
    * at its first request.
    */
-  forRequest(config: RouteConfig<Req, Res, Handler>, where: () => string): RequestFlow<Req, Res, Handler> | undefined {
-    const own = config.rateLimit
+  forRequest(
+    config: RouteConfig<Req, Res, Handler> | undefined,
+    where: () => string,
+  ): RequestFlow<Req, Res, Handler> | undefined {
+    const own = config?.rateLimit
     if (own === undefined) return this.placement.global ? this.scope : undefined
-    return own === false || config[OWN_HOOK] ? undefined : this.of(own, where()).flow
+    return own === false || config?.[OWN_HOOK] ? undefined : this.of(own, where()).flow
   }
 
   /** Keeps an allowed decision of `flow` to settle after the response, when the flow refunds. */
