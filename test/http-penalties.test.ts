@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import got from 'got'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { RateLimiter } from '../src/index.js'
 import { harnesses, type TestApp } from './helpers/adapters.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { socketHarnesses } from './helpers/socket-apps.js'
@@ -146,4 +147,14 @@ describe('continueExceeding over HTTP, Redis store', () => {
       }
     },
   )
+})
+
+describe('penalty options with a ready limiter', () => {
+  it.each(harnesses)('are an error, as the other limiter options are ($name)', async (harness) => {
+    const limiter = new RateLimiter()
+    for (const penalty of [{ ban: { afterRefusals: 1 } }, { continueExceeding: true }, { countRefusals: true }])
+      await expect(harness.build([{ path: '/a', options: { limiter, ...penalty } }])).rejects.toThrow(
+        `Expected \`${Object.keys(penalty)[0]}\` to be left out when \`limiter\` is given`,
+      )
+  })
 })
