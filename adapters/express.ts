@@ -55,17 +55,17 @@ export function rateLimit(options?: ExpressRateLimitOptions): RequestHandler {
       // Answered while the store decided (a timeout middleware): the request is over for us too.
       if (res.headersSent) return
       if (!decision) return next()
-      req.rateLimit = decision.result
+      const { result, refusal } = decision
+      if (result) req.rateLimit = result
       for (const [name, value] of decision.headers) res.setHeader(name, value)
-      const { refusal } = decision
       if (!refusal) {
         // A response that closes unfinished was aborted by its client: see RequestFlow.settle.
         if (flow.settles) res.once('close', () => flow.settle(decision, req, res.writableFinished ? res : 'aborted'))
         return next()
       }
       res.status(refusal.statusCode)
-      if (handler) {
-        await handler(req, res, next, decision.result)
+      if (handler && result) {
+        await handler(req, res, next, result)
         return
       }
       res.setHeader('Content-Type', refusal.body.contentType)

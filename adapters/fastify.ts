@@ -1,9 +1,12 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import type { ClientAddress } from '../src/http/client-ip.js'
-import { type HttpDecision, RequestFlow } from '../src/http/flow.js'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import { fastifyClientOf } from '../src/http/fastify-client.js'
 import type { HttpRateLimitOptions } from '../src/http/options.js'
-import { trustsEveryHop } from '../src/http/proxy-trust.js'
+import { RateLimitRefusedError } from '../src/http/refusal.js'
+import { RouteFlows } from '../src/http/route-flows.js'
+import { type RequestHook, routeName } from '../src/http/route-options.js'
 import type { RateLimitResult } from '../src/result.js'
+
+export { RateLimitRefusedError } from '../src/http/refusal.js'
 
 /**
  * Answers a refused request; the status and rate limit headers are already set on `reply`. What it
@@ -11,22 +14,47 @@ import type { RateLimitResult } from '../src/result.js'
  */
 export type FastifyRateLimitHandler = (request: FastifyRequest, reply: FastifyReply, result: RateLimitResult) => unknown
 
-/** Options of the Fastify plugin: the shared HTTP options, with Fastify's `request` and `reply`. */
-export interface FastifyRateLimitOptions
-  extends HttpRateLimitOptions<FastifyRequest, FastifyReply, FastifyRateLimitHandler> {}
+/** Options of a route's `config.rateLimit` and of `fastify.rateLimit()`: the shared HTTP options and `hook`. */
+export interface FastifyRouteRateLimitOptions
+  extends HttpRateLimitOptions<FastifyRequest, FastifyReply, FastifyRateLimitHandler> {
+  /** The request hook the limiter runs in. @default 'onRequest' */
+  readonly hook?: RequestHook
+}
+
+/** Options of the Fastify plugin: a route's, and `global`. */
+export interface FastifyRateLimitOptions extends FastifyRouteRateLimitOptions {
+  /** Limit every route of the scope; false: only the routes with a `config.rateLimit`. @default true */
+  readonly global?: boolean
+}
+
+/** A request hook that rate limits, as `fastify.rateLimit()` makes one (for `onRequest` or `preHandler`). */
+export type FastifyRateLimitHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The rate limit decision for this request, set by atomic-ratelimit's plugin. */
     rateLimit: RateLimitResult | undefined
   }
+  interface FastifyContextConfig {
+    /** This route's limiter: options over the plugin's, with a quota of its own; false for none. */
+    rateLimit?: FastifyRouteRateLimitOptions | false
+  }
+  interface FastifyInstance {
+    /** A hook that limits the routes it is given to, with the plugin's options overridden by these. */
+    rateLimit(options?: FastifyRouteRateLimitOptions): FastifyRateLimitHook
+  }
 }
+
+type Flows = RouteFlows<FastifyRequest, FastifyReply, FastifyRateLimitHandler>
 
 /**
  * A Fastify 5 plugin that rate limits each client, by default by `request.ip` as the server's
  * `trustProxy` option resolves it, in the scope it is registered in (the whole app, or one
- * encapsulated plugin's routes). Sets the RateLimit headers on every decided response, refuses with
- * 429 and `Retry-After`, and exposes the decision as `request.rateLimit`.
+ * encapsulated plugin's routes). A route's `config.rateLimit` gives it a limiter of its own (or
+ * `false`, none), `global: false` limits only such routes, and `fastify.rateLimit(options)` makes a
+ * hook for any route. Sets the RateLimit headers on every decided response, refuses with 429 and
+ * `Retry-After` (through the app's error handler when it set one) and exposes the decision as
+ * `request.rateLimit`. Register it (awaited) before the routes, so their options are checked then.
  *
  * @example
  * ```ts
@@ -36,41 +64,40 @@ declare module 'fastify' {
  * const app = Fastify({ trustProxy: '10.0.0.0/8' }) // behind load balancers in 10.0.0.0/8
  * await app.register(rateLimit()) // 100 requests per minute per client IP
  * app.get('/', async (request) => `${request.rateLimit?.remaining} left`)
+ * app.post('/login', { config: { rateLimit: { limit: 5, windowMs: 15 * 60_000 } } }, async () => 'welcome')
  * ```
  */
 export function rateLimit(options?: FastifyRateLimitOptions): FastifyPluginAsync {
-  const flow = new RequestFlow<FastifyRequest, FastifyReply, FastifyRateLimitHandler>(options, {
+  const flows: Flows = new RouteFlows(options, {
     subject: 'rateLimit() (atomic-ratelimit/fastify)',
     statusOf: (reply) => reply.statusCode,
     proxyHint: "Fastify({ trustProxy: '<the proxy address or subnet>' })",
   })
-  const { handler } = flow.options
-  const answered = new WeakMap<FastifyRequest, HttpDecision>()
+  const scopeHook = hookOf(flows, flows.scope)
 
-  async function rateLimitOnRequest(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    const decision = await flow.decide(request, () => clientOf(request))
-    // Answered while the store decided (another hook's timeout): Fastify goes no further, nor do we.
-    if (!decision || reply.sent) return undefined
-    request.rateLimit = decision.result
-    for (const [name, value] of decision.headers) reply.header(name, value)
-    const { refusal } = decision
-    if (!refusal) {
-      if (flow.settles) answered.set(request, decision)
-      return undefined
-    }
-    reply.code(refusal.statusCode)
-    if (!handler) return reply.type(refusal.body.contentType).send(refusal.body.text)
-    const payload = await handler(request, reply, decision.result)
-    return reply.sent ? reply : reply.send(payload)
+  async function rateLimitScope(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const { config, url } = request.routeOptions
+    const flow = flows.forRequest(config, () => routeName(request.method, url ?? ''))
+    return flow && (flow === flows.scope ? scopeHook : hookOf(flows, flow))(request, reply)
+  }
+
+  function addRouteHook(route: RouteOptions): void {
+    const own = flows.forRoute(route.config, routeName(route.method, route.url))
+    if (!own) return
+    const routeHooks = route as unknown as Record<RequestHook, unknown>
+    routeHooks[own.hook] = [hookOf(flows, own.flow), ...[routeHooks[own.hook] ?? []].flat()]
+    route.config = own.config
   }
 
   async function rateLimitPlugin(fastify: Parameters<FastifyPluginAsync>[0]): Promise<void> {
     if (!fastify.hasRequestDecorator('rateLimit')) fastify.decorateRequest('rateLimit', undefined)
-    fastify.addHook('onRequest', rateLimitOnRequest)
-    if (flow.settles)
-      fastify.addHook('onResponse', async function rateLimitOnResponse(request, reply) {
-        await flow.settle(answered.get(request), request, reply)
-      })
+    if (!fastify.hasDecorator('rateLimit'))
+      fastify.decorate('rateLimit', (own: FastifyRouteRateLimitOptions = {}) =>
+        hookOf(flows, flows.of(own, 'rateLimit()').flow),
+      )
+    fastify.addHook('onRoute', addRouteHook)
+    fastify.addHook(flows.placement.hook, rateLimitScope)
+    fastify.addHook('onResponse', (request, reply) => flows.settle(request, reply))
   }
   // Like fastify-plugin: the hooks apply to the scope that registers the plugin, not a child of it.
   return Object.assign(rateLimitPlugin, {
@@ -79,31 +106,25 @@ export function rateLimit(options?: FastifyRateLimitOptions): FastifyPluginAsync
   })
 }
 
-function clientOf(request: FastifyRequest): ClientAddress {
-  const header = request.headers['x-forwarded-for']
-  const forwardedFor = Array.isArray(header) ? header.join(', ') : header
-  // Fastify defines `ips` only under `trustProxy`: the socket peer, then every address it believed,
-  // the client last (what `request.ip` reads again).
-  const ips = request.ips
-  if (ips === undefined) return { ip: request.ip, forwardedFor, proxyTrust: 'none' }
-  const ip = ips[ips.length - 1]
-  if (trustsEveryHop(Object.getPrototypeOf(request), (chain) => resolvedClient(request, chain) === chain.at(-1)))
-    return { ip, forwardedFor, proxyTrust: 'all' }
-  // Under a trust list that does not name the peer (or a hop count, which Fastify 5.12.1 and later
-  // ignore), the peer's X-Forwarded-For went unread: as if no proxy were trusted.
-  return { ip, forwardedFor, proxyTrust: forwardedFor === undefined || ips.length > 1 ? 'some' : 'none' }
-}
-
-/**
- * The client Fastify's `request.ip` resolves for a request from `chain[0]` whose X-Forwarded-For
- * lists the rest from the right. Fastify keeps its `trustProxy` setting to itself (`initialConfig`
- * leaves it out), so the server's own getter answers for a made-up request in place of `raw`.
- */
-function resolvedClient(request: FastifyRequest, chain: readonly string[]): string | undefined {
-  const raw = {
-    headers: { 'x-forwarded-for': chain.slice(1).reverse().join(', ') },
-    socket: { remoteAddress: chain[0] },
+/** The hook that decides a request with `flow`: headers, then a refusal through the app's error handler, if it has one. */
+function hookOf(flows: Flows, flow: Flows['scope']): FastifyRateLimitHook {
+  const { handler, message } = flow.options
+  return async function rateLimitHook(request, reply) {
+    const decision = await flow.decide(request, () => fastifyClientOf(request))
+    // Answered while the store decided (another hook's timeout): Fastify goes no further, nor do we.
+    if (!decision || reply.sent) return undefined
+    const { result, refusal } = decision
+    if (result) request.rateLimit = result
+    for (const [name, value] of decision.headers) reply.header(name, value)
+    if (!refusal) return flows.keep(request, flow, decision)
+    reply.code(refusal.statusCode)
+    if (handler && result) {
+      const payload = await handler(request, reply, result)
+      return reply.sent ? reply : reply.send(payload)
+    }
+    // An app that set an error handler shapes refusals there; Fastify's own is `defaultErrorHandler`.
+    if (message === undefined && request.server.errorHandler.name !== 'defaultErrorHandler')
+      throw new RateLimitRefusedError(refusal, result)
+    return reply.type(refusal.body.contentType).send(refusal.body.text)
   }
-  const probe: FastifyRequest = Object.create(Object.getPrototypeOf(request), { raw: { value: raw } })
-  return probe.ip
 }

@@ -67,8 +67,9 @@ export function rateLimit(options?: FetchRateLimitOptions): FetchRateLimit {
     const decision = await flow.decide(request, () => proxiedClient(client.ip, forwardedFor, trustProxy))
     if (!decision) return undefined
     decisions.set(request, decision)
-    if (!decision.refusal) return undefined
-    const response = handler ? await handler(request, decision.result) : refusalResponse(decision.refusal)
+    const { result, refusal } = decision
+    if (!refusal) return undefined
+    const response = handler && result ? await handler(request, result) : refusalResponse(refusal)
     return withHeaders(response, decision.headers)
   }
 

@@ -62,11 +62,11 @@ export function rateLimit(options?: HonoRateLimitOptions): MiddlewareHandler<Rat
       await next()
       return undefined
     }
-    c.set('rateLimit', decision.result)
-    const { refusal } = decision
+    const { result, refusal } = decision
+    if (result) c.set('rateLimit', result)
     if (refusal) {
       c.status(refusal.statusCode as StatusCode)
-      c.res = handler ? await handler(c, decision.result) : refusalResponse(refusal)
+      c.res = handler && result ? await handler(c, result) : refusalResponse(refusal)
       setHeaders(c, decision.headers)
       return c.res
     }

@@ -45,12 +45,12 @@ export function rateLimit(options?: KoaRateLimitOptions): Middleware<RateLimitSt
     // Answered while the store decided (a timeout middleware): the request is over for us too.
     if (ctx.headerSent) return
     if (!decision) return next()
-    ctx.state.rateLimit = decision.result
+    const { result, refusal } = decision
+    if (result) ctx.state.rateLimit = result
     for (const [name, value] of decision.headers) ctx.set(name, value)
-    const { refusal } = decision
     if (refusal) {
       ctx.status = refusal.statusCode
-      if (handler) await handler(ctx, decision.result)
+      if (handler && result) await handler(ctx, result)
       else {
         ctx.set('Content-Type', refusal.body.contentType)
         ctx.body = refusal.body.text

@@ -11,16 +11,21 @@ export { HitCounterStore } from './hit-counter-store.js'
 export { ipKey } from './http/client-ip.js'
 export type { HeadersDraft } from './http/headers.js'
 export type {
+  AccessList,
   Awaitable,
   GeneratedKey,
   HttpRateLimitOptions,
+  RateLimitHook,
   RateLimitMessage,
   TrustProxyOption,
 } from './http/options.js'
+export type { RefusalReason } from './http/refusal.js'
+export { RateLimitRefusedError } from './http/refusal.js'
 export { RateLimiter } from './limiter.js'
 export type { ConsumeOptions, RateLimiterOptions } from './limiter-options.js'
 export type { MemoryStoreOptions } from './memory-store.js'
 export { MemoryStore } from './memory-store.js'
+export type { BanOptions } from './penalty.js'
 export type { BurstPolicyOptions, Policy, PolicyOutcome, WindowPolicyOptions } from './policy.js'
 export type { IORedisClient, NodeRedisClient, RedisClient, ValkeyGlideClient } from './redis/client.js'
 export { redisFunctionsLibrary } from './redis/functions.js'

@@ -64,6 +64,11 @@ export class RateLimiter {
     return this.#guard.circuitState
   }
 
+  /** Whether results count refusals in a row (`ban`, `continueExceeding` or `countRefusals`), as `onLimitReached` needs. */
+  get countsRefusals(): boolean {
+    return this.#options.penalty !== undefined
+  }
+
   /** Charges `cost` (default 1) under every policy if all allow it; charges nothing otherwise. */
   consume(key: string, options?: ConsumeOptions): Promise<RateLimitResult> {
     return this.#decide(key, options, 'consume')
@@ -167,7 +172,8 @@ export class RateLimiter {
     const { store, policies, outcomes, degraded, nowMs, penalty } = decision
     const result = combineOutcomes(policies, outcomes, degraded, nowMs, penalty)
     if (mode === 'consume' && cost > 0 && store !== undefined) attachCharge(result, store, key, cost, nowMs, policies)
-    this.#blockCache?.record(key, request.policies, cost, sentAtMs, result)
+    // A peek's ban may be one only a consume would start: it is in no store, so it blocks nothing.
+    if (mode === 'consume' || !result.banned) this.#blockCache?.record(key, request.policies, cost, sentAtMs, result)
     return result
   }
 

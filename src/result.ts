@@ -168,7 +168,11 @@ function moreRestrictive(candidate: PolicyResult, best: PolicyResult, allowed: b
   return candidate.resetAfterMs > best.resetAfterMs
 }
 
-/** `result` as it reads `elapsedMs` later: every wait shorter by that much, never below zero. */
+/**
+ * A denial `result` as it reads `elapsedMs` later: every wait shorter by that much, never below
+ * zero, and no refusal counted, as the store answers a request that meets a ban in force (so a
+ * hook on the refusal that started a ban does not run again for each request it refuses).
+ */
 export function ageResult(result: RateLimitResult, elapsedMs: number): RateLimitResult {
   const age = <T extends PolicyOutcome>(outcome: T): T => ({
     ...outcome,
@@ -176,5 +180,6 @@ export function ageResult(result: RateLimitResult, elapsedMs: number): RateLimit
     retryAfterMs: Math.max(0, outcome.retryAfterMs - elapsedMs),
     nextQuotaMs: Math.max(0, outcome.nextQuotaMs - elapsedMs),
   })
-  return { ...age(result), decidedAtMs: result.decidedAtMs + elapsedMs, policies: result.policies.map(age) }
+  const decidedAtMs = result.decidedAtMs + elapsedMs
+  return { ...age(result), decidedAtMs, policies: result.policies.map(age), refusals: 0 }
 }

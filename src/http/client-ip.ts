@@ -45,8 +45,8 @@ function clientKey(text: string, ipv6Subnet: number): string {
   return UNKNOWN_CLIENT_KEY
 }
 
-/** The key of the IP address in `text`; undefined when it holds none. */
-function addressKey(text: string, ipv6Subnet: number): string | undefined {
+/** The key of the IP address in `text`, as `ipKey` makes it; undefined when it holds none. */
+export function addressKey(text: string, ipv6Subnet: number): string | undefined {
   // Sockets give dotted IPv4, and IPv4-mapped IPv6 on a server listening on `::`: those are keyed
   // as they come, on every request, without building anything.
   if (SOCKET_IPV4.test(text)) return text

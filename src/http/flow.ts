@@ -4,12 +4,12 @@ import type { ConsumeOptions } from '../limiter-options.js'
 import type { Policy } from '../policy.js'
 import type { RateLimitResult } from '../result.js'
 import { describe } from '../validate.js'
-import { type ClientAddress, defaultClientKey, UNKNOWN_CLIENT_KEY } from './client-ip.js'
+import { type ClientAddress, defaultClientKey } from './client-ip.js'
 import { type HeaderLines, legacyHeaders, retryAfterSeconds, standardHeaders } from './headers.js'
 import type { Awaitable, HttpRateLimitOptions, ResolvedHttpOptions, TrustProxyOption } from './options.js'
-import { quotaExceededProblem, type ResponseBody, refusalBody } from './refusal.js'
+import { bannedProblem, deniedBody, quotaExceededProblem, type Refusal, refusalBody } from './refusal.js'
+import { isThenable, keyOfGenerated } from './request-key.js'
 import { type AdapterOptionSpec, resolveHttpOptions } from './resolve-options.js'
-import { WARNING_CODES, warnOnce } from './warnings.js'
 
 /** What an adapter tells the shared flow about its framework. */
 export interface AdapterSpec<Res> extends AdapterOptionSpec {
@@ -24,11 +24,12 @@ export type RequestFailure = 'failed' | 'aborted'
 
 /** The outcome of one request: its decision, the headers every decided response carries, and any refusal. */
 export interface HttpDecision {
-  readonly result: RateLimitResult
-  /** The rate limit headers, `Retry-After` included on a refusal. */
+  /** The limiter's decision; undefined for a request the deny list refused, which no limiter saw. */
+  readonly result: RateLimitResult | undefined
+  /** The rate limit headers, `Retry-After` included on a refusal (none for the deny list's). */
   readonly headers: HeaderLines
-  /** Set when the request is refused: its status and default body (unused when a `handler` answers). */
-  readonly refusal: { readonly statusCode: number; readonly body: ResponseBody } | undefined
+  /** Set when the request is refused: its status, reason and default body (unused when a `handler` answers). */
+  readonly refusal: Refusal | undefined
 }
 
 /**
@@ -41,7 +42,7 @@ export interface HttpDecision {
  * const flow = new RequestFlow(options, { subject: 'rateLimit() (my-framework)', statusOf, proxyHint })
  * const decision = await flow.decide(request, () => ({ ip, forwardedFor, proxyTrust: 'none' }))
  * if (response.headersSent) return // answered meanwhile (a timeout): nothing more to do
- * if (!decision) return next() // skipped
+ * if (!decision) return next() // skipped, or on the allow list
  * for (const [name, value] of decision.headers) response.setHeader(name, value)
  * if (decision.refusal) return send(decision.refusal.statusCode, decision.refusal.body)
  * response.once('close', () => flow.settle(decision, request, response.writableFinished ? response : 'aborted'))
@@ -56,6 +57,8 @@ export class RequestFlow<Req, Res, Handler> {
   readonly #partitionKey: (key: string) => string
   /** Whether the limit or the window is a function of the request. */
   readonly #perRequest: boolean
+  /** The answer to every request the deny list refuses. */
+  readonly #denied: HttpDecision
 
   constructor(
     options: (HttpRateLimitOptions<Req, Res, Handler> & TrustProxyOption) | undefined,
@@ -67,16 +70,31 @@ export class RequestFlow<Req, Res, Handler> {
     const { prefix } = this.options.limiter
     this.#partitionKey = lastKeyMemo((key) => partitionKeyOf(prefix, key))
     this.#perRequest = this.options.limitOf !== undefined || this.options.windowMsOf !== undefined
+    const { denyStatusCode: statusCode } = this.options
+    const refusal = {
+      statusCode,
+      body: deniedBody(statusCode),
+      reason: 'denied',
+      retryAfterSeconds: undefined,
+    } as const
+    this.#denied = { result: undefined, headers: [], refusal }
   }
 
-  /** Skip, key, cost, decision, headers and refusal body; undefined when `skip` let the request through. */
+  /**
+   * Skip, key, the deny and allow lists, cost, decision, headers, hooks and refusal body; undefined
+   * when `skip` or the allow list let the request through.
+   */
   async decide(request: Req, client: () => ClientAddress): Promise<HttpDecision | undefined> {
-    const { skip, limiter, statusCode, message } = this.options
+    const { skip, allowList, denyList, limiter } = this.options
     if (skip && (await skip(request))) return undefined
     // Key and cost are awaited only when a callback made them promises: awaiting a plain value
     // would still cost a turn of the microtask queue on every request.
     const keyed = this.#keyOf(request, client)
     const key = typeof keyed === 'string' ? keyed : await keyed
+    // The deny list first: a key on both lists is refused. Only a true from the allow list lets a
+    // request through: a list function that answers anything else leaves it counted.
+    if (denyList && (await denyList(request, key))) return this.#denied
+    if (allowList && (await allowList(request, key)) === true) return undefined
     const costed = this.#costOf(request)
     const cost = typeof costed === 'number' ? costed : await costed
     // The default cost and limits need no options object to build and check.
@@ -85,10 +103,21 @@ export class RequestFlow<Req, Res, Handler> {
     const policies = this.#perRequest ? limiter.policiesFor(call) : limiter.policies
     const headers = this.#headersOf(result, policies, key)
     if (result.allowed) return { result, headers, refusal: undefined }
+    this.options.onRefused?.(request, result)
     const retryAfter = retryAfterSeconds(result, policies)
     headers.push(['Retry-After', String(retryAfter)])
-    const problem = () => quotaExceededProblem(result, statusCode, retryAfter)
-    return { result, headers, refusal: { statusCode, body: await refusalBody(message, request, result, problem) } }
+    return { result, headers, refusal: await this.#refusalOf(request, result, retryAfter) }
+  }
+
+  async #refusalOf(request: Req, result: RateLimitResult, retryAfterSeconds: number): Promise<Refusal> {
+    const { banned } = result
+    const statusCode = banned ? this.options.banStatusCode : this.options.statusCode
+    const problem = () =>
+      banned
+        ? bannedProblem(statusCode, retryAfterSeconds)
+        : quotaExceededProblem(result, statusCode, retryAfterSeconds)
+    const body = await refusalBody(this.options.message, request, result, problem)
+    return { statusCode, body, reason: banned ? 'banned' : 'limited', retryAfterSeconds }
   }
 
   /**
@@ -99,11 +128,12 @@ export class RequestFlow<Req, Res, Handler> {
    * Never rejects.
    */
   async settle(decision: HttpDecision | undefined, request: Req, ending: Res | RequestFailure): Promise<void> {
-    if (!decision || decision.refusal || !this.settles || ending === 'aborted') return
+    const result = decision?.refusal ? undefined : decision?.result
+    if (!result || !this.settles || ending === 'aborted') return
     try {
       const succeeded = ending !== 'failed' && (await this.#wasSuccessful(request, ending as Res))
       if (succeeded ? this.options.skipSuccessfulRequests : this.options.skipFailedRequests)
-        await this.options.limiter.refund(decision.result)
+        await this.options.limiter.refund(result)
     } catch (error) {
       console.error('atomic-ratelimit: could not settle a request after its response', error)
     }
@@ -152,29 +182,6 @@ export class RequestFlow<Req, Res, Handler> {
     if (requestWasSuccessful) return (await requestWasSuccessful(request, response)) === true
     return this.#adapter.statusOf(response) < 400
   }
-}
-
-/**
- * The key a `keyGenerator`'s answer stands for: a non-empty string as it is, a finite number or a
- * bigint as its decimal text, and anything else (`''`, `undefined`, `null`, `false`, NaN, an
- * object) the one fallback key {@link UNKNOWN_CLIENT_KEY}, with a warning once per process. Such a
- * request still counts, under a quota all of them share: no 500 for the client, no free pass.
- */
-function keyOfGenerated(generated: unknown): string {
-  if (typeof generated === 'string' && generated.length > 0) return generated
-  if ((typeof generated === 'number' && Number.isFinite(generated)) || typeof generated === 'bigint')
-    return String(generated)
-  warnOnce(
-    WARNING_CODES.noKey,
-    `A keyGenerator returned ${describe(generated)}, which is not a key, so such requests share one quota under the ` +
-      `key "${UNKNOWN_CLIENT_KEY}". Return a non-empty string or a number for every request, or \`skip\` the ` +
-      'requests that have no client to count.',
-  )
-  return UNKNOWN_CLIENT_KEY
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }
 
 /**

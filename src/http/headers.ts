@@ -113,8 +113,8 @@ export function legacyHeaders(result: RateLimitResult): HeaderLines {
 /**
  * Seconds a refused client should wait: the earliest whole second at which this same request would
  * pass with no other traffic, over every violated policy (a policy's quota only grows while no one
- * spends it, so the longest wait is when all of them allow). A cost that can never pass gets the
- * violated policy's window.
+ * spends it, so the longest wait is when all of them allow), and until a penalty (a ban, a block of
+ * continueExceeding) ends. A cost that can never pass gets the violated policy's window.
  *
  * @example
  * ```ts
@@ -122,7 +122,8 @@ export function legacyHeaders(result: RateLimitResult): HeaderLines {
  * ```
  */
 export function retryAfterSeconds(result: RateLimitResult, policies: readonly Policy[]): number {
-  let seconds = 0
+  // A penalty refuses while every policy may allow: only the result's own wait includes it.
+  let seconds = Number.isFinite(result.retryAfterMs) ? toSeconds(result.retryAfterMs) : 0
   result.policies.forEach((outcome: PolicyResult, index) => {
     if (outcome.allowed) return
     const windowMs = (policies[index] as Policy).windowMs

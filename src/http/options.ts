@@ -1,5 +1,6 @@
 import type { AlgorithmName } from '../algorithms/by-name.js'
 import type { RateLimiter } from '../limiter.js'
+import type { BanOptions } from '../penalty.js'
 import type { RateLimitResult } from '../result.js'
 import type { Store } from '../store.js'
 import type { HeadersDraft } from './headers.js'
@@ -9,6 +10,15 @@ export type Awaitable<T> = T | Promise<T>
 
 /** What a `keyGenerator` returns: a client key as text, or a number (a user id) that stands for its decimal text. */
 export type GeneratedKey = string | number | bigint
+
+/** A hook on refusals: what it returns is ignored, and a throw or a rejection is logged, never sent. */
+export type RateLimitHook<Req> = (request: Req, result: RateLimitResult) => unknown
+
+/**
+ * An allow or deny list: client keys (IP addresses listed as the default key makes them, so
+ * `::ffff:1.2.3.4` is `1.2.3.4`), or a function of the request and its key that returns true.
+ */
+export type AccessList<Req> = readonly string[] | ((request: Req, key: string) => Awaitable<boolean>)
 
 /** A 429 body: text is sent as `text/plain`, an object as JSON. */
 export type RateLimitMessage = string | Readonly<Record<string, unknown>>
@@ -37,7 +47,13 @@ export interface HttpRateLimitOptions<Req, Res, Handler> {
   readonly store?: Store
   /** Key namespace; limiters with the same store, prefix and limits share quota. @default 'rl' */
   readonly prefix?: string
-  /** A ready RateLimiter (several policies, a clock, store failure settings) instead of the six options above. */
+  /** Ban a client refused `afterRefusals` times in a row, as the RateLimiter's `ban`; it is answered `banStatusCode`. */
+  readonly ban?: BanOptions
+  /** Every refusal keeps the client refused for the window of the policy it broke, from that refusal. @default false */
+  readonly continueExceeding?: boolean
+  /** Count each client's refusals in a row (`result.refusals`). @default false, true with `onLimitReached` */
+  readonly countRefusals?: boolean
+  /** A ready RateLimiter (several policies, a clock, store failure settings) instead of the nine options above. */
   readonly limiter?: RateLimiter
   /**
    * The client a request counts for: a non-empty string, or a finite number (its decimal text, so
@@ -58,6 +74,23 @@ export interface HttpRateLimitOptions<Req, Res, Handler> {
   readonly message?: RateLimitMessage | ((request: Req, result: RateLimitResult) => Awaitable<RateLimitMessage>)
   /** Status of a refused request: 400 to 599. @default 429 */
   readonly statusCode?: number
+  /** Status of a request refused by a ban: 400 to 599. @default 403 */
+  readonly banStatusCode?: number
+  /**
+   * Called on a client's first refusal since it was last allowed (`result.refusals === 1`): once per
+   * client and window, across every process on the store. Needs a limiter that counts refusals.
+   */
+  readonly onLimitReached?: RateLimitHook<Req>
+  /** Called on every refusal, a ban's included (not on a deny list's). */
+  readonly onRefusal?: RateLimitHook<Req>
+  /** Called when a ban starts, on the refusal that starts it (`result.banned && result.refusals > 0`). */
+  readonly onBan?: RateLimitHook<Req>
+  /** Keys let through uncounted, with no headers (as `skip`), or a function that returns true for them. */
+  readonly allowList?: AccessList<Req>
+  /** Keys refused with `denyStatusCode` before the store is asked, or a function that returns true for them. */
+  readonly denyList?: AccessList<Req>
+  /** Status of a request the deny list refuses: 400 to 599. @default 403 */
+  readonly denyStatusCode?: number
   /** Which draft of the IETF RateLimit header fields to send, or false for none. @default 'draft-8' */
   readonly standardHeaders?: HeadersDraft | false
   /** Also send `X-RateLimit-Limit`, `-Remaining` and `-Reset` (epoch seconds). @default false */
@@ -101,6 +134,12 @@ export interface ResolvedHttpOptions<Req, Res, Handler> {
   readonly handler: Handler | undefined
   readonly message: HttpRateLimitOptions<Req, Res, Handler>['message']
   readonly statusCode: number
+  readonly banStatusCode: number
+  /** Runs the hooks on a refusal; undefined when none is given. */
+  readonly onRefused: ((request: Req, result: RateLimitResult) => void) | undefined
+  readonly allowList: ((request: Req, key: string) => Awaitable<boolean>) | undefined
+  readonly denyList: ((request: Req, key: string) => Awaitable<boolean>) | undefined
+  readonly denyStatusCode: number
   readonly standardHeaders: HeadersDraft | false
   readonly legacyHeaders: boolean
   readonly skipSuccessfulRequests: boolean

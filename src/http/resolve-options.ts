@@ -1,11 +1,10 @@
-import { policyByName } from '../algorithms/by-name.js'
 import { RateLimitOptionsError } from '../errors.js'
-import { RateLimiter } from '../limiter.js'
-import { windowText } from '../policy.js'
 import { assertInteger, assertKnownOptions, assertOptionsObject, describe, withDefault } from '../validate.js'
+import { readAccessList } from './access-lists.js'
 import type { HeadersDraft } from './headers.js'
+import { createHookRunner } from './hooks.js'
+import { LIMITER_OPTIONS, readLimiter } from './limiter-from-options.js'
 import type { HttpRateLimitOptions, ResolvedHttpOptions, TrustProxyOption } from './options.js'
-import { registerQuotas } from './warnings.js'
 
 /** How an adapter's options differ from the shared ones. */
 export interface AdapterOptionSpec {
@@ -15,7 +14,6 @@ export interface AdapterOptionSpec {
   readonly trustProxy?: boolean
 }
 
-const LIMITER_OPTIONS = ['limit', 'windowMs', 'algorithm', 'anchor', 'store', 'prefix'] as const
 const SHARED_OPTIONS = [
   ...LIMITER_OPTIONS,
   'limiter',
@@ -25,6 +23,13 @@ const SHARED_OPTIONS = [
   'handler',
   'message',
   'statusCode',
+  'banStatusCode',
+  'onLimitReached',
+  'onRefusal',
+  'onBan',
+  'allowList',
+  'denyList',
+  'denyStatusCode',
   'standardHeaders',
   'legacyHeaders',
   'skipSuccessfulRequests',
@@ -55,6 +60,7 @@ export function resolveHttpOptions<Req, Res, Handler>(
   if (given.handler !== undefined && given.message !== undefined)
     throw new RateLimitOptionsError('Expected only one of `handler` and `message`, got both')
   const cost = given.cost
+  const ipv6Subnet = assertInteger(withDefault(given.ipv6Subnet, 56), 'ipv6Subnet', 1, 128)
   return {
     limiter: readLimiter(given),
     limitOf: typeof given.limit === 'function' ? given.limit : undefined,
@@ -65,57 +71,20 @@ export function resolveHttpOptions<Req, Res, Handler>(
     handler: readFunction(given.handler, 'handler'),
     message: readMessage(given.message),
     statusCode: assertInteger(withDefault(given.statusCode, 429), 'statusCode', 400, 599),
+    banStatusCode: assertInteger(withDefault(given.banStatusCode, 403), 'banStatusCode', 400, 599),
+    onRefused: createHookRunner(given),
+    allowList: readAccessList(given.allowList, 'allowList', ipv6Subnet),
+    denyList: readAccessList(given.denyList, 'denyList', ipv6Subnet),
+    denyStatusCode: assertInteger(withDefault(given.denyStatusCode, 403), 'denyStatusCode', 400, 599),
     standardHeaders: readChoice(withDefault<unknown>(given.standardHeaders, 'draft-8'), 'standardHeaders', DRAFTS),
     legacyHeaders: readBoolean(given.legacyHeaders, 'legacyHeaders'),
     skipSuccessfulRequests: readBoolean(given.skipSuccessfulRequests, 'skipSuccessfulRequests'),
     skipFailedRequests: readBoolean(given.skipFailedRequests, 'skipFailedRequests'),
     requestWasSuccessful: readFunction(given.requestWasSuccessful, 'requestWasSuccessful'),
-    ipv6Subnet: assertInteger(withDefault(given.ipv6Subnet, 56), 'ipv6Subnet', 1, 128),
+    ipv6Subnet,
     quotaUnit: readQuotaUnit(withDefault<unknown>(given.quotaUnit, 'requests')),
     trustProxy: readTrustProxy(withDefault<unknown>(given.trustProxy, false)),
   }
-}
-
-/** The given `limiter`, or one built from limit, windowMs, algorithm, store and prefix; never both. */
-function readLimiter(
-  given: Pick<HttpRateLimitOptions<never, never, never>, (typeof LIMITER_OPTIONS)[number] | 'limiter'>,
-): RateLimiter {
-  const mixed = LIMITER_OPTIONS.filter((name) => given[name] !== undefined)
-  if (given.limiter !== undefined) {
-    if (!(given.limiter instanceof RateLimiter))
-      throw new RateLimitOptionsError(`Expected \`limiter\` to be a RateLimiter, got ${describe(given.limiter)}`)
-    if (mixed.length > 0)
-      throw new RateLimitOptionsError(
-        `Expected \`${mixed[0]}\` to be left out when \`limiter\` is given (set it on the RateLimiter instead)`,
-      )
-    return given.limiter
-  }
-  const limit = withDefault(given.limit, 100)
-  const windowMs = withDefault(given.windowMs, 60_000)
-  // A number given per request stands in the name as the word: `limit-per-60s`, the same for every
-  // request, so a client's stored state carries over when its limit changes.
-  const name = perRequestName(limit, windowMs)
-  const window = {
-    limit: typeof limit === 'function' ? 1 : limit,
-    windowMs: typeof windowMs === 'function' ? 60_000 : windowMs,
-    ...definedOnly({ anchor: given.anchor }),
-    ...(name === undefined ? {} : { name }),
-  }
-  const policy = policyByName(withDefault<unknown>(given.algorithm, 'fixed-window'), window)
-  const limiter = new RateLimiter({ policy, ...definedOnly({ store: given.store, prefix: given.prefix }) })
-  if (given.store !== undefined) registerQuotas(given.store, limiter.prefix, limiter.policies)
-  return limiter
-}
-
-/** The policy name when the limit or the window is a function of the request; undefined when neither is. */
-function perRequestName(limit: unknown, windowMs: unknown): string | undefined {
-  if (typeof limit !== 'function' && typeof windowMs !== 'function') return undefined
-  const window = typeof windowMs === 'function' ? 'window' : windowText(windowMs as number)
-  return `${typeof limit === 'function' ? 'limit' : String(limit)}-per-${window}`
-}
-
-function definedOnly<T extends object>(fields: T): Partial<T> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>
 }
 
 function readFunction<F>(value: F | undefined, option: string): F | undefined {
