@@ -77,6 +77,7 @@ export class MemoryStore implements Store {
     const key = boundedKey(request.key)
     const record = this.#clients.get(key)
     const { slots, penaltySlot } = layout
+    if (slots.length === 1 && penaltySlot === undefined) return this.#decideOne(request, layout, key, record, nowMs)
     const penaltyState = penaltySlot === undefined ? undefined : record?.stateAt(penaltySlot, nowMs)
     const { evaluations, penalty } = evaluateRequest(
       request,
@@ -87,6 +88,36 @@ export class MemoryStore implements Store {
     )
     if (request.mode === 'consume') this.#write(key, record, layout, evaluations, penalty, nowMs)
     return { nowMs, outcomes: evaluations, penalty }
+  }
+
+  /**
+   * One policy and no penalty, the most common request: decided with no closure or list to build,
+   * which a decision of a few hundred ns would otherwise spend a third of its time collecting.
+   */
+  #decideOne(
+    { policies, cost, mode }: StoreRequest,
+    { slots, algorithms }: Layout,
+    key: string,
+    record: ClientRecord | undefined,
+    nowMs: number,
+  ): StoreDecision {
+    const slot = slots[0] as string
+    const algorithm = algorithms[0] as Algorithm<unknown>
+    const evaluation = algorithm.evaluate(
+      policies[0] as Policy,
+      record?.stateAt(slot, nowMs),
+      nowMs,
+      cost,
+      mode === 'consume',
+    )
+    if (evaluation.nextState !== undefined) {
+      if (!record) this.#add(key, nowMs).write(slot, evaluation.nextState, evaluation.expiresAtMs, nowMs)
+      else {
+        this.#clients.rewritten(record)
+        record.write(slot, evaluation.nextState, evaluation.expiresAtMs, nowMs)
+      }
+    }
+    return { nowMs, outcomes: [evaluation], penalty: undefined }
   }
 
   async refund(refund: StoreRefund): Promise<void> {
@@ -134,11 +165,8 @@ export class MemoryStore implements Store {
   ): void {
     let record = existing
     const writeSlot = (slot: string, state: unknown, expiresAtMs: number) => {
-      if (!record) {
-        this.#sweepSome(nowMs)
-        record = new ClientRecord()
-        this.#clients.set(key, record)
-      } else if (record === existing) this.#clients.rewritten(record)
+      if (!record) record = this.#add(key, nowMs)
+      else if (record === existing) this.#clients.rewritten(record)
       record.write(slot, state, expiresAtMs, nowMs)
     }
     for (let index = 0; index < evaluations.length; index++) {
@@ -148,6 +176,14 @@ export class MemoryStore implements Store {
     if (penaltySlot === undefined || penalty?.nextState === undefined) return
     if (penalty.nextState === null) record?.expire(penaltySlot)
     else writeSlot(penaltySlot, penalty.nextState, penalty.expiresAtMs)
+  }
+
+  /** A new client's record, after sweeping a few that expired by `nowMs`. */
+  #add(key: string, nowMs: number): ClientRecord {
+    this.#sweepSome(nowMs)
+    const record = new ClientRecord()
+    this.#clients.set(key, record)
+    return record
   }
 
   #sweepSome(nowMs: number): void {
