@@ -35,6 +35,7 @@ describe('npm run bench (smoke: a few ms per run, no HTTP)', () => {
       'ours three policies',
       'ours fixed-window coalesced, functions',
       'ours fixed-window coalesced, GLIDE',
+      'ours fixed-window coalesced, autopipelining',
       'ours HitCounterStore (express-rate-limit Store)',
       'rate-limiter-flexible',
       'rate-limit-redis',

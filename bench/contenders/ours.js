@@ -2,6 +2,7 @@
 // decision, every other option at its default.
 
 import { GlideClient, Logger } from '@valkey/valkey-glide'
+import { Redis } from 'ioredis'
 import { fixedWindow, gcra, MemoryStore, RateLimiter, RedisStore, slidingWindow, tokenBucket } from 'atomic-ratelimit'
 import { LIMIT, WINDOW_MS } from '../settings.js'
 import { verdictOfResult } from './verdict.js'
@@ -54,7 +55,19 @@ const otherWays = [
   wayOf('ours fixed-window coalesced, functions', 'fixed-window', { scripts: 'functions' }),
   wayOf('ours three policies coalesced, functions', 'three policies', { scripts: 'functions' }),
   { ...wayOf('ours fixed-window coalesced, GLIDE', 'fixed-window', {}, glideBeside), sendsOwnCommands: true },
+  {
+    ...wayOf('ours fixed-window coalesced, autopipelining', 'fixed-window', {}, autoPipelinedBeside),
+    sendsOwnCommands: true,
+  },
 ]
+
+let autoPipelined
+
+/** One ioredis client with `enableAutoPipelining` (a common setting) on the server `client` is connected to; see closeGlide. */
+function autoPipelinedBeside(client) {
+  autoPipelined ??= new Redis({ host: client.options.host, port: client.options.port, enableAutoPipelining: true })
+  return autoPipelined
+}
 
 function wayOf(id, policyName, storeOptions, clientFor = async (client) => client) {
   return {
@@ -86,10 +99,12 @@ function glideBeside(client) {
   return glide
 }
 
-/** Closes the GLIDE client, if one was made: its native connection would keep the process alive. */
+/** Closes the GLIDE client and the autopipelining one, if made: their connections would keep the process alive. */
 export async function closeGlide() {
   if (glide) (await glide).close()
   glide = undefined
+  autoPipelined?.disconnect()
+  autoPipelined = undefined
 }
 
 /** Our MemoryStore, one fixed-window policy. */

@@ -16,6 +16,18 @@ export interface IORedisClient {
   readonly isCluster?: boolean
   /** On a Cluster: a client per node. */
   nodes?(role: 'master'): readonly IORedisNode[]
+  /** The client's options, of which the store only reads whether it pipelines automatically. */
+  readonly options?: { readonly enableAutoPipelining?: boolean | undefined }
+  /** A pipeline of its own: its commands go at once, whatever the client's automatic pipelining. */
+  pipeline?(): IORedisPipeline
+}
+
+/** The part of an ioredis pipeline the store uses. */
+export interface IORedisPipeline {
+  evalsha(sha1: string, numKeys: number, keys: string[], args: string[]): IORedisPipeline
+  eval(script: string, numKeys: number, keys: string[], args: string[]): IORedisPipeline
+  call(command: string, args: (string | number)[]): IORedisPipeline
+  exec(): Promise<[error: Error | null, value: unknown][] | null>
 }
 
 /** One node's client in an ioredis Cluster. */
@@ -26,14 +38,20 @@ export interface IORedisNode {
 
 const IOREDIS_DOWN = new Set(['reconnecting', 'close', 'end'])
 
-/** Maps an ioredis or iovalkey client onto the seam. */
+/**
+ * Maps an ioredis or iovalkey client onto the seam. A client with `enableAutoPipelining` would queue
+ * every script call behind the one in flight (its automatic pipeline runs one at a time per node),
+ * where the store keeps several in flight so Redis decides one batch while Node reads the last: its
+ * script calls go each in a pipeline of their own, which the client sends at once.
+ */
 export function fromIORedis(ioredis: IORedisClient): ScriptClient {
   const cluster = ioredis.isCluster === true
+  const scripts = ioredis.options?.enableAutoPipelining === true && ioredis.pipeline ? pipelined(ioredis) : ioredis
   return {
-    evalsha: (sha1, keys, args) => ioredis.evalsha(sha1, keys.length, keys, args),
-    eval: (source, keys, args) => ioredis.eval(source, keys.length, keys, args),
+    evalsha: (sha1, keys, args) => scripts.evalsha(sha1, keys.length, keys, args),
+    eval: (source, keys, args) => scripts.eval(source, keys.length, keys, args),
     fcall: (name, keys, args, readOnly) =>
-      ioredis.call(readOnly ? 'FCALL_RO' : 'FCALL', [name, keys.length, ...keys, ...args]),
+      scripts.call(readOnly ? 'FCALL_RO' : 'FCALL', [name, keys.length, ...keys, ...args]),
     loadFunctions: (source, key) =>
       (cluster ? masterServing(ioredis, key) : ioredis).call('FUNCTION', ['LOAD', source]),
     del: (keys) => ioredis.del(...keys),
@@ -52,4 +70,22 @@ function masterServing(cluster: IORedisClient, key: string): IORedisNode {
   const node = cluster.nodes?.('master').find(({ options }) => `${options.host}:${options.port}` === address)
   if (!node) throw new Error(`atomic-ratelimit: no client for the master serving ${key} (${address ?? 'no slot map'})`)
   return node
+}
+
+type ScriptMethods = Pick<IORedisClient, 'evalsha' | 'eval' | 'call'>
+
+/** The script commands of `ioredis`, each sent in a pipeline of its own (see {@link fromIORedis}). */
+function pipelined(ioredis: IORedisClient): ScriptMethods {
+  const alone = async (add: (pipeline: IORedisPipeline) => IORedisPipeline): Promise<unknown> => {
+    const [[error, value]] = ((await add((ioredis.pipeline as () => IORedisPipeline)()).exec()) ?? [[null, null]]) as [
+      [Error | null, unknown],
+    ]
+    if (error) throw error
+    return value
+  }
+  return {
+    evalsha: (sha1, numKeys, keys, args) => alone((pipeline) => pipeline.evalsha(sha1, numKeys, keys, args)),
+    eval: (source, numKeys, keys, args) => alone((pipeline) => pipeline.eval(source, numKeys, keys, args)),
+    call: (command, args) => alone((pipeline) => pipeline.call(command, args)),
+  }
 }
