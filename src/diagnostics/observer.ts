@@ -1,0 +1,165 @@
+import { lastKeyMemo, partitionKey } from '../hash.js'
+import type { Policy } from '../policy.js'
+import type { RateLimitResult } from '../result.js'
+import type { Store, StoreDecision, StoreRequest, StoreTarget } from '../store.js'
+import type { GuardedDecision } from '../store-guard.js'
+import {
+  blockCacheChannel,
+  decisionChannel,
+  storeCallChannel,
+  storeCallsTraced,
+  storeErrorChannel,
+} from './channels.js'
+import type {
+  BlockCacheMessage,
+  DecisionMessage,
+  DecisionSource,
+  StoreCallMessage,
+  StoreErrorMessage,
+  StoreOperation,
+} from './messages.js'
+import { errorTypeOf, withoutKey } from './redact.js'
+import { storeKindOf } from './store-kind.js'
+
+/** Each policy list's names, worked out once per list. */
+const namesOfLists = new WeakMap<readonly Policy[], readonly string[]>()
+
+/**
+ * Publishes what one limiter does on the diagnostics channels. Every method first asks whether
+ * anyone listens, and builds nothing otherwise. The client key goes out only as its partition key.
+ */
+export class LimiterObserver {
+  readonly #prefix: string
+  /** The partition key of the last client key asked for: a decision's messages ask in a row. */
+  readonly #partitionKey: (key: string) => string
+
+  constructor(prefix: string) {
+    this.#prefix = prefix
+    this.#partitionKey = lastKeyMemo((key) => partitionKey(prefix, key))
+  }
+
+  /** Whether anyone listens to decisions: the limiter then times its store. */
+  get watchesDecisions(): boolean {
+    return decisionChannel.hasSubscribers
+  }
+
+  /** After a consume or peek: what decided, and how long the store took (0 when not asked). */
+  decided(request: StoreRequest, result: RateLimitResult, decidedBy: DecisionSource, storeMs: number): void {
+    if (!decisionChannel.hasSubscribers) return
+    const { allowed, degraded, banned, policy } = result
+    decisionChannel.publish({
+      prefix: this.#prefix,
+      partitionKey: this.#partitionKey(request.key),
+      operation: request.mode,
+      cost: request.cost,
+      policies: namesOf(request.policies),
+      policy,
+      allowed,
+      degraded,
+      banned,
+      decidedBy,
+      storeMs,
+      result,
+    } satisfies DecisionMessage)
+  }
+
+  /** A denial the block cache served: a block cache hit, and a decision. */
+  servedFromBlockCache(request: StoreRequest, result: RateLimitResult): void {
+    if (blockCacheChannel.hasSubscribers)
+      blockCacheChannel.publish({
+        prefix: this.#prefix,
+        partitionKey: this.#partitionKey(request.key),
+        operation: request.mode,
+        cost: request.cost,
+        policy: result.policy,
+        result,
+      } satisfies BlockCacheMessage)
+    this.decided(request, result, 'block-cache', 0)
+  }
+
+  /** A store failure the limiter reports to `onError`. */
+  storeFailed(error: unknown, target: StoreTarget, operation: StoreOperation): void {
+    if (!storeErrorChannel.hasSubscribers) return
+    const shown = this.#shown(error, target.key)
+    storeErrorChannel.publish({
+      prefix: this.#prefix,
+      partitionKey: this.#partitionKey(target.key),
+      operation,
+      error: shown,
+      errorType: errorTypeOf(shown),
+    } satisfies StoreErrorMessage)
+  }
+
+  /**
+   * `call()`, traced on the store TracingChannel when anyone listens: as `tracePromise` does it,
+   * but what the `error` channel carries is the error without the client key. A decision's call
+   * resolves with the store's decision; a refund's or a reset's with nothing.
+   */
+  traced<T>(
+    store: Store,
+    target: StoreTarget,
+    operation: StoreOperation,
+    cost: number,
+    call: () => Promise<T>,
+  ): Promise<T> {
+    if (!storeCallsTraced()) return call()
+    const context: StoreCallMessage = {
+      prefix: this.#prefix,
+      partitionKey: this.#partitionKey(target.key),
+      operation,
+      policies: namesOf(target.policies),
+      cost,
+      store: storeKindOf(store) === 'redis' ? 'redis' : 'custom',
+    }
+    const { start, end, asyncStart, asyncEnd, error } = storeCallChannel
+    const failed = (failure: unknown): void => {
+      context.error = this.#shown(failure, target.key)
+      context.errorType = errorTypeOf(context.error)
+      error.publish(context)
+    }
+    const settled = (): void => {
+      asyncStart.publish(context)
+      asyncEnd.publish(context)
+    }
+    return start.runStores(context, () => {
+      try {
+        return call().then(
+          (result) => {
+            context.result = (result || undefined) as StoreDecision | undefined
+            settled()
+            return result
+          },
+          (failure: unknown) => {
+            failed(failure)
+            settled()
+            throw failure
+          },
+        )
+      } catch (failure) {
+        failed(failure)
+        throw failure
+      } finally {
+        end.publish(context)
+      }
+    })
+  }
+
+  #shown(error: unknown, key: string): Error {
+    return withoutKey(error, key, `:${this.#partitionKey(key)}:`)
+  }
+}
+
+/** Which made a decision the store guard returned. */
+export function decisionSourceOf({ store, degraded }: GuardedDecision): DecisionSource {
+  if (store === undefined) return 'failure-policy'
+  return degraded ? 'fallback' : storeKindOf(store)
+}
+
+function namesOf(policies: readonly Policy[]): readonly string[] {
+  let names = namesOfLists.get(policies)
+  if (!names) {
+    names = Object.freeze(policies.map((policy) => policy.name))
+    namesOfLists.set(policies, names)
+  }
+  return names
+}
