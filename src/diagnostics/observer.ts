@@ -18,7 +18,7 @@ import type {
   StoreErrorMessage,
   StoreOperation,
 } from './messages.js'
-import { errorTypeOf, withoutKey } from './redact.js'
+import { type ShownFailure, shownFailure } from './redact.js'
 import { storeKindOf } from './store-kind.js'
 
 /** Each policy list's names, worked out once per list. */
@@ -80,13 +80,13 @@ export class LimiterObserver {
   /** A store failure the limiter reports to `onError`. */
   storeFailed(error: unknown, target: StoreTarget, operation: StoreOperation): void {
     if (!storeErrorChannel.hasSubscribers) return
-    const shown = this.#shown(error, target.key)
+    const { error: shown, errorType } = this.#shown(error, target.key)
     storeErrorChannel.publish({
       prefix: this.#prefix,
       partitionKey: this.#partitionKey(target.key),
       operation,
       error: shown,
-      errorType: errorTypeOf(shown),
+      errorType,
     } satisfies StoreErrorMessage)
   }
 
@@ -113,8 +113,9 @@ export class LimiterObserver {
     }
     const { start, end, asyncStart, asyncEnd, error } = storeCallChannel
     const failed = (failure: unknown): void => {
-      context.error = this.#shown(failure, target.key)
-      context.errorType = errorTypeOf(context.error)
+      const shown = this.#shown(failure, target.key)
+      context.error = shown.error
+      context.errorType = shown.errorType
       error.publish(context)
     }
     const settled = (): void => {
@@ -144,8 +145,8 @@ export class LimiterObserver {
     })
   }
 
-  #shown(error: unknown, key: string): Error {
-    return withoutKey(error, key, `:${this.#partitionKey(key)}:`)
+  #shown(error: unknown, key: string): ShownFailure {
+    return shownFailure(error, key, `:${this.#partitionKey(key)}:`)
   }
 }
 

@@ -1,21 +1,28 @@
 import { isScriptError, StoreTimeoutError, StoreUnavailableError } from '../errors.js'
 
+/** A store failure as observers see it. */
+export interface ShownFailure {
+  readonly error: Error
+  readonly errorType: string
+}
+
 /**
- * The store failure as observers may see it. Our own errors name no key and pass as they are. Any
- * other is copied: its name, string `code`, message and stack, with every occurrence of the client
- * key replaced by `stand` (a Lua error quotes the Redis key, which holds a short client key as it
- * is), and nothing else (ioredis attaches the command it sent, keys included).
+ * The store failure as observers may see it, with every occurrence of the client key replaced by
+ * `stand`. Our own errors name no key and pass as they are. Any other is copied: its name, string
+ * `code`, message and stack, scrubbed (a Lua error quotes the Redis key, which holds a short client
+ * key as it is), and nothing else (ioredis attaches the command it sent, keys included).
  */
-export function withoutKey(error: unknown, key: string, stand: string): Error {
-  if (error instanceof StoreTimeoutError || error instanceof StoreUnavailableError) return error
+export function shownFailure(error: unknown, key: string, stand: string): ShownFailure {
   const scrub = (text: string): string => text.replaceAll(key, stand)
+  const errorType = scrub(errorTypeOf(error))
+  if (error instanceof StoreTimeoutError || error instanceof StoreUnavailableError) return { error, errorType }
   const source = error instanceof Error ? error : undefined
   const copy = new Error(scrub(source ? source.message : describeThrown(error)))
   copy.name = scrub(source?.name ?? 'Error')
   copy.stack = source?.stack === undefined ? `${copy.name}: ${copy.message}` : scrub(source.stack)
   const code = (source as { code?: unknown } | undefined)?.code
   if (typeof code === 'string') Object.assign(copy, { code: scrub(code) })
-  return copy
+  return { error: copy, errorType }
 }
 
 /**
@@ -23,7 +30,7 @@ export function withoutKey(error: unknown, key: string, stand: string): Error {
  * with a script error), else the error's string `code` or its `name`, or `_OTHER` for a thrown
  * non-error.
  */
-export function errorTypeOf(error: unknown): string {
+function errorTypeOf(error: unknown): string {
   if (error instanceof StoreTimeoutError) return 'timeout'
   if (error instanceof StoreUnavailableError) return 'unavailable'
   if (!(error instanceof Error)) return '_OTHER'
