@@ -1,7 +1,7 @@
 import type { BlockCache } from './block-cache.js'
 import { BoundedMap } from './bounded-map.js'
 import type { CircuitState } from './breaker.js'
-import { decisionSourceOf, LimiterObserver } from './diagnostics/observer.js'
+import { LimiterObserver } from './diagnostics/observer.js'
 import { RateLimitOptionsError } from './errors.js'
 import {
   type CallOptions,
@@ -167,25 +167,13 @@ export class RateLimiter {
       this.#observer.servedFromBlockCache(request, blocked)
       return Promise.resolve(blocked)
     }
-    if (this.#observer.watchesDecisions) return this.#decideObserved(request, localNowMs)
+    if (this.#observer.watchesDecisions) {
+      const decide = () => this.#guard.decide(request)
+      return this.#observer.timed(request, decide, (answer) => this.#conclude(request, answer, localNowMs))
+    }
     const decision = this.#guard.decide(request)
     if (!(decision instanceof Promise)) return Promise.resolve(this.#conclude(request, decision, localNowMs))
     return decision.then((answer) => this.#conclude(request, answer, localNowMs))
-  }
-
-  /**
-   * {@link #decide}'s store step, timed and published. A path of its own: timing every decision
-   * would keep one more value alive across the store call, memory that nobody listening needs.
-   */
-  #decideObserved(request: StoreRequest, localNowMs: number): Promise<RateLimitResult> {
-    const startedAtMs = performance.now()
-    const conclude = (answer: GuardedDecision): RateLimitResult => {
-      const result = this.#conclude(request, answer, localNowMs)
-      this.#observer.decided(request, result, decisionSourceOf(answer), performance.now() - startedAtMs)
-      return result
-    }
-    const decision = this.#guard.decide(request)
-    return decision instanceof Promise ? decision.then(conclude) : Promise.resolve(conclude(decision))
   }
 
   #conclude(request: StoreRequest, decision: GuardedDecision, sentAtMs: number): RateLimitResult {

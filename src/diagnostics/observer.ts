@@ -43,6 +43,26 @@ export class LimiterObserver {
     return decisionChannel.hasSubscribers
   }
 
+  /**
+   * The store step of a decision while anyone listens to decisions: `decide`, then `conclude`,
+   * timed, and the decision published. A path of its own: timing every decision would keep one
+   * more value alive across the store call, memory nobody listening needs.
+   */
+  timed(
+    request: StoreRequest,
+    decide: () => GuardedDecision | Promise<GuardedDecision>,
+    conclude: (answer: GuardedDecision) => RateLimitResult,
+  ): Promise<RateLimitResult> {
+    const startedAtMs = performance.now()
+    const published = (answer: GuardedDecision): RateLimitResult => {
+      const result = conclude(answer)
+      this.decided(request, result, decisionSourceOf(answer), performance.now() - startedAtMs)
+      return result
+    }
+    const decision = decide()
+    return decision instanceof Promise ? decision.then(published) : Promise.resolve(published(decision))
+  }
+
   /** After a consume or peek: what decided, and how long the store took (0 when not asked). */
   decided(request: StoreRequest, result: RateLimitResult, decidedBy: DecisionSource, storeMs: number): void {
     if (!decisionChannel.hasSubscribers) return
