@@ -25,10 +25,15 @@ export const channelNames = {
   blockCache: 'atomic-ratelimit:block-cache',
 } as const satisfies Record<string, string>
 
+/** Carries a DecisionMessage after every consume and peek. */
 export const decisionChannel = channel(channelNames.decision)
+/** Traces each call to a store outside the process; its context is a StoreCallMessage. */
 export const storeCallChannel = tracingChannel<unknown, StoreCallMessage>(channelNames.store)
+/** Carries a StoreErrorMessage for every store failure reported to `onError`. */
 export const storeErrorChannel = channel(channelNames.storeError)
+/** Carries a BreakerMessage at every change of a circuit breaker's state. */
 export const breakerChannel = channel(channelNames.breaker)
+/** Carries a BlockCacheMessage for every denial the block cache serves. */
 export const blockCacheChannel = channel(channelNames.blockCache)
 
 /**
