@@ -4,8 +4,9 @@ import { pathToFileURL } from 'node:url'
 import { defineConfig } from 'tsdown'
 
 export default defineConfig({
-  // The core, and one entry per HTTP adapter (the package's subpath exports); code they share is
-  // split into common chunks, so a RateLimiter made by the core works in every adapter.
+  // The core, one entry per HTTP adapter and the OpenTelemetry bridge (the package's subpath
+  // exports); code they share is split into common chunks, so a RateLimiter made by the core works
+  // in every adapter.
   entry: {
     index: 'src/index.ts',
     express: 'adapters/express.ts',
@@ -13,6 +14,7 @@ export default defineConfig({
     hono: 'adapters/hono.ts',
     fastify: 'adapters/fastify.ts',
     fetch: 'adapters/fetch.ts',
+    otel: 'src/otel/index.ts',
   },
   format: ['esm', 'cjs'],
   platform: 'node',

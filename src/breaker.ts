@@ -1,3 +1,6 @@
+import { breakerChannel } from './diagnostics/channels.js'
+import type { BreakerMessage } from './diagnostics/messages.js'
+
 /** `closed`: calls go to the store. `open`: none do. `half-open`: one probe call does. */
 export type CircuitState = 'closed' | 'open' | 'half-open'
 
@@ -29,14 +32,17 @@ export interface ResolvedCircuitBreakerOptions {
 export class CircuitBreaker {
   readonly #options: ResolvedCircuitBreakerOptions
   readonly #domain: string
+  /** The limiter's key namespace, told to observers. */
+  readonly #prefix: string
   #state: CircuitState = 'closed'
   #failures = 0
   #openedAtMs = 0
 
-  /** A closed breaker for one failure domain of the store. */
-  constructor(options: ResolvedCircuitBreakerOptions, domain: string) {
+  /** A closed breaker for one failure domain of the store, of the limiter with this prefix. */
+  constructor(options: ResolvedCircuitBreakerOptions, domain: string, prefix: string) {
     this.#options = options
     this.#domain = domain
+    this.#prefix = prefix
   }
 
   /** The current state. */
@@ -79,7 +85,15 @@ export class CircuitBreaker {
   }
 
   #change(state: CircuitState, error?: unknown): void {
+    const previousState = this.#state
     this.#state = state
+    if (breakerChannel.hasSubscribers)
+      breakerChannel.publish({
+        prefix: this.#prefix,
+        domain: this.#domain,
+        state,
+        previousState,
+      } satisfies BreakerMessage)
     try {
       this.#options.onStateChange?.(state, error, this.#domain)
     } catch (callbackError) {

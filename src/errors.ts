@@ -31,3 +31,23 @@ export class StoreUnavailableError extends Error {
   readonly code = 'ERR_RATE_LIMIT_STORE_UNAVAILABLE'
   override name = 'StoreUnavailableError'
 }
+
+/**
+ * Whether a store error is a script error about one key's state (a Lua `error()`, as Redis
+ * reports it): the store ran the script, so it is up.
+ */
+export function isScriptError(error: unknown): boolean {
+  return error instanceof Error && /user_script|Error running script/.test(error.message)
+}
+
+/**
+ * What a failure says of the store's health. `answered`: a script error, about one key's state,
+ * from a store that ran the script. `unknown`: the client refused at once because it is
+ * reconnecting; asking again costs nothing, and is how decisions return the moment it is back.
+ * `failed`: anything else (a refused connection, a missed deadline, a cluster error).
+ */
+export function healthSignOf(error: unknown): 'failed' | 'answered' | 'unknown' {
+  if (error instanceof StoreUnavailableError) return 'unknown'
+  if (isScriptError(error)) return 'answered'
+  return 'failed'
+}

@@ -37,6 +37,16 @@ export function lastKeyMemo(compute: (key: string) => string): (key: string) => 
   }
 }
 
+/**
+ * The client key as it may be shown outside: the first 12 bytes of SHA-256 over the prefix and the
+ * key, in base64 (exactly 16 characters, no padding), so it tells quotas apart but not who. The
+ * draft-8 `RateLimit` header sends it as `pk` (a Byte Sequence: between colons), and the diagnostics
+ * channels as `partitionKey`, so the two can be matched.
+ */
+export function partitionKey(prefix: string, key: string): string {
+  return digest(`${prefix}\n${key}`, 'base64').slice(0, 16)
+}
+
 /** Client keys longer than this are held in process memory by their digest. */
 const LONGEST_KEPT_KEY = 128
 

@@ -5,6 +5,16 @@ export { gcra } from './algorithms/gcra.js'
 export { slidingWindow } from './algorithms/sliding-window.js'
 export { tokenBucket } from './algorithms/token-bucket.js'
 export type { CircuitBreakerOptions, CircuitState } from './breaker.js'
+export { channelNames } from './diagnostics/channels.js'
+export type {
+  BlockCacheMessage,
+  BreakerMessage,
+  DecisionMessage,
+  DecisionSource,
+  StoreCallMessage,
+  StoreErrorMessage,
+  StoreOperation,
+} from './diagnostics/messages.js'
 export { RateLimitOptionsError, StoreTimeoutError, StoreUnavailableError } from './errors.js'
 export type { ClientHits, HitCounterInit, HitCounterStoreOptions } from './hit-counter-store.js'
 export { HitCounterStore } from './hit-counter-store.js'

@@ -1,6 +1,7 @@
 import type { BlockCache } from './block-cache.js'
 import { BoundedMap } from './bounded-map.js'
 import type { CircuitState } from './breaker.js'
+import { LimiterObserver } from './diagnostics/observer.js'
 import { RateLimitOptionsError } from './errors.js'
 import {
   type CallOptions,
@@ -48,6 +49,7 @@ export class RateLimiter {
   readonly #options: ResolvedLimiterOptions
   readonly #guard: StoreGuard
   readonly #blockCache: BlockCache | undefined
+  readonly #observer: LimiterObserver
   /** The policies of per-request limits, by `<limit>/<windowMs>`: the same list for the same numbers, so stores plan it once. */
   readonly #perRequest = new BoundedMap<KeptPolicies>(MOST_KEPT_LIMITS)
 
@@ -56,7 +58,12 @@ export class RateLimiter {
     this.policies = this.#options.policies
     this.prefix = this.#options.prefix
     this.#blockCache = this.#options.blockCache
-    this.#guard = new StoreGuard({ ...this.#options, report: (error, key) => this.#report(error, key) })
+    this.#observer = new LimiterObserver(this.prefix)
+    this.#guard = new StoreGuard({
+      ...this.#options,
+      observer: this.#observer,
+      report: (error, key) => this.#report(error, key),
+    })
   }
 
   /** The circuit breakers' state: `'open'` while any part of the store is cut off (`'closed'` without breaker). */
@@ -161,7 +168,14 @@ export class RateLimiter {
     // The local time only matters to the block cache: without one, the clock is not read here.
     const localNowMs = this.#blockCache ? (request.nowMs ?? Date.now()) : 0
     const blocked = this.#blockCache?.denial(request.key, request.policies, request.cost, localNowMs)
-    if (blocked) return Promise.resolve(blocked)
+    if (blocked) {
+      this.#observer.servedFromBlockCache(request, blocked)
+      return Promise.resolve(blocked)
+    }
+    if (this.#observer.watchesDecisions) {
+      const decide = () => this.#guard.decide(request)
+      return this.#observer.timed(request, decide, (answer) => this.#conclude(request, answer, localNowMs))
+    }
     const decision = this.#guard.decide(request)
     if (!(decision instanceof Promise)) return Promise.resolve(this.#conclude(request, decision, localNowMs))
     return decision.then((answer) => this.#conclude(request, answer, localNowMs))

@@ -1,3 +1,4 @@
+import { registerRedisStore } from './diagnostics/store-kind.js'
 import { RateLimitOptionsError, StoreUnavailableError } from './errors.js'
 import { digest, lastKeyMemo } from './hash.js'
 import { PENALTY_KEY_SUFFIX, penaltyArg } from './penalty.js'
@@ -87,6 +88,7 @@ export class RedisStore implements Store {
     const scripts = readScriptsMode(given.scripts)
     this.#ownScripts = scripts === 'eval'
     this.#coalescer = new Coalescer(scriptRunner(this.#client, scripts), coalesce)
+    registerRedisStore(this)
   }
 
   decide(request: StoreRequest): Promise<StoreDecision> {
@@ -101,11 +103,13 @@ export class RedisStore implements Store {
   #decide(request: StoreRequest, timeoutMs: number | undefined): Promise<StoreDecision> {
     const { mode, cost } = request
     const plan = this.#planFor(request)
-    return this.#call(request, plan, mode, costArg(cost), plan.replyLength, timeoutMs).then((answer) =>
-      'figures' in answer
-        ? { nowMs: answer.nowMs, outcomes: [outcomeOfFigures(answer.figures)] }
-        : { nowMs: answer.nowMs, ...outcomesOfStates(request, plan.list.algorithms, answer) },
-    )
+    return this.#call(request, plan, mode, costArg(cost), plan.replyLength, timeoutMs).then((answer) => {
+      const decision: StoreDecision =
+        'figures' in answer
+          ? { nowMs: answer.nowMs, outcomes: [outcomeOfFigures(answer.figures)] }
+          : { nowMs: answer.nowMs, ...outcomesOfStates(request, plan.list.algorithms, answer) }
+      return answer.batchSize === undefined ? decision : { ...decision, batchSize: answer.batchSize }
+    })
   }
 
   async refund(refund: StoreRefund): Promise<void> {

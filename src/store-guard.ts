@@ -1,6 +1,9 @@
 import { CircuitBreaker, type CircuitState, type ResolvedCircuitBreakerOptions } from './breaker.js'
 import { Deadlines } from './deadline.js'
-import { StoreUnavailableError } from './errors.js'
+import { storeCallsTraced } from './diagnostics/channels.js'
+import type { StoreOperation } from './diagnostics/messages.js'
+import type { LimiterObserver } from './diagnostics/observer.js'
+import { healthSignOf, StoreUnavailableError } from './errors.js'
 import { MemoryStore } from './memory-store.js'
 import type { PenaltyOutcome } from './penalty.js'
 import { type Policy, type PolicyOutcome, shareOfPolicy } from './policy.js'
@@ -26,12 +29,16 @@ export interface GuardedDecision {
 /** The settings a StoreGuard works with (see RateLimiterOptions). */
 export interface StoreGuardSettings {
   readonly store: Store
+  /** The limiter's key namespace, which its breakers tell observers. */
+  readonly prefix: string
   readonly timeoutMs: number
   readonly circuitBreaker: ResolvedCircuitBreakerOptions | undefined
   readonly onStoreError: StoreFailurePolicy
   /** Processes sharing the store: on the fallback store, each allows its share of every limit. */
   readonly instances: number
   readonly report: (error: unknown, key: string) => void
+  /** Publishes the store calls, their failures and the breakers' changes. */
+  readonly observer: LimiterObserver
 }
 
 /** How long a client refused by `onStoreError: 'deny'` is told to wait (or the window, if shorter). */
@@ -71,9 +78,11 @@ export class StoreGuard {
     if (store instanceof MemoryStore) return decided(store.decideNow(request), request.policies, false, store)
     const breaker = this.#breakerFor(request)
     if (breaker && !breaker.allowsCall()) return this.#decideWithoutStore(request)
+    const traced = storeCallsTraced()
     let answer: Promise<StoreDecision>
     try {
-      answer = store.decideWithin ? store.decideWithin(request, this.#settings.timeoutMs) : store.decide(request)
+      if (traced) answer = this.#tracedDecision(request)
+      else answer = store.decideWithin ? store.decideWithin(request, this.#settings.timeoutMs) : store.decide(request)
     } catch (error) {
       return this.#failed(error, request, breaker)
     }
@@ -82,9 +91,17 @@ export class StoreGuard {
       return decided(decision, request.policies, false, store)
     }
     const onError = (error: unknown): GuardedDecision => this.#failed(error, request, breaker)
-    // A store that keeps the deadline itself needs no second one here.
-    if (store.decideWithin) return answer.then(onValue, onError)
+    // A store that keeps the deadline itself needs no second one here, nor does a traced call.
+    if (store.decideWithin || traced) return answer.then(onValue, onError)
     return this.#deadlines.settle(answer, onValue, onError)
+  }
+
+  /** The store's decision within the deadline, traced: a missed deadline is the call's error. */
+  #tracedDecision(request: StoreRequest): Promise<StoreDecision> {
+    const { store, observer, timeoutMs } = this.#settings
+    return observer.traced(store, request, request.mode, request.cost, () =>
+      store.decideWithin ? store.decideWithin(request, timeoutMs) : this.#deadlines.race(store.decide(request)),
+    )
   }
 
   /** Gives back a charge on the store that made it; a failure is reported, never thrown. */
@@ -92,21 +109,36 @@ export class StoreGuard {
     try {
       if (store === this.#settings.store && this.#breakerFor(refund)?.state === 'open')
         throw new StoreUnavailableError('the circuit breaker is open: the refund was dropped')
-      await this.#deadlines.race(store.refund(refund))
+      await this.#call(store, refund, 'refund', refund.cost, () => store.refund(refund))
     } catch (error) {
-      this.#settings.report(error, refund.key)
+      this.#report(error, refund, 'refund')
     }
   }
 
   /** Forgets the key on the store (and the fallback store); a failure is reported, then thrown. */
   async reset(target: StoreTarget): Promise<void> {
     await this.#fallbackStore?.reset({ ...target, policies: this.#sharesOf(target.policies) })
+    const { store } = this.#settings
     try {
-      await this.#deadlines.race(this.#settings.store.reset(target))
+      await this.#call(store, target, 'reset', 0, () => store.reset(target))
     } catch (error) {
-      this.#settings.report(error, target.key)
+      this.#report(error, target, 'reset')
       throw error
     }
+  }
+
+  /** A refund or reset within the deadline, traced unless the store is in-process. */
+  #call(store: Store, target: StoreTarget, operation: StoreOperation, cost: number, call: () => Promise<void>) {
+    const within = () => this.#deadlines.race(call())
+    return store instanceof MemoryStore
+      ? within()
+      : this.#settings.observer.traced(store, target, operation, cost, within)
+  }
+
+  /** Tells `onError` and the observers of a store failure. */
+  #report(error: unknown, target: StoreTarget, operation: StoreOperation): void {
+    this.#settings.report(error, target.key)
+    this.#settings.observer.storeFailed(error, target, operation)
   }
 
   /** The policies with every limit divided among the instances, for the fallback store. */
@@ -125,14 +157,14 @@ export class StoreGuard {
     const domain = store.failureDomain?.(target) ?? ''
     let breaker = this.#breakers.get(domain)
     if (!breaker) {
-      breaker = new CircuitBreaker(circuitBreaker, domain)
+      breaker = new CircuitBreaker(circuitBreaker, domain, this.#settings.prefix)
       this.#breakers.set(domain, breaker)
     }
     return breaker
   }
 
   #failed(error: unknown, request: StoreRequest, breaker: CircuitBreaker | undefined): GuardedDecision {
-    this.#settings.report(error, request.key)
+    this.#report(error, request, request.mode)
     const sign = healthSignOf(error)
     if (sign === 'failed') breaker?.failed(error)
     else if (sign === 'answered') breaker?.succeeded()
@@ -171,16 +203,4 @@ function decided(
   store: Store,
 ): GuardedDecision {
   return { outcomes, policies, degraded, store, nowMs, penalty }
-}
-
-/**
- * What a failure says of the store's health. `answered`: a script error, about one key's state,
- * from a store that ran the script. `unknown`: the client refused at once because it is
- * reconnecting; asking again costs nothing, and is how decisions return the moment it is back.
- * `failed`: anything else (a refused connection, a missed deadline, a cluster error).
- */
-function healthSignOf(error: unknown): 'failed' | 'answered' | 'unknown' {
-  if (error instanceof StoreUnavailableError) return 'unknown'
-  if (error instanceof Error && /user_script|Error running script/.test(error.message)) return 'answered'
-  return 'failed'
 }

@@ -44,6 +44,11 @@ export interface StoreDecision {
   readonly outcomes: readonly PolicyOutcome[]
   /** What the penalties did, when the request carried some. */
   readonly penalty?: PenaltyOutcome | undefined
+  /**
+   * How many decisions shared the store call that made this one (1: sent alone), for the
+   * diagnostics channels. A RedisStore tells it while store calls are traced; it may be left out.
+   */
+  readonly batchSize?: number | undefined
 }
 
 /**

@@ -38,3 +38,25 @@ describe.each(['express', 'koa', 'hono', 'fastify'])('examples/%s', (example) =>
     expect(logins).toEqual([200, 200, 200, 200, 200, 429])
   })
 })
+
+describe('examples/prometheus', () => {
+  /** The value of the decision counter for allowed requests under /api, as /metrics shows it. */
+  async function allowedDecisions(url: string): Promise<number> {
+    const text = await (await fetch(`${url}/metrics`)).text()
+    const series = 'ratelimit_decisions_total{prefix="api",policy="100-per-60s",outcome="allowed",decided_by="memory"}'
+    const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `))
+    return line === undefined ? 0 : Number(line.slice(series.length + 1))
+  }
+
+  it('serves /metrics in Prometheus text, where the decision counter goes up with each request', async () => {
+    const url = await start('prometheus')
+    const metrics = await fetch(`${url}/metrics`)
+    expect(metrics.headers.get('Content-Type')).toMatch(/^text\/plain; version=0\.0\.4/)
+    expect(await metrics.text()).toContain('# TYPE ratelimit_decisions_total counter')
+    expect(await allowedDecisions(url)).toBe(0)
+    for (let request = 0; request < 3; request++) expect((await fetch(`${url}/api/hello`)).status).toBe(200)
+    expect(await allowedDecisions(url)).toBe(3)
+    await fetch(`${url}/api/hello`)
+    expect(await allowedDecisions(url)).toBe(4)
+  })
+})

@@ -39,7 +39,7 @@ describe('the built package', () => {
     const adapters = readdirSync('adapters').map((file) => file.replace(/\.ts$/, ''))
     expect(
       Object.keys(manifest.exports).filter(
-        (path) => !/^\.\/(lua\/\*|redis-functions\.lua|package\.json)$|^\.$/.test(path),
+        (path) => !/^\.\/(lua\/\*|redis-functions\.lua|package\.json|otel)$|^\.$/.test(path),
       ),
     ).toEqual(adapters.map((name) => `./${name}`).sort(byOrderIn(Object.keys(manifest.exports))))
     const entries = (config as { entry: Record<string, string> }).entry
@@ -50,6 +50,23 @@ describe('the built package', () => {
       expect(manifest.typesVersions['*'][name]).toEqual([`./dist/${name}.d.cts`])
       expect(manifest.peerDependenciesMeta[name === 'fetch' ? 'ioredis' : name]).toEqual({ optional: true })
     }
+  })
+
+  it('exports atomic-ratelimit/otel, an entry of the build, with @opentelemetry/api an optional peer', async () => {
+    const { default: config } = await import('../tsdown.config.js')
+    expect((config as { entry: Record<string, string> }).entry.otel).toBe('src/otel/index.ts')
+    expect(manifest.exports['./otel'].import.default).toBe('./dist/otel.mjs')
+    expect(manifest.exports['./otel'].require.types).toBe('./dist/otel.d.cts')
+    expect(manifest.typesVersions['*'].otel).toEqual(['./dist/otel.d.cts'])
+    expect(manifest.peerDependenciesMeta['@opentelemetry/api']).toEqual({ optional: true })
+  })
+
+  it('loads @opentelemetry/api from the otel entry alone: the core and the adapters never do', () => {
+    const built = readdirSync('dist').filter((file) => /\.(mjs|cjs)$/.test(file))
+    const loading = built.filter((file) =>
+      /(from|require\()\s*["']@opentelemetry\//.test(readFileSync(`dist/${file}`, 'utf8')),
+    )
+    expect(loading.sort()).toEqual(['otel.cjs', 'otel.mjs'])
   })
 
   it('loads no web framework from the core or any adapter: they only import its types', () => {

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 const execFileAsync = promisify(execFile)
 const npm = (args: string[], cwd: string) => execFileAsync('npm', [...args, '--no-audit', '--no-fund'], { cwd })
 const FRAMEWORKS = ['express', 'koa', 'hono', 'fastify']
+/** What the user's own project brings: the frameworks, and the OpenTelemetry API for atomic-ratelimit/otel. */
+const USER_PACKAGES = [...FRAMEWORKS, '@opentelemetry/api']
 
 /** Runs in both projects: each adapter refuses the second of two requests (limit 1) from one client. */
 const body = `
@@ -37,6 +39,7 @@ const fastifyApp = Fastify()
 await fastifyApp.register(forFastify.rateLimit({ limit: 1 }))
 fastifyApp.get('/', async () => 'ok')
 const guard = forFetch.rateLimit({ limit: 1 })
+const uninstrument = forOtel.instrument() // the API's global providers: no-ops without an SDK
 const env = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 console.log(JSON.stringify({
   frameworksLoadedByThePackage,
@@ -46,7 +49,9 @@ console.log(JSON.stringify({
   hono: await twice(async () => (await honoApp.request('/', {}, env)).status),
   fastify: await twice(async () => (await fastifyApp.inject({ url: '/' })).statusCode),
   fetch: await twice(async () => (await guard(new Request('http://app.test/'), { ip: '127.0.0.1' }))?.status ?? 200),
+  otel: typeof uninstrument,
 }))
+uninstrument()
 await fastifyApp.close()
 `
 
@@ -64,6 +69,7 @@ import * as forKoa from 'atomic-ratelimit/koa'
 import * as forHono from 'atomic-ratelimit/hono'
 import * as forFastify from 'atomic-ratelimit/fastify'
 import * as forFetch from 'atomic-ratelimit/fetch'
+import * as forOtel from 'atomic-ratelimit/otel'
 const require = createRequire(import.meta.url)
 ${noteFrameworks}
 const { default: express } = await import('express')
@@ -78,6 +84,7 @@ const forKoa = require('atomic-ratelimit/koa')
 const forHono = require('atomic-ratelimit/hono')
 const forFastify = require('atomic-ratelimit/fastify')
 const forFetch = require('atomic-ratelimit/fetch')
+const forOtel = require('atomic-ratelimit/otel')
 ;(async () => {
 ${noteFrameworks}
 const express = require('express')
@@ -102,8 +109,9 @@ describe('the packed tarball', () => {
         writeFileSync(join(project, 'package.json'), JSON.stringify({ name: `scratch-${kind}`, private: true, type }))
         writeFileSync(join(project, 'main.js'), program)
         await npm(['install', '--no-save', '--prefer-offline', tarball], project)
-        // The frameworks the tests already installed stand in for the user's own.
-        for (const name of FRAMEWORKS)
+        // The packages the tests already installed stand in for the user's own.
+        mkdirSync(join(project, 'node_modules', '@opentelemetry'), { recursive: true })
+        for (const name of USER_PACKAGES)
           symlinkSync(resolve('node_modules', name), join(project, 'node_modules', name), 'dir')
       }),
     )
@@ -122,6 +130,7 @@ describe('the packed tarball', () => {
         hono: [200, 429],
         fastify: [200, 429],
         fetch: [200, 429],
+        otel: 'function',
       })
     },
   )

@@ -2,8 +2,8 @@
 // decision, every other option at its default.
 
 import { GlideClient, Logger } from '@valkey/valkey-glide'
-import { Redis } from 'ioredis'
 import { fixedWindow, gcra, MemoryStore, RateLimiter, RedisStore, slidingWindow, tokenBucket } from 'atomic-ratelimit'
+import { Redis } from 'ioredis'
 import { LIMIT, WINDOW_MS } from '../settings.js'
 import { verdictOfResult } from './verdict.js'
 

@@ -1,4 +1,5 @@
 import { type Deadline, Deadlines, disarm } from '../deadline.js'
+import { storeCallsTraced } from '../diagnostics/channels.js'
 import { StoreTimeoutError } from '../errors.js'
 import { integersIn } from '../integer-text.js'
 import type { Algorithm } from '../policy.js'
@@ -54,17 +55,25 @@ export interface StandalonePolicy {
 /** A call's share of a reply, decided at the server's `nowMs`. */
 export type ScriptAnswer = FrameAnswer | StandaloneAnswer
 
+/** What every answer carries. */
+interface AnswerBase {
+  readonly nowMs: number
+  /**
+   * The calls that shared the script call, given only while store calls are traced: an answer
+   * without it is one field smaller, for every decision nobody watches.
+   */
+  readonly batchSize?: number
+}
+
 /** From lua/decide.lua: per policy, from `values[at]` on, the verdict (`'1'` or `'0'`) and the key's state. */
-export interface FrameAnswer {
+export interface FrameAnswer extends AnswerBase {
   readonly values: readonly string[]
   readonly at: number
-  readonly nowMs: number
 }
 
 /** From an algorithm's own script: allowed (1|0), remaining, resetAfterMs, retryAfterMs (-1: never), nextQuotaMs. */
-export interface StandaloneAnswer {
+export interface StandaloneAnswer extends AnswerBase {
   readonly figures: readonly number[]
-  readonly nowMs: number
 }
 
 /**
@@ -196,9 +205,10 @@ export class Coalescer {
         disarmAll(deadlines)
         const values = (answer as string).split(' ')
         const nowMs = Number(values[0])
+        const batchSize = storeCallsTraced() ? batch.length : undefined
         let at = 1
         for (const { call, resolve } of batch) {
-          resolve({ values, at, nowMs })
+          resolve(batchSize === undefined ? { values, at, nowMs } : { values, at, nowMs, batchSize })
           at += call.replyLength
         }
       },
@@ -232,8 +242,10 @@ export class Coalescer {
         disarmAll(deadlines)
         // One string of integers: a client reads one bulk string far faster than an array of them.
         const figures = integersIn(String(answer), SPACE)
-        if (figures?.length === 6) resolve({ figures, nowMs: figures[5] as number })
-        else reject(new Error(`atomic-ratelimit: an algorithm script answered "${String(answer)}", not six integers`))
+        if (figures?.length === 6) {
+          const nowMs = figures[5] as number
+          resolve(storeCallsTraced() ? { figures, nowMs, batchSize: 1 } : { figures, nowMs })
+        } else reject(new Error(`atomic-ratelimit: an algorithm script answered "${String(answer)}", not six integers`))
       },
       (error: unknown) => {
         disarmAll(deadlines)
