@@ -1,16 +1,22 @@
 // HTTP throughput and latency: each framework's hello-world app in a process of its own, driven
-// by autocannon, without a limiter and behind each limiter, in interleaved rounds.
+// by autocannon, without a limiter and behind each limiter, in interleaved rounds. The servers and
+// redis-server run on one CPU and autocannon (this process) on the others, so that the load
+// generator neither starves the app it measures nor gives it a core that a lighter app would use.
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import autocannon from 'autocannon'
 import { FRAMEWORKS, NO_LIMITER, sideOf, variantsOf } from './http/variants.js'
+import { cpusOf, pin, splitCpus } from './pinning.js'
 import { interleave } from './rounds.js'
 import { HTTP_CONNECTIONS } from './settings.js'
 
 const SERVER = new URL('./http/server.js', import.meta.url)
 
-/** Measures every variant of every framework; resolves to one cell per framework. */
-export async function measureHttp({ client, redisPort, plan, log }) {
+/**
+ * Measures every variant of every framework; resolves to `{ cells, pinned }`: one cell per
+ * framework, and the CPUs each side ran on (or why nothing was pinned).
+ */
+export async function measureHttp({ client, redisPort, redisPid, plan, log }) {
   const cells = FRAMEWORKS.map((framework) => ({
     framework,
     title: framework,
@@ -18,6 +24,7 @@ export async function measureHttp({ client, redisPort, plan, log }) {
     contenders: variantsOf(framework).map((variant) => ({ id: variant, side: sideOf(variant) })),
   }))
   const servers = new Map()
+  let pinned
   try {
     const starting = cells.flatMap(({ framework, contenders }) =>
       contenders.map(async ({ id }) => servers.set(`${framework} ${id}`, await startServer(framework, id, redisPort))),
@@ -25,6 +32,7 @@ export async function measureHttp({ client, redisPort, plan, log }) {
     // Settle every start before failing, so that the `finally` below stops every server that started.
     const failed = (await Promise.allSettled(starting)).find(({ status }) => status === 'rejected')
     if (failed) throw failed.reason
+    pinned = pinApart([redisPid, ...[...servers.values()].map(({ child }) => child.pid)])
     if (plan.httpWarmupSeconds > 0) {
       log(`HTTP: ${servers.size} servers up; warming each up for ${plan.httpWarmupSeconds} s`)
       for (const { port } of servers.values()) await load(port, plan.httpWarmupSeconds)
@@ -38,9 +46,31 @@ export async function measureHttp({ client, redisPort, plan, log }) {
       )
       return sample
     }
-    return await interleave({ rounds: plan.rounds, cells, measure, log })
+    return { cells: await interleave({ rounds: plan.rounds, cells, measure, log }), pinned }
   } finally {
+    pinned?.restore()
     await Promise.all([...servers.values()].map(stopServer))
+  }
+}
+
+/**
+ * Pins the measured processes (`pids`) to one CPU and this process to the others; `restore` gives
+ * redis-server (the first pid) and this process back the CPUs they had.
+ */
+function pinApart(pids) {
+  const split = splitCpus()
+  if (split.skipped) return { ...split, restore() {} }
+  const [redisPid] = pids
+  const redisCpus = cpusOf(redisPid).join(',')
+  for (const pid of pids) pin(pid, split.measured)
+  pin(process.pid, split.measuring)
+  return {
+    serverCpu: split.measured,
+    clientCpus: split.measuring,
+    restore() {
+      pin(process.pid, split.all)
+      pin(redisPid, redisCpus)
+    },
   }
 }
 

@@ -32,7 +32,7 @@ try {
     addresses: () => measureAddresses({ plan, log }),
     decisions: () => measureDecisions({ client, plan, log }),
     cores: () => measureOnOwnCore({ client, plan, log, redisPid: server.pid }),
-    http: () => measureHttp({ client, redisPort: server.port, plan, log }),
+    http: () => measureHttp({ client, redisPort: server.port, redisPid: server.pid, plan, log }),
     bytes: () => measureBytesPerKey({ client, contenders: onRedis }),
     trips: () =>
       measureRoundTrips({

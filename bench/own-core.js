@@ -4,10 +4,10 @@
 // and the bare script and our fixed window, one call per decision and coalesced, run again: the
 // ratios as they would be with Redis on a machine of its own, the setting the issue's reference
 // figures assume ("Redis can decide three times faster than one Node client can ask").
-import { execFileSync } from 'node:child_process'
 import { cellsOf, measureCell } from './cells.js'
 import { ceiling } from './contenders/bare-script.js'
 import { oursOnRedis } from './contenders/ours.js'
+import { cpusOf, pin, splitCpus } from './pinning.js'
 import { interleave } from './rounds.js'
 
 const MEASURED = ['ours fixed-window', 'ours fixed-window coalesced']
@@ -19,17 +19,15 @@ const CONCURRENCIES = [64, 512]
  * reason when there is nothing to pin apart (one CPU, or no `taskset`).
  */
 export async function measureOnOwnCore({ client, plan, log, redisPid }) {
-  let cpus
+  const split = splitCpus()
+  if (split.skipped) return split
   let redisCpus
   try {
-    cpus = cpusOf(process.pid)
     redisCpus = cpusOf(redisPid)
   } catch (error) {
     return { skipped: `taskset failed (${error.message.split('\n')[0]})` }
   }
-  if (cpus.length < 2) return { skipped: `this process may use one CPU only (${cpus.join(',')})` }
-  const redisCpu = cpus.at(-1)
-  const clientCpus = cpus.slice(0, -1).join(',')
+  const { measured: redisCpu, measuring: clientCpus } = split
   try {
     pin(redisPid, String(redisCpu))
     pin(process.pid, clientCpus)
@@ -40,22 +38,7 @@ export async function measureOnOwnCore({ client, plan, log, redisPid }) {
     const measured = await interleave({ rounds: plan.rounds, cells, measure: measureCell({ client, plan, log }), log })
     return { cells: measured, redisCpu, clientCpus }
   } finally {
-    pin(process.pid, cpus.join(','))
+    pin(process.pid, split.all)
     pin(redisPid, redisCpus.join(','))
   }
-}
-
-/** The CPUs a process may run on, from `taskset -c -p` ("pid 42's current affinity list: 0-3,6"). */
-function cpusOf(pid) {
-  const answer = execFileSync('taskset', ['-c', '-p', String(pid)], { encoding: 'utf8' })
-  const list = answer.slice(answer.lastIndexOf(':') + 1).trim()
-  return list.split(',').flatMap((range) => {
-    const [first, last = first] = range.split('-').map(Number)
-    return Array.from({ length: last - first + 1 }, (_, offset) => first + offset)
-  })
-}
-
-/** Pins every thread of `pid` to `cpus` (a list such as `0,2`). */
-function pin(pid, cpus) {
-  execFileSync('taskset', ['-a', '-c', '-p', cpus, String(pid)], { stdio: 'ignore' })
 }

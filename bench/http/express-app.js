@@ -25,6 +25,7 @@ export const limiters = {
     }),
   'express-rate-limit + rate-limit-redis': ({ client }) =>
     expressRateLimit({ windowMs: WINDOW_MS, limit: LIMIT, store: expressRedisStore(client, 'erl:') }),
+  'express-rate-limit, memory store': () => expressRateLimit({ windowMs: WINDOW_MS, limit: LIMIT }),
   // rate-limiter-flexible ships no middleware; its README's Express example is this shape.
   'rate-limiter-flexible': ({ client }) => {
     const limiter = new RateLimiterRedis({ storeClient: client, points: LIMIT, duration: WINDOW_MS / 1000 })

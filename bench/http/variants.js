@@ -1,6 +1,6 @@
 // The HTTP contenders: per framework, the app alone, behind ours (without and with coalescing),
-// behind a minimal wrapper around the bare script, behind a peer's middleware on our store, and
-// behind each of its peers. Each framework's `<framework>-app.js` builds the middleware of every
+// behind a minimal wrapper around the bare script, behind a peer's middleware on our store, behind
+// each of its peers, and, for Express, ours and express-rate-limit each on its own memory store. Each framework's `<framework>-app.js` builds the middleware of every
 // variant named here but the first.
 
 /** The peers of each framework, as its app module names their variants. */
@@ -24,12 +24,25 @@ export const NO_LIMITER = 'no limiter'
 /** The few lines of middleware around the bare script: what a limiter can hope to cost. */
 export const MINIMAL_WRAPPER = 'minimal wrapper'
 
-/** Our variants, by name: whether their RedisStore coalesces. */
-export const OUR_VARIANTS = { ours: false, 'ours coalesced': true }
+/** Our variants, by name: the store they decide on (see server.js). */
+export const OUR_VARIANTS = { ours: 'redis', 'ours coalesced': 'redis, coalescing', 'ours, memory store': 'memory' }
+
+/** The in-process stores side by side: ours and the peer's default memory store. */
+const IN_MEMORY = {
+  express: ['ours, memory store', 'express-rate-limit, memory store'],
+}
 
 /** Every variant of `framework`, in table order. */
 export function variantsOf(framework) {
-  return [NO_LIMITER, ...Object.keys(OUR_VARIANTS), MINIMAL_WRAPPER, ...(BRIDGES[framework] ?? []), ...PEERS[framework]]
+  return [
+    NO_LIMITER,
+    'ours',
+    'ours coalesced',
+    MINIMAL_WRAPPER,
+    ...(BRIDGES[framework] ?? []),
+    ...PEERS[framework],
+    ...(IN_MEMORY[framework] ?? []),
+  ]
 }
 
 /** Which side of the comparison a variant is on. */

@@ -44,7 +44,7 @@ Targets and ratios compare figures of this one run only: regenerate them all wit
 
 function targetsSection(verdicts) {
   const rows = verdicts.map(({ target, measured, verdict }) => [target, measured, `**${verdict}**`])
-  return `## Targets of issue 6\n\n${table(['target', 'measured', 'result'], rows)}`
+  return `## Targets of issue 23\n\n${table(['target', 'measured', 'result'], rows)}`
 }
 
 function redisSection(decisions, meta) {
@@ -125,13 +125,18 @@ function httpSection(http, meta) {
     ])
     return `### ${cell.framework}\n\n${table(['variant', 'req/s', '× no limiter', 'p50 ms', 'p99 ms'], rows)}`
   })
+  const { pinned } = http
+  const where = pinned?.serverCpu
+    ? `the servers and redis-server pinned to CPU ${pinned.serverCpu}, autocannon to CPU ${pinned.clientCpus} (\`taskset\`, every thread)`
+    : `nothing pinned (${pinned?.skipped ?? 'not recorded'}): the servers, Redis and autocannon share the cores`
   return `## HTTP
 
 A hello-world app per framework (Express ${meta.express}, Koa ${meta.koa}, Hono ${meta.hono} on
 @hono/node-server), each variant in a Node process of its own, driven by autocannon
-(${meta.connections} connections, ${meta.httpSeconds} s per run) from the benchmark's process:
-three processes and Redis share the 2 cores. Every request comes from 127.0.0.1, so every limiter
-decides on one hot key. Latencies are autocannon's, medians across rounds.
+(${meta.connections} connections, ${meta.httpSeconds} s per run) from the benchmark's process,
+${where}. Every request comes from 127.0.0.1, so every limiter decides on one hot key. The Express
+rows on a memory store decide in the app's process, with no Redis. Latencies are autocannon's,
+medians across rounds.
 
 ${tables.join('\n\n')}`
 }

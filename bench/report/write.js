@@ -13,7 +13,7 @@ export function writeReport({ results, plan, log }) {
     ...results,
     decisions: results.decisions && figuresOf(results.decisions),
     cores: results.cores?.cells ? { ...results.cores, ...figuresOf(results.cores.cells) } : results.cores,
-    http: results.http && figuresOf(results.http),
+    http: results.http && { ...figuresOf(results.http.cells), pinned: results.http.pinned },
   }
   const verdicts = judgeTargets(figures)
   for (const { target, verdict } of verdicts) log(`  ${verdict.padEnd(12)} ${target}`)
