@@ -48,8 +48,9 @@ export function oursOnRedis() {
 /**
  * The same limiter run other ways a user may choose, coalesced (the default): the scripts as a
  * Functions library (one row with one policy, one with three, whose list then travels in ARGV on
- * every call), and Valkey GLIDE as the client (on a client of its own, which `sendsOwnCommands`
- * marks: the round-trip count reads the ioredis client's commands only).
+ * every call), Valkey GLIDE as the client (on a client of its own, which `sendsOwnCommands`
+ * marks: the round-trip count reads the ioredis client's commands only), and the limit given with
+ * each call, as a function of the client would give it for plans and tiers.
  */
 const otherWays = [
   wayOf('ours fixed-window coalesced, functions', 'fixed-window', { scripts: 'functions' }),
@@ -59,7 +60,18 @@ const otherWays = [
     ...wayOf('ours fixed-window coalesced, autopipelining', 'fixed-window', {}, autoPipelinedBeside),
     sendsOwnCommands: true,
   },
+  wayOf('ours fixed-window coalesced, limit per request', 'fixed-window', {}, undefined, limitPerRequest),
 ]
+
+/**
+ * `consume(key, { limit })` with the limit of the client's plan: "pro:" clients get ten times the
+ * limit (none in these runs, so every decision allows as much as the other rows' and the exactness
+ * check still holds), everyone else the limit itself.
+ */
+function limitPerRequest(limiter, limit) {
+  const limitOf = (key) => (key.startsWith('pro:') ? 10 * limit : limit)
+  return (key) => limiter.consume(key, { limit: limitOf(key) }).then(verdictOfResult)
+}
 
 let autoPipelined
 
@@ -69,7 +81,7 @@ function autoPipelinedBeside(client) {
   return autoPipelined
 }
 
-function wayOf(id, policyName, storeOptions, clientFor = async (client) => client) {
+function wayOf(id, policyName, storeOptions, clientFor = async (client) => client, decisionOf = limiterDecision) {
   return {
     id,
     side: 'ours',
@@ -81,7 +93,7 @@ function wayOf(id, policyName, storeOptions, clientFor = async (client) => clien
         ...(prefix && { prefix }),
         ...(timeoutMs && { timeoutMs }),
       }
-      return limiterDecision(new RateLimiter(options))
+      return decisionOf(new RateLimiter(options), limit)
     },
   }
 }
