@@ -37,6 +37,7 @@ const policySets: readonly (readonly Policy[])[] = [
     tokenBucket({ limit: 1_000, windowMs: 25_000 }),
     fixedWindow({ limit: 3, windowMs: 250 }),
     gcra({ limit: 100, windowMs: 3_600_000, burst: 20 }),
+    fixedWindow({ limit: 4, windowMs: 700, anchor: 'first-request', name: 'anchored-short' }),
   ],
   [fixedWindow({ limit: 6, windowMs: 1_200, anchor: 'first-request' })],
 ]
