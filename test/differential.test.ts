@@ -31,6 +31,7 @@ const policySets: readonly (readonly Policy[])[] = [
     fixedWindow({ limit: 12, windowMs: 60_000 }),
     fixedWindow({ limit: 9, windowMs: 2_000, anchor: 'first-request', name: 'anchored' }),
     tokenBucket({ limit: 2, windowMs: 1_000, burst: 4 }),
+    slidingWindow({ limit: 6, windowMs: 900 }),
   ],
   [
     slidingWindow({ limit: 7, windowMs: 1_337 }),
