@@ -1,4 +1,4 @@
-// `npm run mutate:lua [-- --incremental] [lua/<file>.lua ...]`: mutation testing of the Lua scripts,
+// `npm run mutate:lua [-- --incremental] [--quick] [lua/<file>.lua ...]`: mutation testing of the Lua scripts,
 // which no npm tool mutates. Each rule of scripts/lua-mutations.js is applied, one mutant at a time,
 // to each lua/*.lua file; the Lua-facing test files run against it in one Vitest (one set of Redis
 // servers), stopping at the first failure. The file is always put back: after each mutant, on
@@ -17,13 +17,16 @@ const REPORT_DIR = 'reports/mutation'
 const args = process.argv.slice(2)
 const named = args.filter((arg) => arg.endsWith('.lua'))
 const files = named.length > 0 ? named : readdirSync('lua').map((name) => `lua/${name}`)
+// `--quick`: the quick test files only, so a mutant they leave alive costs seconds, not minutes; its
+// score is a lower bound of the full run's (and its verdicts are kept apart from a full run's).
+const testRounds = args.includes('--quick') ? luaTestRounds.slice(0, 1) : luaTestRounds
 
 mkdirSync(REPORT_DIR, { recursive: true })
 const sources = new LuaSources(`${REPORT_DIR}/lua-originals`)
 sources.restoreLeftovers()
 const previous = new IncrementalResults(
   `${REPORT_DIR}/lua-incremental.json`,
-  luaTestRounds.flat(),
+  testRounds.flat(),
   args.includes('--incremental'),
 )
 // Test workers inherit it: the tests' own RateLimitWarnings would bury the report.
@@ -32,17 +35,21 @@ process.env.NODE_NO_WARNINGS = '1'
 const vitest = await createVitest('test', { config: 'vitest.mutate.config.ts', watch: false, bail: 1, reporters: [{}] })
 const startedMs = Date.now()
 const results = []
+/** Files whose every mutant is judged. */
+const done = []
 let servers
 try {
   const context = await baseline()
   servers = context.servers
-  for (const file of files) results.push(...(await mutateFile(file, context)))
+  for (const file of files) {
+    results.push(...(await mutateFile(file, context)))
+    done.push(file)
+  }
 } finally {
   sources.restoreAll()
   servers?.close()
   await vitest.close()
 }
-previous.save(files, results)
 writeReport(`${REPORT_DIR}/lua.json`, results)
 printReport(results, Date.now() - startedMs)
 
@@ -50,7 +57,7 @@ printReport(results, Date.now() - startedMs)
 async function baseline() {
   await vitest.standalone()
   const rounds = []
-  for (const files of luaTestRounds) {
+  for (const files of testRounds) {
     const specifications = await vitest.globTestSpecifications(files)
     const startedMs = performance.now()
     const verdict = verdictOf(await vitest.runTestSpecifications(specifications))
@@ -76,6 +83,9 @@ async function mutateFile(file, context) {
       : (previous.statusOf(mutant) ?? (await judge(context, mutant)))
     previous.record(mutant, verdict)
     judged.push({ ...mutant, ...verdict })
+    // Saved after every mutant: a run stopped part way (Ctrl-C, a session's end) keeps each verdict
+    // it reached, and the next `--incremental` run starts from there.
+    previous.save([...done, file], [...results, ...judged])
     process.stdout.write(verdict.status === 'Survived' ? 'S' : verdict.status[0].toLowerCase())
   }
   sources.release(file)
