@@ -202,7 +202,9 @@ function leastMs(run: () => unknown): number {
 }
 
 describe('bounded time on hostile text', () => {
-  it('keys any text of up to 16 KB within 5 ms (a loose bound: the benchmark measures about 1 µs)', () => {
+  it('keys any text of up to 16 KB within 5 ms (a loose bound: the benchmark measures about 1 µs)', {
+    tags: ['speed'],
+  }, () => {
     fc.assert(
       fc.property(hostile, (text) => {
         expect(leastMs(() => ipKey(text))).toBeLessThan(5)
@@ -211,7 +213,9 @@ describe('bounded time on hostile text', () => {
     )
   })
 
-  it('keys a request with any X-Forwarded-For of up to 16 KB within 5 ms, whatever hops are trusted', () => {
+  it('keys a request with any X-Forwarded-For of up to 16 KB within 5 ms, whatever hops are trusted', {
+    tags: ['speed'],
+  }, () => {
     fc.assert(
       fc.property(hostile, fc.constantFrom<number | boolean>(1, 2, 16, true), (header, hops) => {
         const key = () => defaultClientKey(proxiedClient('10.0.0.1', header, hops), 56, 'trustProxy: 1')

@@ -145,7 +145,9 @@ describe('HitCounterStore on a hung Redis', () => {
     }
   })
 
-  it('rejects at once with a StoreUnavailableError while the circuit breaker keeps it cut off', async () => {
+  it('rejects at once with a StoreUnavailableError while the circuit breaker keeps it cut off', {
+    tags: ['speed'],
+  }, async () => {
     const hits = counterOn(redis)
     redis.server.freeze(true)
     try {
