@@ -4,16 +4,11 @@ import { digest, lastKeyMemo } from './hash.js'
 import { PENALTY_KEY_SUFFIX, penaltyArg } from './penalty.js'
 import { internalsOf, type Policy } from './policy.js'
 import { type RedisClient, type ScriptClient, toScriptClient } from './redis/client.js'
-import {
-  Coalescer,
-  type PolicyList,
-  type ScriptAnswer,
-  type ScriptCall,
-  type StandalonePolicy,
-} from './redis/coalescer.js'
+import { Coalescer } from './redis/coalescer.js'
 import { outcomeOfFigures, outcomesOfStates } from './redis/outcomes.js'
 import { readScriptsMode, type ScriptsMode, scriptRunner } from './redis/runners.js'
 import { decideScript, ownListScript, standaloneScript } from './redis/script.js'
+import type { PolicyList, ScriptAnswer, ScriptCall, StandalonePolicy } from './redis/script-call.js'
 import { hashSlot } from './redis/slot.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
 import { assertKnownOptions, assertOptionsObject, withDefault } from './validate.js'

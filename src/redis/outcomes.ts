@@ -2,7 +2,7 @@ import { evaluateRequest } from '../evaluate-request.js'
 import { parsePenaltyState } from '../penalty.js'
 import type { Algorithm, PolicyOutcome } from '../policy.js'
 import type { StoreDecision, StoreRequest } from '../store.js'
-import type { FrameAnswer } from './coalescer.js'
+import type { FrameAnswer } from './script-call.js'
 
 /** The outcome in a standalone script's reply: allowed (1|0), remaining, resetAfterMs, retryAfterMs, nextQuotaMs. */
 export function outcomeOfFigures(figures: readonly number[]): PolicyOutcome {

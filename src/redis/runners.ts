@@ -1,8 +1,8 @@
 import { RateLimitOptionsError } from '../errors.js'
 import { describe } from '../validate.js'
 import type { ScriptClient } from './client.js'
-import type { SendScript } from './coalescer.js'
 import { functionsLibrary } from './functions.js'
+import type { SendScript } from './script-call.js'
 
 /** How the scripts run: EVALSHA, or FCALL of the Functions library. */
 export type ScriptsMode = 'eval' | 'functions'

@@ -1,0 +1,35 @@
+/**
+ * The requests' values in lua/decide.lua's ARGV: a run of requests with the same head (mode, list
+ * and cost, most often every request of a batch) goes as one value, `x` and the run's length after
+ * the head (`cAx32`), so neither side makes a string per request.
+ */
+export class RequestHeads {
+  readonly #values: string[] = []
+  #head = ''
+  #run = 0
+
+  /** Adds a request; a refund, which carries its own time, always starts a value of its own. */
+  add(head: string, chargedAt: string | undefined): void {
+    if (chargedAt === undefined && head === this.#head) {
+      this.#run++
+      return
+    }
+    this.#close()
+    if (chargedAt !== undefined) this.#values.push(head, chargedAt)
+    else {
+      this.#head = head
+      this.#run = 1
+    }
+  }
+
+  values(): string[] {
+    this.#close()
+    return this.#values
+  }
+
+  #close(): void {
+    if (this.#run > 0) this.#values.push(this.#run === 1 ? this.#head : `${this.#head}x${this.#run}`)
+    this.#head = ''
+    this.#run = 0
+  }
+}
