@@ -19,7 +19,13 @@ export const shared = {
     setupFiles: ['test/setup/keys-expire.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    tags: [{ name: 'speed', description: 'holds code to a wall-clock budget; mutation runs leave it out' }],
+    tags: [
+      { name: 'speed', description: 'holds code to a wall-clock budget; mutation runs leave it out' },
+      {
+        name: 'built',
+        description: 'reads the built package (dist/); mutation runs, which build nothing, leave it out',
+      },
+    ],
   },
 }
 

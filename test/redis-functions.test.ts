@@ -19,7 +19,9 @@ import { privateRedis, uniquePrefix } from './helpers/redis.js'
 const execFileAsync = promisify(execFile)
 
 describe('the Functions library', () => {
-  it('ships as dist/redis-functions.lua (atomic-ratelimit/redis-functions.lua), the very text the store loads', () => {
+  it('ships as dist/redis-functions.lua (atomic-ratelimit/redis-functions.lua), the very text the store loads', {
+    tags: ['built'],
+  }, () => {
     const shipped = createRequire(import.meta.url).resolve('atomic-ratelimit/redis-functions.lua')
     expect(readFileSync(shipped, 'utf8')).toBe(redisFunctionsLibrary())
   })
