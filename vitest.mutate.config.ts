@@ -9,10 +9,12 @@ import { shared } from './vitest.config.js'
 export const notForMutation = [
   'test/chaos-*.test.ts', // fault injection, timing sensitive: 23 s of flaky verdicts per mutant
   'test/bench-smoke.test.ts', // runs bench/ against dist/
+  'test/bench-addresses.test.ts', // runs bench/ against dist/
   'test/concurrency.test.ts', // worker processes load dist/
   'test/examples.test.ts', // runs examples/ against dist/
   'test/flash-sale.test.ts', // runs examples/ against dist/
   'test/memory-bound.test.ts', // a child process floods dist/
+  'test/memory-tenants.test.ts', // a child process makes limiters of dist/
   'test/package.test.ts', // checks dist/ and package.json
   'test/packed-tarball.test.ts', // installs the packed tarball
 ]
