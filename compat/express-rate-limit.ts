@@ -1,0 +1,230 @@
+// atomic-ratelimit/compat/express-rate-limit: express-rate-limit 8's exports, options, defaults,
+// callbacks, request property, headers and helper methods, translated onto the Express adapter, so
+// switching is changing the import. Decisions go through our limiter; see
+// docs/migrating-from-express-rate-limit.md for what differs and why.
+import { isIP } from 'node:net'
+import type { NextFunction, Request, Response } from 'express'
+import { type ExpressRateLimitOptions, rateLimit as expressRateLimit } from '../adapters/express.js'
+import {
+  ipKey,
+  MemoryStore,
+  type Store as NativeStore,
+  RateLimiter,
+  RateLimitOptionsError,
+  type RateLimitResult,
+  StoreUnavailableError,
+} from '../src/index.js'
+import {
+  checkClientIp,
+  checkCount,
+  checkLimit,
+  checkOptions,
+  checkSingleCount,
+  checkStore,
+  subnetFinding,
+} from './express-rate-limit/checks.js'
+import { definedOnly, policyOf, type ResolvedOptions, readLogger, resolveOptions } from './express-rate-limit/config.js'
+import type {
+  Options,
+  RateLimitInfo,
+  RateLimitRequestHandler,
+  ValueDeterminingMiddleware,
+} from './express-rate-limit/types.js'
+import { consoleLogger, Validations } from './express-rate-limit/validations.js'
+import { Exposure, keyHelpersOf, PeerLimits, type RequestVariables } from './peer-request.js'
+import {
+  type HitCounter,
+  isHitCounter,
+  isNativeStore,
+  type LegacyHitCounter,
+  PeerStore,
+  peerInfoOf,
+} from './peer-store.js'
+
+export type * from './express-rate-limit/types.js'
+export { ChangeWarning, ValidationError } from './express-rate-limit/validations.js'
+export { MemoryStore }
+
+/** @deprecated kept because express-rate-limit 8 exports it: one second in ms */
+export const SECOND = 1000
+/** @deprecated kept because express-rate-limit 8 exports it: one minute in ms */
+export const MINUTE = 60 * SECOND
+/** @deprecated kept because express-rate-limit 8 exports it: one hour in ms */
+export const HOUR = 60 * MINUTE
+/** @deprecated kept because express-rate-limit 8 exports it: one day in ms */
+export const DAY = 24 * HOUR
+
+/**
+ * The key of a client IP, as the default `keyGenerator` makes it: an IPv4 address as it is, the
+ * IPv4 address an IPv6 one embeds, any other IPv6 address by its network of `ipv6Subnet` bits
+ * (`false`: the whole address). Use it in a `keyGenerator` that falls back to the IP.
+ *
+ * @example
+ * ```ts
+ * rateLimit({ keyGenerator: (req) => req.get('x-api-key') ?? ipKeyGenerator(req.ip ?? '') })
+ * ```
+ */
+export function ipKeyGenerator(ip: string, ipv6Subnet: number | false = 56): string {
+  return ipKey(ip, ipv6Subnet === false ? 128 : ipv6Subnet)
+}
+
+const STORE_ERROR_ALLOWED = 'express-rate-limit: error from store, allowing request without rate-limiting.'
+
+/**
+ * express-rate-limit's `rateLimit(options)`: the same options and defaults (5 requests a minute per
+ * client IP, legacy `X-RateLimit-*` headers, 429 with its message), decided by atomic-ratelimit.
+ *
+ * @example
+ * ```ts
+ * import { rateLimit } from 'atomic-ratelimit/compat/express-rate-limit'
+ * app.use(rateLimit({ windowMs: 15 * 60_000, limit: 100, standardHeaders: 'draft-8', legacyHeaders: false }))
+ * ```
+ */
+export function rateLimit(passedOptions?: Partial<Options>): RateLimitRequestHandler {
+  const given = definedOnly(passedOptions ?? {})
+  const logger = readLogger(given.logger, consoleLogger)
+  const validations = new Validations(given.validate ?? true, logger)
+  checkOptions(given, validations)
+  const store = readStore(given.store)
+  const options = resolveOptions(given, { store, validate: validations.enabled, logger, keyGenerator: defaultKey })
+  checkStore(store, validations)
+  const peer = isNativeStore(store) ? undefined : peerStoreOf(store, options, validations)
+  const failures = new Map<string, unknown>()
+  const limiter = new RateLimiter({
+    store: peer ?? (store as NativeStore),
+    policy: policyOf(options),
+    prefix: 'erl',
+    countRefusals: (peer ?? (store as NativeStore)).penalties === true,
+    onStoreError: options.passOnStoreError ? 'allow' : 'deny',
+    onError: (error, key) =>
+      options.passOnStoreError ? logger.error(error, STORE_ERROR_ALLOWED) : failures.set(key, error),
+  })
+  const limits = new PeerLimits<Request>(
+    options.limit,
+    (request) => [request, request.res],
+    (limit) => checkLimit(limit, validations),
+  )
+  const keys = new WeakMap<Request, string>()
+  const exposed = new Exposure<Request>(options.requestPropertyName, requestVariables)
+
+  async function defaultKey(request: Request, response: Response): Promise<string> {
+    checkClientIp(request, validations)
+    const { ip } = request
+    // No key: such requests share the adapter's `unknown-client` quota.
+    if (ip === undefined) return ''
+    let subnet = options.ipv6Subnet
+    if (typeof subnet === 'function') subnet = isIP(ip) === 6 ? await subnet(request, response) : 56
+    if (typeof options.ipv6Subnet === 'function') validations.run('ipv6Subnet', () => subnetFinding(subnet))
+    return ipKeyGenerator(ip, subnet as number | false)
+  }
+
+  async function keyOf(request: Request): Promise<string> {
+    const key = await options.keyGenerator(request, request.res as Response)
+    keys.set(request, key)
+    checkSingleCount(request, peer ? identityOf(store) : store, `${limiter.policies[0]?.name}\n${key}`, validations)
+    return key
+  }
+
+  function infoOf(request: Request, result: RateLimitResult): RateLimitInfo {
+    const info = { ...peerInfoOf(result, limits.limitOf(request)), key: keys.get(request) as string }
+    // express-rate-limit 6's name for `used`, kept out of sight as it keeps it.
+    return Object.defineProperty(info, 'current', { value: info.used, enumerable: false })
+  }
+
+  async function answerRefusal(request: Request, response: Response, next: NextFunction, result: RateLimitResult) {
+    if (result.degraded && !options.passOnStoreError) {
+      const key = keys.get(request) as string
+      const failure =
+        failures.get(key) ?? new StoreUnavailableError('The rate limit store was not asked: it is failing')
+      failures.delete(key)
+      return next(failure)
+    }
+    exposed.set(request, infoOf(request, result))
+    if (!options.legacyHeaders && !options.standardHeaders) response.removeHeader('Retry-After')
+    else if (options.retryAfter !== undefined)
+      response.setHeader('Retry-After', String(await answerOf(options.retryAfter, request, response)))
+    await options.handler(request, response, next, options)
+  }
+
+  const adapterOptions: ExpressRateLimitOptions = {
+    limiter,
+    ...limits.adapterOptions,
+    keyGenerator: keyOf,
+    ...(given.skip && {
+      skip: (request) => (given.skip as ValueDeterminingMiddleware<boolean>)(request, request.res as Response),
+    }),
+    handler: answerRefusal,
+    statusCode: options.statusCode,
+    standardHeaders: options.standardHeaders,
+    legacyHeaders: options.legacyHeaders,
+    skipSuccessfulRequests: options.skipSuccessfulRequests,
+    skipFailedRequests: options.skipFailedRequests,
+    requestWasSuccessful: options.requestWasSuccessful,
+  }
+  const limit = expressRateLimit(adapterOptions)
+  const middleware = function rateLimitMiddleware(request: Request, response: Response, next: NextFunction) {
+    exposed.remember(request)
+    return limit(request, response, (error?: unknown) => {
+      const result = exposed.decisionOf(request)
+      if (result) exposed.set(request, infoOf(request, result))
+      next(error)
+    })
+  }
+  const helpers = keyHelpersOf(peer ? (store as HitCounter) : undefined, limiter)
+  return Object.assign(middleware, helpers) as RateLimitRequestHandler
+}
+
+/** Express requests' own properties. */
+const requestVariables: RequestVariables<Request> = {
+  read: (request, name) => (request as unknown as Record<string, unknown>)[name],
+  write: (request, name, value) => {
+    ;(request as unknown as Record<string, unknown>)[name] = value
+  },
+}
+
+/** An option that is a value or a function of the request and response. */
+async function answerOf<T>(
+  option: T | ValueDeterminingMiddleware<T>,
+  request: Request,
+  response: Response,
+): Promise<T> {
+  return typeof option === 'function' ? (option as ValueDeterminingMiddleware<T>)(request, response) : option
+}
+
+export default rateLimit
+
+/** The store: a given one (ours, or a hit counter of express-rate-limit's interface), or a new MemoryStore. */
+function readStore(store: unknown): NativeStore | HitCounter<Options> | LegacyHitCounter {
+  if (store === undefined) return new MemoryStore()
+  if (isNativeStore(store) || isHitCounter(store)) return store as NativeStore | HitCounter<Options> | LegacyHitCounter
+  throw new RateLimitOptionsError(
+    'Expected `store` to be a MemoryStore or RedisStore, or a store of the express-rate-limit Store interface (increment, decrement, resetKey)',
+  )
+}
+
+/** A hit counter under our limiter, initialised with the options as express-rate-limit does, errors logged. */
+function peerStoreOf(
+  counter: HitCounter<Options> | LegacyHitCounter,
+  options: ResolvedOptions,
+  validations: Validations,
+): PeerStore {
+  const { logger } = options
+  try {
+    const init = 'init' in counter ? counter.init?.(options) : undefined
+    if (init instanceof Promise)
+      init.catch((error) => logger.error(error, 'express-rate-limit: async error during store initialization.'))
+  } catch (error) {
+    logger.error(error, 'express-rate-limit: error during store initialization.')
+  }
+  return new PeerStore(counter, {
+    // A refusal's 429 is a failed request: skipFailedRequests gives its hit back.
+    giveBackRefusals: options.skipFailedRequests,
+    onCount: (count) => checkCount(count, options.standardHeaders, validations),
+    onDecrementError: (error) => logger.error(error, 'express-rate-limit: error from store during decrement.'),
+  })
+}
+
+/** What keys are counted in, for the double-count check: the store itself, or its kind when it is shared. */
+function identityOf(store: object): unknown {
+  return (store as { localKeys?: boolean }).localKeys ? store : store.constructor
+}
