@@ -16,7 +16,8 @@ export default defineConfig({
     'compat/express-rate-limit': 'compat/express-rate-limit.ts',
   },
   format: ['esm', 'cjs'],
-  outputOptions: (options, format) => (format === 'cjs' ? { ...options, exports: 'named', footer: callableDefault } : options),
+  outputOptions: (options, format) =>
+    format === 'cjs' ? { ...options, exports: 'named', footer: callableDefault } : options,
   platform: 'node',
   target: 'node20',
   dts: true,
