@@ -14,6 +14,7 @@ export default defineConfig({
     fastify: 'adapters/fastify.ts',
     fetch: 'adapters/fetch.ts',
     'compat/express-rate-limit': 'compat/express-rate-limit.ts',
+    'compat/hono-rate-limiter': 'compat/hono-rate-limiter.ts',
   },
   format: ['esm', 'cjs'],
   outputOptions: (options, format) =>

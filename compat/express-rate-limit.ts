@@ -9,10 +9,8 @@ import {
   ipKey,
   MemoryStore,
   type Store as NativeStore,
-  RateLimiter,
   RateLimitOptionsError,
   type RateLimitResult,
-  StoreUnavailableError,
 } from '../src/index.js'
 import {
   checkClientIp,
@@ -23,7 +21,13 @@ import {
   checkStore,
   subnetFinding,
 } from './express-rate-limit/checks.js'
-import { definedOnly, policyOf, type ResolvedOptions, readLogger, resolveOptions } from './express-rate-limit/config.js'
+import {
+  type GivenOptions,
+  policyOf,
+  type ResolvedOptions,
+  readLogger,
+  resolveOptions,
+} from './express-rate-limit/config.js'
 import type {
   Options,
   RateLimitInfo,
@@ -31,7 +35,14 @@ import type {
   ValueDeterminingMiddleware,
 } from './express-rate-limit/types.js'
 import { consoleLogger, Validations } from './express-rate-limit/validations.js'
-import { Exposure, keyHelpersOf, PeerLimits, type RequestVariables } from './peer-request.js'
+import {
+  createPeerLimiter,
+  definedOnly,
+  Exposure,
+  keyHelpersOf,
+  PeerLimits,
+  type RequestVariables,
+} from './peer-request.js'
 import {
   type HitCounter,
   isHitCounter,
@@ -81,7 +92,7 @@ const STORE_ERROR_ALLOWED = 'express-rate-limit: error from store, allowing requ
  * ```
  */
 export function rateLimit(passedOptions?: Partial<Options>): RateLimitRequestHandler {
-  const given = definedOnly(passedOptions ?? {})
+  const given: GivenOptions = definedOnly(passedOptions ?? {})
   const logger = readLogger(given.logger, consoleLogger)
   const validations = new Validations(given.validate ?? true, logger)
   checkOptions(given, validations)
@@ -89,15 +100,11 @@ export function rateLimit(passedOptions?: Partial<Options>): RateLimitRequestHan
   const options = resolveOptions(given, { store, validate: validations.enabled, logger, keyGenerator: defaultKey })
   checkStore(store, validations)
   const peer = isNativeStore(store) ? undefined : peerStoreOf(store, options, validations)
-  const failures = new Map<string, unknown>()
-  const limiter = new RateLimiter({
+  const { limiter, takeFailure } = createPeerLimiter({
     store: peer ?? (store as NativeStore),
     policy: policyOf(options),
     prefix: 'erl',
-    countRefusals: (peer ?? (store as NativeStore)).penalties === true,
-    onStoreError: options.passOnStoreError ? 'allow' : 'deny',
-    onError: (error, key) =>
-      options.passOnStoreError ? logger.error(error, STORE_ERROR_ALLOWED) : failures.set(key, error),
+    passingOn: options.passOnStoreError ? (error) => logger.error(error, STORE_ERROR_ALLOWED) : undefined,
   })
   const limits = new PeerLimits<Request>(
     options.limit,
@@ -132,13 +139,7 @@ export function rateLimit(passedOptions?: Partial<Options>): RateLimitRequestHan
   }
 
   async function answerRefusal(request: Request, response: Response, next: NextFunction, result: RateLimitResult) {
-    if (result.degraded && !options.passOnStoreError) {
-      const key = keys.get(request) as string
-      const failure =
-        failures.get(key) ?? new StoreUnavailableError('The rate limit store was not asked: it is failing')
-      failures.delete(key)
-      return next(failure)
-    }
+    if (result.degraded && !options.passOnStoreError) return next(takeFailure())
     exposed.set(request, infoOf(request, result))
     if (!options.legacyHeaders && !options.standardHeaders) response.removeHeader('Retry-After')
     else if (options.retryAfter !== undefined)

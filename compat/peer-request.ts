@@ -1,9 +1,22 @@
-// What both peers' middleware do per request beyond deciding: a `limit` read per request (0 refusing
-// every request), the figures under the property the user names, and `getKey`/`resetKey`.
-import { type RateLimiter, RateLimitOptionsError, type RateLimitResult } from '../src/index.js'
+// What both peers' middleware do beyond deciding: their limiter's answer to store failures, a
+// `limit` read per request (0 refusing every request), the figures under the property the user
+// names, and `getKey`/`resetKey`.
+import {
+  type Policy,
+  RateLimiter,
+  RateLimitOptionsError,
+  type RateLimitResult,
+  type Store,
+  StoreUnavailableError,
+} from '../src/index.js'
 import type { HitCount, HitCounter, LegacyHitCounter } from './peer-store.js'
 
 type Awaitable<T> = T | Promise<T>
+
+/** The options without those set to `undefined`, which both peers read as "the default". */
+export function definedOnly<T extends object>(options: T): Partial<T> & Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>
+}
 
 /**
  * A request cost no policy can take: with a `limit` of 0 the policy holds 1, so every request is
@@ -31,7 +44,7 @@ export interface LimitOptions<Req> {
  */
 export class PeerLimits<Req extends object> {
   readonly adapterOptions: LimitOptions<Req>
-  readonly #limit: number | ((...args: never[]) => Awaitable<number>)
+  readonly #limit: PeerLimits<Req>['limit']
   readonly #asked = new WeakMap<Req, number>()
 
   /**
@@ -40,7 +53,7 @@ export class PeerLimits<Req extends object> {
    * @param onLimit sees each limit read (the peer's check of a limit of 0)
    */
   constructor(
-    limit: number | ((...args: never[]) => Awaitable<number>),
+    readonly limit: number | ((...args: never[]) => Awaitable<number>),
     readonly argumentsOf: (request: Req) => unknown[],
     readonly onLimit: (limit: number) => void,
   ) {
@@ -53,6 +66,13 @@ export class PeerLimits<Req extends object> {
         limit: async (request) => Math.max(1, await this.#read(request)),
         cost: async (request) => ((await this.#read(request)) === 0 ? NEVER_FITS : 1),
       }
+  }
+
+  /** The options of a `consume` for the request, as the adapter would make them. */
+  async callOf(request: Req): Promise<{ limit?: number; cost?: number }> {
+    if (typeof this.#limit === 'number') return this.#limit === 0 ? { cost: NEVER_FITS } : {}
+    const limit = await this.#read(request)
+    return limit === 0 ? { limit: 1, cost: NEVER_FITS } : { limit }
   }
 
   /** The limit of a decided request, as the option gave it. */
@@ -69,6 +89,54 @@ export class PeerLimits<Req extends object> {
     this.onLimit(limit)
     this.#asked.set(request, limit)
     return limit
+  }
+}
+
+/** What a compat entry's limiter is made of. */
+export interface PeerLimiterSpec {
+  /** Our store, or a peer's hit counter as a `PeerStore`. */
+  readonly store: Store
+  readonly policy: Policy
+  readonly prefix: string
+  /**
+   * When given, a store failure lets the request through and is reported here (express-rate-limit's
+   * `passOnStoreError`); otherwise the request is refused and `takeFailure` hands the error to the
+   * framework, as both peers pass a store's error on.
+   */
+  readonly passingOn?: ((error: unknown) => void) | undefined
+}
+
+/** A compat entry's limiter, and the store failure behind its last degraded refusal. */
+export interface PeerLimiter {
+  readonly limiter: RateLimiter
+  /** The store's last failure (or, when the circuit breaker kept it from being asked, an error saying so). */
+  takeFailure(): unknown
+}
+
+/**
+ * The limiter a compat entry hands its adapter: counting refusals where the store can (so `used`
+ * goes past `limit` as with the peers), and answering store failures as the peers do.
+ */
+export function createPeerLimiter({ store, policy, prefix, passingOn }: PeerLimiterSpec): PeerLimiter {
+  let lastFailure: unknown
+  const limiter = new RateLimiter({
+    store,
+    policy,
+    prefix,
+    countRefusals: store.penalties === true,
+    onStoreError: passingOn ? 'allow' : 'deny',
+    onError: (error) => {
+      if (passingOn) passingOn(error)
+      else lastFailure = error
+    },
+  })
+  return {
+    limiter,
+    takeFailure() {
+      const failure = lastFailure ?? new StoreUnavailableError('The rate limit store was not asked: it is failing')
+      lastFailure = undefined
+      return failure
+    },
   }
 }
 

@@ -22,11 +22,6 @@ const sendMessage: RateLimitExceededEventHandler = async function sendMessage(re
   if (!response.writableEnded) response.send(body)
 }
 
-/** The options without `undefined` values, as express-rate-limit reads them. */
-export function definedOnly(options: object): GivenOptions {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as GivenOptions
-}
-
 /**
  * The options with express-rate-limit's defaults: a window of a minute, a limit of 5 (`max` when
  * `limit` is not given), legacy headers on, standard headers off (`true` is draft-6), 429 with
