@@ -42,7 +42,7 @@ import {
   keyHelpersOf,
   PeerLimits,
   type RequestVariables,
-} from './peer-request.js'
+} from './shared/peer-request.js'
 import {
   type HitCounter,
   isHitCounter,
@@ -50,7 +50,7 @@ import {
   type LegacyHitCounter,
   PeerStore,
   peerInfoOf,
-} from './peer-store.js'
+} from './shared/peer-store.js'
 
 export type * from './express-rate-limit/types.js'
 export { ChangeWarning, ValidationError } from './express-rate-limit/validations.js'

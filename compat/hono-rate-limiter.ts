@@ -8,8 +8,8 @@ import { type HonoRateLimitOptions, rateLimit as honoRateLimit } from '../adapte
 import { type HeadersDraft, MemoryStore, RateLimitOptionsError, RedisStore } from '../src/index.js'
 import { honoLimiterOf } from './hono-rate-limiter/limiter.js'
 import type { HonoConfigProps, HonoConfigType, RateLimitExceededEventHandler } from './hono-rate-limiter/types.js'
-import { definedOnly, Exposure, type RequestVariables } from './peer-request.js'
-import { peerInfoOf } from './peer-store.js'
+import { definedOnly, Exposure, type RequestVariables } from './shared/peer-request.js'
+import { peerInfoOf } from './shared/peer-store.js'
 
 export type * from './hono-rate-limiter/types.js'
 export { webSocketLimiter } from './hono-rate-limiter/websocket.js'

@@ -37,6 +37,13 @@ const fastifyApp = Fastify()
 await fastifyApp.register(forFastify.rateLimit({ limit: 1 }))
 fastifyApp.get('/', async () => 'ok')
 const guard = forFetch.rateLimit({ limit: 1 })
+// The drop-in entries, as their peers' users call them: express-rate-limit's export is the function itself.
+const compatExpressApp = express()
+compatExpressApp.use(compatDefault({ limit: 1 }))
+compatExpressApp.get('/', (req, res) => res.send(String(req.rateLimit.used)))
+const compatHonoApp = new Hono()
+compatHonoApp.use(compatHono.rateLimiter({ limit: 1, keyGenerator: () => 'client' }))
+compatHonoApp.get('/', (c) => c.text('ok'))
 const env = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 console.log(JSON.stringify({
   frameworksLoadedByThePackage,
@@ -46,6 +53,9 @@ console.log(JSON.stringify({
   hono: await twice(async () => (await honoApp.request('/', {}, env)).status),
   fastify: await twice(async () => (await fastifyApp.inject({ url: '/' })).statusCode),
   fetch: await twice(async () => (await guard(new Request('http://app.test/'), { ip: '127.0.0.1' }))?.status ?? 200),
+  compat: [typeof compatNamed.rateLimit, typeof compatNamed.ipKeyGenerator, typeof compatHono.webSocketLimiter],
+  compatExpress: await overHttp(compatExpressApp),
+  compatHono: await twice(async () => (await compatHonoApp.request('/')).status),
 }))
 await fastifyApp.close()
 `
@@ -64,6 +74,8 @@ import * as forKoa from 'atomic-ratelimit/koa'
 import * as forHono from 'atomic-ratelimit/hono'
 import * as forFastify from 'atomic-ratelimit/fastify'
 import * as forFetch from 'atomic-ratelimit/fetch'
+import compatDefault, * as compatNamed from 'atomic-ratelimit/compat/express-rate-limit'
+import * as compatHono from 'atomic-ratelimit/compat/hono-rate-limiter'
 const require = createRequire(import.meta.url)
 ${noteFrameworks}
 const { default: express } = await import('express')
@@ -78,6 +90,10 @@ const forKoa = require('atomic-ratelimit/koa')
 const forHono = require('atomic-ratelimit/hono')
 const forFastify = require('atomic-ratelimit/fastify')
 const forFetch = require('atomic-ratelimit/fetch')
+// Callable, with the named exports on it.
+const compatDefault = require('atomic-ratelimit/compat/express-rate-limit')
+const compatNamed = compatDefault
+const compatHono = require('atomic-ratelimit/compat/hono-rate-limiter')
 ;(async () => {
 ${noteFrameworks}
 const express = require('express')
@@ -122,6 +138,9 @@ describe('the packed tarball', () => {
         hono: [200, 429],
         fastify: [200, 429],
         fetch: [200, 429],
+        compat: ['function', 'function', 'function'],
+        compatExpress: [200, 429],
+        compatHono: [200, 429],
       })
     },
   )

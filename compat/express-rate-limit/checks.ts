@@ -2,7 +2,7 @@
 // on a request, on what the default key reads and what a store of its interface answers.
 import { isIP } from 'node:net'
 import type { Request } from 'express'
-import type { HitCount } from '../peer-store.js'
+import type { HitCount } from '../shared/peer-store.js'
 import type { Options } from './types.js'
 import { ChangeWarning, ValidationError, type Validations } from './validations.js'
 

@@ -2,7 +2,7 @@
 // compiles unchanged against atomic-ratelimit/compat/express-rate-limit.
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import type { Store as NativeStore } from '../../src/index.js'
-import type { HitCount, HitCounter, LegacyHitCounter } from '../peer-store.js'
+import type { HitCount, HitCounter, LegacyHitCounter } from '../shared/peer-store.js'
 
 /** A function of the request and response giving a value, sync or async (`limit`, `message`, `skip`...). */
 export type ValueDeterminingMiddleware<T> = (request: Request, response: Response) => T | Promise<T>

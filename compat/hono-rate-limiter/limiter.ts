@@ -2,8 +2,14 @@
 // a hit counter of its interface, initialised with the options), and the policy it counts under.
 import type { Context } from 'hono'
 import { fixedWindow, type Store as NativeStore, type Policy, RateLimitOptionsError } from '../../src/index.js'
-import { createPeerLimiter, type KeyHelpers, keyHelpersOf, type PeerLimiter, PeerLimits } from '../peer-request.js'
-import { type HitCounter, isHitCounter, isNativeStore, PeerStore } from '../peer-store.js'
+import {
+  createPeerLimiter,
+  type KeyHelpers,
+  keyHelpersOf,
+  type PeerLimiter,
+  PeerLimits,
+} from '../shared/peer-request.js'
+import { type HitCounter, isHitCounter, isNativeStore, PeerStore } from '../shared/peer-store.js'
 
 /** The options both limiters count by. */
 export interface CountingOptions {

@@ -4,7 +4,7 @@ import type { Context, Env, Input, Next } from 'hono'
 import type { StatusCode } from 'hono/utils/http-status'
 import type { WSContext } from 'hono/ws'
 import type { Store as NativeStore } from '../../src/index.js'
-import type { HitCount, HitCounter } from '../peer-store.js'
+import type { HitCount, HitCounter } from '../shared/peer-store.js'
 
 /** A value or a promise of it. */
 export type Promisify<T> = T | Promise<T>

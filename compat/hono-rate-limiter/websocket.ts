@@ -3,8 +3,8 @@
 import type { Context, Env, Input } from 'hono'
 import type { WSContext, WSEvents } from 'hono/ws'
 import { MemoryStore } from '../../src/index.js'
-import { definedOnly } from '../peer-request.js'
-import { peerInfoOf } from '../peer-store.js'
+import { definedOnly } from '../shared/peer-request.js'
+import { peerInfoOf } from '../shared/peer-store.js'
 import { honoLimiterOf } from './limiter.js'
 import type { WSConfigProps, WSConfigType, WSRateLimitExceededEventHandler } from './types.js'
 

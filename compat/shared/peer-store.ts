@@ -2,7 +2,7 @@
 // limiter: a third-party store (rate-limit-redis, a Memcached or Postgres store, our own
 // HitCounterStore) keeps counting as the peer made it count, then the limit is compared; our own
 // stores, given directly, decide natively and atomically instead.
-import type { RateLimitResult, Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from '../src/index.js'
+import type { RateLimitResult, Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from '../../src/index.js'
 
 /** What a hit counter answers: the client's hits in its window, this one included, and when it ends. */
 export interface HitCount {

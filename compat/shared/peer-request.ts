@@ -8,7 +8,7 @@ import {
   type RateLimitResult,
   type Store,
   StoreUnavailableError,
-} from '../src/index.js'
+} from '../../src/index.js'
 import type { HitCount, HitCounter, LegacyHitCounter } from './peer-store.js'
 
 type Awaitable<T> = T | Promise<T>
