@@ -128,7 +128,7 @@ export function rateLimit(passedOptions?: Partial<Options>): RateLimitRequestHan
   async function keyOf(request: Request): Promise<string> {
     const key = await options.keyGenerator(request, request.res as Response)
     keys.set(request, key)
-    checkSingleCount(request, peer ? identityOf(store) : store, `${limiter.policies[0]?.name}\n${key}`, validations)
+    checkSingleCount(request, countedIn(store), `${countedUnder(store, limiter)}${key}`, validations)
     return key
   }
 
@@ -141,6 +141,9 @@ export function rateLimit(passedOptions?: Partial<Options>): RateLimitRequestHan
   async function answerRefusal(request: Request, response: Response, next: NextFunction, result: RateLimitResult) {
     if (result.degraded && !options.passOnStoreError) return next(takeFailure())
     exposed.set(request, infoOf(request, result))
+    // The adapter set the refusal's status; express-rate-limit leaves it to the handler (its default
+    // sets `statusCode`), so a handler that calls `next()` passes the request on as it came.
+    response.status(200)
     if (!options.legacyHeaders && !options.standardHeaders) response.removeHeader('Retry-After')
     else if (options.retryAfter !== undefined)
       response.setHeader('Retry-After', String(await answerOf(options.retryAfter, request, response)))
@@ -225,7 +228,18 @@ function peerStoreOf(
   })
 }
 
-/** What keys are counted in, for the double-count check: the store itself, or its kind when it is shared. */
-function identityOf(store: object): unknown {
-  return (store as { localKeys?: boolean }).localKeys ? store : store.constructor
+/**
+ * What keys are counted in, for the double-count check: a store of this process alone (a
+ * MemoryStore, a hit counter with `localKeys`) is its own; stores that share their counts (Redis)
+ * are told apart by kind, since two of them may hold the same counts.
+ */
+function countedIn(store: object): unknown {
+  const local = store instanceof MemoryStore || (store as { localKeys?: boolean }).localKeys === true
+  return local ? store : store.constructor
+}
+
+/** The namespace a key is counted under: a hit counter's prefix, or our policy's name. */
+function countedUnder(store: object, limiter: { policies: readonly { name: string }[] }): string {
+  if (isNativeStore(store)) return `${limiter.policies[0]?.name}\n`
+  return (store as { prefix?: string }).prefix ?? ''
 }
