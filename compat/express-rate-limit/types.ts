@@ -107,8 +107,11 @@ export interface Options {
   skip: ValueDeterminingMiddleware<boolean>
   /** Whether a request succeeded, for `skipFailedRequests` and `skipSuccessfulRequests`. @default status < 400 */
   requestWasSuccessful: ValueDeterminingMiddleware<boolean>
-  /** Where hits are counted: our `MemoryStore` (the default) or `RedisStore`, or a store of express-rate-limit's interface. */
-  store: Store | LegacyStore | NativeStore
+  /**
+   * Where hits are counted: our `MemoryStore` (the default) or `RedisStore`, or a store of
+   * express-rate-limit's interface (one typed against express-rate-limit's own `Options` too).
+   */
+  store: Store | LegacyStore | NativeStore | HitCounter
   /** Turns validation checks on or off, all or by name. @default true */
   validate: boolean | EnabledValidations
   /** @deprecated renamed `legacyHeaders` in express-rate-limit 6 */

@@ -66,8 +66,11 @@ export interface HonoConfigType<E extends Env = Env, P extends string = string, 
   skipSuccessfulRequests: boolean
   /** Whether a request succeeded. @default `c.res.status < 400` */
   requestWasSuccessful: (c: Context<E, P, I>) => Promisify<boolean>
-  /** Where hits are counted: our `MemoryStore` (the default) or `RedisStore`, or a store of hono-rate-limiter's interface. */
-  store: Store<E, P, I> | NativeStore
+  /**
+   * Where hits are counted: our `MemoryStore` (the default) or `RedisStore`, or a store of
+   * hono-rate-limiter's interface (one typed against hono-rate-limiter's own options too).
+   */
+  store: Store<E, P, I> | NativeStore | HitCounter
   /**
    * Who a request counts for. Required by hono-rate-limiter; here it may be left out, for the client
    * IP (the socket peer, see the Hono adapter's `trustProxy`).

@@ -18,26 +18,24 @@ type Awaitable<T> = T | Promise<T>
  * compares the count with its limit.
  */
 export interface HitCounter<InitOptions = never> {
-  init?: (options: InitOptions) => unknown
-  get?: (key: string) => Awaitable<HitCount | undefined>
-  increment: (key: string) => Awaitable<HitCount>
-  decrement: (key: string) => unknown
-  resetKey: (key: string) => unknown
-  resetAll?: () => unknown
-  shutdown?: () => unknown
+  // Methods, not function-typed fields: a store typed against the peer's own option types fits too.
+  init?(options: InitOptions): unknown
+  get?(key: string): Awaitable<HitCount | undefined>
+  increment(key: string): Awaitable<HitCount>
+  decrement(key: string): unknown
+  resetKey(key: string): unknown
+  resetAll?(): unknown
+  shutdown?(): unknown
   localKeys?: boolean
   prefix?: string
 }
 
 /** express-rate-limit's legacy store (5.x and older): `incr` answers through a callback. */
 export interface LegacyHitCounter {
-  incr: (
-    key: string,
-    callback: (error: Error | undefined, totalHits: number, resetTime: Date | undefined) => void,
-  ) => void
-  decrement: (key: string) => unknown
-  resetKey: (key: string) => unknown
-  resetAll?: () => unknown
+  incr(key: string, callback: (error: Error | undefined, totalHits: number, resetTime: Date | undefined) => void): void
+  decrement(key: string): unknown
+  resetKey(key: string): unknown
+  resetAll?(): unknown
 }
 
 /** How a {@link PeerStore} reports what the peer's middleware would have checked or logged. */
