@@ -174,7 +174,7 @@ describe('validate', () => {
     }
     expect(lines).toHaveLength(1)
     expect(lines[0]?.[0]).toMatchObject({ name: 'ValidationError', code: 'ERR_ERL_UNKNOWN_OPTION' })
-    expect(String((lines[0]?.[0] as Error).message)).toMatch(
+    expect(String((lines[0]?.[0] as Error | undefined)?.message)).toMatch(
       /See https:\/\/express-rate-limit\.github\.io\/ERR_ERL_UNKNOWN_OPTION\//,
     )
   })
