@@ -1,0 +1,99 @@
+// The drop-in entries side by side with the packages they replace, installed here: the same options,
+// the same requests, and the same answers (status, body, every rate limit header and the figures
+// routes read), but where the migration guides name a difference.
+import type express from 'express'
+import { rateLimit as peerExpressRateLimit } from 'express-rate-limit'
+import { Hono } from 'hono'
+import { rateLimiter as peerRateLimiter } from 'hono-rate-limiter'
+import { describe, expect, it } from 'vitest'
+import { rateLimit as oursExpressRateLimit } from '../compat/express-rate-limit.js'
+import { rateLimiter as oursRateLimiter } from '../compat/hono-rate-limiter.js'
+import { serveExpress } from './helpers/express-apps.js'
+
+/** A response, reduced to what both must agree on; the reset instant to the second either side of it. */
+interface Answer {
+  readonly status: number
+  readonly body: string
+  readonly headers: Record<string, string>
+}
+
+const COMPARED =
+  /^(content-type|retry-after|x-ratelimit-(limit|remaining)|ratelimit(-policy|-limit|-remaining|-reset)?)$/
+
+function answerOf(status: number, body: string, headers: Iterable<[string, string]>): Answer {
+  const kept = [...headers].filter(([name]) => COMPARED.test(name.toLowerCase()))
+  // resetTime is an instant: both are a window after the first request, by their own clocks.
+  return { status, body: body.replace(/"resetTime":"[^"]+"/, '"resetTime":"…"'), headers: Object.fromEntries(kept) }
+}
+
+/** Either package's factory, called with the same options. */
+type Factory = (options: object) => unknown
+
+async function expressAnswers(rateLimit: Factory, options: object, paths: readonly string[]): Promise<Answer[]> {
+  const get = await serveExpress(rateLimit({ ...options }) as express.RequestHandler)
+  const answers = []
+  for (const path of paths) {
+    const response = await get(path)
+    const headers = Object.entries(response.headers).map(([name, value]) => [name, String(value)] as [string, string])
+    answers.push(answerOf(response.statusCode, response.body, headers))
+  }
+  return answers
+}
+
+describe('the express-rate-limit entry next to express-rate-limit 8', () => {
+  it.each<[string, object, string[]]>([
+    ['the defaults', {}, Array(7).fill('/')],
+    ['draft-6 headers', { limit: 2, standardHeaders: true }, ['/', '/', '/']],
+    [
+      'draft-7 headers, no legacy ones',
+      { limit: 2, standardHeaders: 'draft-7', legacyHeaders: false },
+      ['/', '/', '/'],
+    ],
+    ['no headers at all', { limit: 1, standardHeaders: false, legacyHeaders: false }, ['/', '/']],
+    ['a JSON message', { limit: 1, message: { error: 'slow down' } }, ['/', '/']],
+    ['a status and a Retry-After of its own', { limit: 1, statusCode: 420, retryAfter: 7 }, ['/', '/']],
+    ['a custom property', { limit: 1, requestPropertyName: 'limits' }, ['/', '/']],
+    ['a limit function', { limit: () => 2 }, ['/', '/', '/']],
+    [
+      'keys of its own',
+      { limit: 2, keyGenerator: (req: express.Request) => String(req.query.key) },
+      ['/?key=1', '/?key=1', '/?key=2', '/?key=1'],
+    ],
+    ['skipFailedRequests', { limit: 2, skipFailedRequests: true }, ['/fail', '/fail', '/', '/', '/']],
+    ['skipSuccessfulRequests', { limit: 2, skipSuccessfulRequests: true }, ['/', '/', '/', '/fail', '/fail', '/fail']],
+  ])('answers as it does with %s', async (_case, options, paths) => {
+    const ours = await expressAnswers(oursExpressRateLimit as unknown as Factory, options, paths)
+    const peer = await expressAnswers(peerExpressRateLimit as unknown as Factory, options, paths)
+    expect(ours).toEqual(peer)
+  })
+})
+
+async function honoAnswers(rateLimiter: Factory, options: object, paths: readonly string[]): Promise<Answer[]> {
+  const app = new Hono()
+  app.use(rateLimiter({ keyGenerator: () => 'client', ...options }) as Parameters<typeof app.use>[0])
+  app.get('/', (c) => c.json(c.get('rateLimit' as never) ?? null))
+  app.get('/fail', (c) => c.json(c.get('rateLimit' as never) ?? null, 400))
+  const answers = []
+  for (const path of paths) {
+    const response = await app.request(path)
+    answers.push(answerOf(response.status, await response.text(), response.headers))
+  }
+  return answers
+}
+
+describe('the hono-rate-limiter entry next to hono-rate-limiter 0.5', () => {
+  it.each<[string, object, string[]]>([
+    ['the defaults', {}, Array(7).fill('/')],
+    ['draft-7 headers', { limit: 2, standardHeaders: 'draft-7' }, ['/', '/', '/']],
+    ['a JSON message', { limit: 1, message: { error: 'slow down' } }, ['/', '/']],
+    ['a message function', { limit: 1, message: () => 'Stop.' }, ['/', '/']],
+    ['a status of its own', { limit: 1, statusCode: 420 }, ['/', '/']],
+    ['a limit function', { limit: async () => 2 }, ['/', '/', '/']],
+    ['a custom property', { limit: 1, requestPropertyName: 'limits' }, ['/', '/']],
+    ['skipSuccessfulRequests', { limit: 2, skipSuccessfulRequests: true }, ['/', '/', '/', '/fail', '/fail', '/fail']],
+  ])('answers as it does with %s', async (_case, options, paths) => {
+    const ours = await honoAnswers(oursRateLimiter as unknown as Factory, options, paths)
+    const peer = await honoAnswers(peerRateLimiter as unknown as Factory, options, paths)
+    expect(ours).toEqual(peer)
+  })
+})
