@@ -62,6 +62,9 @@ export function rateLimiter<E extends Env = Env, P extends string = string, I ex
     handler: async (c, result) => {
       if (result.degraded) throw takeFailure()
       expose(c)
+      // The adapter set the refusal's status; hono-rate-limiter leaves it to the handler (its default
+      // sets `statusCode`), so a handler that calls `next()` passes the request on as it came.
+      c.status(200)
       const answer = await options.handler(c, nexts.get(c) as Next, options)
       return answer instanceof Response ? answer : c.res
     },

@@ -55,6 +55,11 @@ describe('the express-rate-limit entry next to express-rate-limit 8', () => {
     ['a custom property', { limit: 1, requestPropertyName: 'limits' }, ['/', '/']],
     ['a limit function', { limit: () => 2 }, ['/', '/', '/']],
     [
+      'a handler that calls next()',
+      { limit: 1, handler: (_req: unknown, _res: unknown, next: () => void) => next() },
+      ['/', '/'],
+    ],
+    [
       'keys of its own',
       { limit: 2, keyGenerator: (req: express.Request) => String(req.query.key) },
       ['/?key=1', '/?key=1', '/?key=2', '/?key=1'],
@@ -88,6 +93,7 @@ describe('the hono-rate-limiter entry next to hono-rate-limiter 0.5', () => {
     ['a JSON message', { limit: 1, message: { error: 'slow down' } }, ['/', '/']],
     ['a message function', { limit: 1, message: () => 'Stop.' }, ['/', '/']],
     ['a status of its own', { limit: 1, statusCode: 420 }, ['/', '/']],
+    ['a handler that calls next()', { limit: 1, handler: (_c: unknown, next: () => unknown) => next() }, ['/', '/']],
     ['a limit function', { limit: async () => 2 }, ['/', '/', '/']],
     ['a custom property', { limit: 1, requestPropertyName: 'limits' }, ['/', '/']],
     ['skipSuccessfulRequests', { limit: 2, skipSuccessfulRequests: true }, ['/', '/', '/', '/fail', '/fail', '/fail']],

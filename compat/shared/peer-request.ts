@@ -188,6 +188,7 @@ export interface RequestVariables<Req> {
  */
 export class Exposure<Req extends object> {
   readonly #previous = new WeakMap<Req, unknown>()
+  readonly #exposed = new WeakMap<Req, object>()
 
   constructor(
     readonly property: string,
@@ -202,12 +203,15 @@ export class Exposure<Req extends object> {
   /** The decision the adapter set on this pass, if it set one (a skipped request has none). */
   decisionOf(request: Req): RateLimitResult | undefined {
     const value = this.variables.read(request, 'rateLimit')
-    return value !== undefined && value !== this.#previous.get(request) ? (value as RateLimitResult) : undefined
+    // Already replaced by the figures (a refusal's handler that calls `next()`): nothing new to read.
+    const seen = value === this.#previous.get(request) || value === this.#exposed.get(request)
+    return value !== undefined && !seen ? (value as RateLimitResult) : undefined
   }
 
   /** Puts `info` under the property, and gives `rateLimit` back its value when that is another one. */
   set(request: Req, info: object): void {
     if (this.property !== 'rateLimit') this.variables.write(request, 'rateLimit', this.#previous.get(request))
     this.variables.write(request, this.property, info)
+    this.#exposed.set(request, info)
   }
 }
