@@ -133,8 +133,11 @@ export interface RateLimitInfo {
   key: string
 }
 
-/** An Express request with the figures on it. */
-export type AugmentedRequest = Request & { [key: string]: RateLimitInfo }
+/**
+ * An Express request with the figures on it. `rateLimit` is named apart: the Express adapter types
+ * `req.rateLimit` as its own result, and a declared property wins over an index signature.
+ */
+export type AugmentedRequest = Request & { rateLimit: RateLimitInfo } & { [key: string]: RateLimitInfo }
 
 /** The middleware, with `resetKey` and `getKey`. */
 export type RateLimitRequestHandler = RequestHandler & {
