@@ -1,7 +1,8 @@
 // The HTTP contenders: per framework, the app alone, behind ours (without and with coalescing),
 // behind a minimal wrapper around the bare script, behind a peer's middleware on our store, and
-// behind each of its peers. Each framework's `<framework>-app.js` builds the middleware of every
-// variant named here but the first.
+// behind each of its peers; for Express also, in memory, express-rate-limit and our drop-in entry
+// for it. Each framework's `<framework>-app.js` builds the middleware of every variant named here
+// but the first.
 
 /** The peers of each framework, as its app module names their variants. */
 const PEERS = {
@@ -13,6 +14,14 @@ const PEERS = {
 /** Our stores behind a peer's middleware (HitCounterStore), listed next to that peer's own Redis store. */
 const BRIDGES = {
   express: ['express-rate-limit + HitCounterStore'],
+}
+
+/**
+ * In memory, apart from the Redis rows: a peer on its own memory store, next to our drop-in entry
+ * for it (`atomic-ratelimit/compat/...`) on our MemoryStore, each with its defaults.
+ */
+const IN_MEMORY = {
+  express: ['express-rate-limit, memory', 'ours compat/express-rate-limit, memory'],
 }
 
 /** The frameworks, in table order. */
@@ -29,7 +38,14 @@ export const OUR_VARIANTS = { ours: false, 'ours coalesced': true }
 
 /** Every variant of `framework`, in table order. */
 export function variantsOf(framework) {
-  return [NO_LIMITER, ...Object.keys(OUR_VARIANTS), MINIMAL_WRAPPER, ...(BRIDGES[framework] ?? []), ...PEERS[framework]]
+  return [
+    NO_LIMITER,
+    ...Object.keys(OUR_VARIANTS),
+    MINIMAL_WRAPPER,
+    ...(BRIDGES[framework] ?? []),
+    ...PEERS[framework],
+    ...(IN_MEMORY[framework] ?? []),
+  ]
 }
 
 /** Which side of the comparison a variant is on. */
@@ -37,5 +53,7 @@ export function sideOf(variant) {
   if (variant === NO_LIMITER) return 'reference'
   if (variant in OUR_VARIANTS) return 'ours'
   if (Object.values(BRIDGES).flat().includes(variant)) return 'bridge'
+  // Not a Redis peer: the targets compare ours on Redis with the peers on Redis only.
+  if (Object.values(IN_MEMORY).flat().includes(variant)) return 'memory'
   return variant === MINIMAL_WRAPPER ? 'ceiling' : 'peer'
 }
