@@ -5,29 +5,11 @@
 import { isIP } from 'node:net'
 import type { NextFunction, Request, Response } from 'express'
 import { type ExpressRateLimitOptions, rateLimit as expressRateLimit } from '../adapters/express.js'
-import {
-  ipKey,
-  MemoryStore,
-  type Store as NativeStore,
-  RateLimitOptionsError,
-  type RateLimitResult,
-} from '../src/index.js'
-import {
-  checkClientIp,
-  checkCount,
-  checkLimit,
-  checkOptions,
-  checkSingleCount,
-  checkStore,
-  subnetFinding,
-} from './express-rate-limit/checks.js'
-import {
-  type GivenOptions,
-  policyOf,
-  type ResolvedOptions,
-  readLogger,
-  resolveOptions,
-} from './express-rate-limit/config.js'
+import { ipKey, MemoryStore, type Store as NativeStore, type RateLimitResult } from '../src/index.js'
+import { type GivenOptions, policyOf, readLogger, resolveOptions } from './express-rate-limit/config.js'
+import { checkClientIp, checkSingleCount } from './express-rate-limit/request-checks.js'
+import { checkLimit, checkOptions, checkStore, subnetFinding } from './express-rate-limit/setup-checks.js'
+import { countedIn, countedUnder, peerStoreOf, readStore } from './express-rate-limit/stores.js'
 import type {
   Options,
   RateLimitInfo,
@@ -43,14 +25,7 @@ import {
   PeerLimits,
   type RequestVariables,
 } from './shared/peer-request.js'
-import {
-  type HitCounter,
-  isHitCounter,
-  isNativeStore,
-  type LegacyHitCounter,
-  PeerStore,
-  peerInfoOf,
-} from './shared/peer-store.js'
+import { type HitCounter, isNativeStore, peerInfoOf } from './shared/peer-store.js'
 
 export type * from './express-rate-limit/types.js'
 export { ChangeWarning, ValidationError } from './express-rate-limit/validations.js'
@@ -196,50 +171,3 @@ async function answerOf<T>(
 }
 
 export default rateLimit
-
-/** The store: a given one (ours, or a hit counter of express-rate-limit's interface), or a new MemoryStore. */
-function readStore(store: unknown): NativeStore | HitCounter<Options> | LegacyHitCounter {
-  if (store === undefined) return new MemoryStore()
-  if (isNativeStore(store) || isHitCounter(store)) return store as NativeStore | HitCounter<Options> | LegacyHitCounter
-  throw new RateLimitOptionsError(
-    'Expected `store` to be a MemoryStore or RedisStore, or a store of the express-rate-limit Store interface (increment, decrement, resetKey)',
-  )
-}
-
-/** A hit counter under our limiter, initialised with the options as express-rate-limit does, errors logged. */
-function peerStoreOf(
-  counter: HitCounter<Options> | LegacyHitCounter,
-  options: ResolvedOptions,
-  validations: Validations,
-): PeerStore {
-  const { logger } = options
-  try {
-    const init = 'init' in counter ? counter.init?.(options) : undefined
-    if (init instanceof Promise)
-      init.catch((error) => logger.error(error, 'express-rate-limit: async error during store initialization.'))
-  } catch (error) {
-    logger.error(error, 'express-rate-limit: error during store initialization.')
-  }
-  return new PeerStore(counter, {
-    // A refusal's 429 is a failed request: skipFailedRequests gives its hit back.
-    giveBackRefusals: options.skipFailedRequests,
-    onCount: (count) => checkCount(count, options.standardHeaders, validations),
-    onDecrementError: (error) => logger.error(error, 'express-rate-limit: error from store during decrement.'),
-  })
-}
-
-/**
- * What keys are counted in, for the double-count check: a store of this process alone (a
- * MemoryStore, a hit counter with `localKeys`) is its own; stores that share their counts (Redis)
- * are told apart by kind, since two of them may hold the same counts.
- */
-function countedIn(store: object): unknown {
-  const local = store instanceof MemoryStore || (store as { localKeys?: boolean }).localKeys === true
-  return local ? store : store.constructor
-}
-
-/** The namespace a key is counted under: a hit counter's prefix, or our policy's name. */
-function countedUnder(store: object, limiter: { policies: readonly { name: string }[] }): string {
-  if (isNativeStore(store)) return `${limiter.policies[0]?.name}\n`
-  return (store as { prefix?: string }).prefix ?? ''
-}
