@@ -78,10 +78,13 @@ export function rateLimiter<E extends Env = Env, P extends string = string, I ex
   return async function rateLimiterMiddleware(c, next) {
     exposed.remember(c)
     nexts.set(c, next)
-    return limit(c as Context, async () => {
+    const refusal = await limit(c as Context, async () => {
       expose(c)
       await next()
     })
+    // hono-rate-limiter sends Retry-After among its standard headers: none when they are off.
+    if (refusal && !adapterOptions.standardHeaders) refusal.headers.delete('Retry-After')
+    return refusal
   } as MiddlewareHandler<E, P, I>
 }
 

@@ -20,8 +20,16 @@ interface Answer {
 const COMPARED =
   /^(content-type|retry-after|x-ratelimit-(limit|remaining)|ratelimit(-policy|-limit|-remaining|-reset)?)$/
 
+/**
+ * A draft-8 field as a Structured Fields parser reads it: spaces after `;` are insignificant, and
+ * the partition key `pk` is each limiter's own hash of its own key (the guide names the difference).
+ */
+const parsedField = (value: string) => value.replace(/;\s*/g, ';').replace(/;pk=:[^:]*:/, '')
+
 function answerOf(status: number, body: string, headers: Iterable<[string, string]>): Answer {
-  const kept = [...headers].filter(([name]) => COMPARED.test(name.toLowerCase()))
+  const kept = [...headers]
+    .filter(([name]) => COMPARED.test(name.toLowerCase()))
+    .map(([name, value]) => [name, parsedField(value)])
   // resetTime is an instant: both are a window after the first request, by their own clocks.
   return { status, body: body.replace(/"resetTime":"[^"]+"/, '"resetTime":"…"'), headers: Object.fromEntries(kept) }
 }
@@ -50,6 +58,15 @@ describe('the express-rate-limit entry next to express-rate-limit 8', () => {
       ['/', '/', '/'],
     ],
     ['no headers at all', { limit: 1, standardHeaders: false, legacyHeaders: false }, ['/', '/']],
+    ['draft-8 headers', { limit: 2, standardHeaders: 'draft-8' }, ['/', '/', '/']],
+    [
+      'draft-8 headers named by identifier',
+      { limit: 2, standardHeaders: 'draft-8', identifier: 'api' },
+      ['/', '/', '/'],
+    ],
+    ['a window of 15 minutes', { windowMs: 15 * 60_000, limit: 1, standardHeaders: 'draft-7' }, ['/', '/']],
+    ['a message function', { limit: 1, message: (req: express.Request) => `no ${req.path}` }, ['/', '/']],
+    ['the deprecated max', { max: 1 }, ['/', '/']],
     ['a JSON message', { limit: 1, message: { error: 'slow down' } }, ['/', '/']],
     ['a status and a Retry-After of its own', { limit: 1, statusCode: 420, retryAfter: 7 }, ['/', '/']],
     ['a custom property', { limit: 1, requestPropertyName: 'limits' }, ['/', '/']],
@@ -93,6 +110,9 @@ describe('the hono-rate-limiter entry next to hono-rate-limiter 0.5', () => {
     ['a JSON message', { limit: 1, message: { error: 'slow down' } }, ['/', '/']],
     ['a message function', { limit: 1, message: () => 'Stop.' }, ['/', '/']],
     ['a status of its own', { limit: 1, statusCode: 420 }, ['/', '/']],
+    ['draft-6 headers, said as true', { limit: 1, standardHeaders: true }, ['/', '/']],
+    ['no standard headers', { limit: 1, standardHeaders: false }, ['/', '/']],
+    ['skipFailedRequests', { limit: 2, skipFailedRequests: true }, ['/fail', '/fail', '/', '/', '/']],
     ['a handler that calls next()', { limit: 1, handler: (_c: unknown, next: () => unknown) => next() }, ['/', '/']],
     ['a limit function', { limit: async () => 2 }, ['/', '/', '/']],
     ['a custom property', { limit: 1, requestPropertyName: 'limits' }, ['/', '/']],

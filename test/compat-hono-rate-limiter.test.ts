@@ -161,7 +161,7 @@ describe('the options of hono-rate-limiter', () => {
     expect(JSON.parse(passed?.body ?? '')).toMatchObject({ limit: 1, used: 2, remaining: 0 })
   })
 
-  it('sends draft-7 headers, or none with standardHeaders false', async () => {
+  it('sends draft-7 headers, or none (Retry-After neither) with standardHeaders false', async () => {
     const draft7 = appBehind(rateLimiter({ keyGenerator: byClient, standardHeaders: 'draft-7' }))
     const { headers } = await draft7()
     expect(headers.get('ratelimit')).toBe('limit=5, remaining=4, reset=60')
@@ -170,6 +170,7 @@ describe('the options of hono-rate-limiter', () => {
     const [first, refused] = await inARow(none, 2)
     expect([...(first?.headers.keys() ?? [])].filter((name) => name.startsWith('ratelimit'))).toEqual([])
     expect(refused?.status).toBe(429)
+    expect(refused?.headers.get('retry-after')).toBeNull()
   })
 
   it('puts the figures under requestPropertyName, and getKey/resetKey under requestStorePropertyName', async () => {
