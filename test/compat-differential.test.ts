@@ -3,7 +3,7 @@
 // routes read), but where the migration guides name a difference.
 import type express from 'express'
 import { rateLimit as peerExpressRateLimit } from 'express-rate-limit'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { rateLimiter as peerRateLimiter } from 'hono-rate-limiter'
 import { describe, expect, it } from 'vitest'
 import { rateLimit as oursExpressRateLimit } from '../compat/express-rate-limit.js'
@@ -67,6 +67,46 @@ describe('the express-rate-limit entry next to express-rate-limit 8', () => {
     ['a window of 15 minutes', { windowMs: 15 * 60_000, limit: 1, standardHeaders: 'draft-7' }, ['/', '/']],
     ['a message function', { limit: 1, message: (req: express.Request) => `no ${req.path}` }, ['/', '/']],
     ['the deprecated max', { max: 1 }, ['/', '/']],
+    [
+      'a skip function',
+      { limit: 1, skip: (req: express.Request) => req.path === '/fail' },
+      ['/fail', '/fail', '/', '/'],
+    ],
+    [
+      'requestWasSuccessful',
+      {
+        limit: 1,
+        skipSuccessfulRequests: true,
+        requestWasSuccessful: (_req: unknown, res: express.Response) => res.statusCode === 500,
+      },
+      ['/fail', '/fail', '/', '/'],
+    ],
+    [
+      'a handler reading the options used',
+      {
+        limit: 1,
+        windowMs: 2 * 3_600_000,
+        handler: (_req: unknown, res: express.Response, _next: unknown, used: Record<string, unknown>) => {
+          const { statusCode, windowMs, limit, identifier, legacyHeaders, standardHeaders, message } = used
+          res
+            .status(statusCode as number)
+            .json({ windowMs, limit, identifier, legacyHeaders, standardHeaders, message })
+        },
+      },
+      ['/', '/'],
+    ],
+    [
+      'draft-8 headers and a handler reading the options used',
+      {
+        limit: 1,
+        standardHeaders: 'draft-8',
+        handler: (_req: unknown, res: express.Response, _next: unknown, used: Record<string, unknown>) => {
+          res.status(429).json({ identifier: used.identifier, standardHeaders: used.standardHeaders })
+        },
+      },
+      ['/', '/'],
+    ],
+    ['draft-6 headers only', { limit: 1, standardHeaders: 'draft-6', legacyHeaders: false }, ['/', '/']],
     ['a JSON message', { limit: 1, message: { error: 'slow down' } }, ['/', '/']],
     ['a status and a Retry-After of its own', { limit: 1, statusCode: 420, retryAfter: 7 }, ['/', '/']],
     ['a custom property', { limit: 1, requestPropertyName: 'limits' }, ['/', '/']],
@@ -110,6 +150,24 @@ describe('the hono-rate-limiter entry next to hono-rate-limiter 0.5', () => {
     ['a JSON message', { limit: 1, message: { error: 'slow down' } }, ['/', '/']],
     ['a message function', { limit: 1, message: () => 'Stop.' }, ['/', '/']],
     ['a status of its own', { limit: 1, statusCode: 420 }, ['/', '/']],
+    ['a skip function', { limit: 1, skip: (c: Context) => c.req.path === '/fail' }, ['/fail', '/fail', '/', '/']],
+    [
+      'requestWasSuccessful',
+      { limit: 1, skipSuccessfulRequests: true, requestWasSuccessful: (c: Context) => c.res.status === 400 },
+      ['/fail', '/fail', '/', '/'],
+    ],
+    [
+      'a handler reading the options used',
+      {
+        limit: 1,
+        windowMs: 2 * 3_600_000,
+        handler: (c: Context, _next: unknown, used: Record<string, unknown>) => {
+          const { statusCode, windowMs, limit, standardHeaders, message, requestPropertyName } = used
+          return c.json({ statusCode, windowMs, limit, standardHeaders, message, requestPropertyName }, 418)
+        },
+      },
+      ['/', '/'],
+    ],
     ['draft-6 headers, said as true', { limit: 1, standardHeaders: true }, ['/', '/']],
     ['no standard headers', { limit: 1, standardHeaders: false }, ['/', '/']],
     ['skipFailedRequests', { limit: 2, skipFailedRequests: true }, ['/fail', '/fail', '/', '/', '/']],

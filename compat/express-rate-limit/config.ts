@@ -52,8 +52,6 @@ export function resolveOptions(
     passOnStoreError: false,
     ...given,
     limit,
-    identifier:
-      given.identifier ?? defaultIdentifier(typeof limit === 'number' ? limit : 'limit', given.windowMs ?? 60_000),
     keyGenerator: given.keyGenerator ?? used.keyGenerator,
     // An unsupported draft sends no standard headers, as in express-rate-limit (which logs it).
     standardHeaders: isDraft(standardHeaders) ? standardHeaders : false,
@@ -65,6 +63,11 @@ export function resolveOptions(
 
 function isDraft(value: unknown): value is DraftHeadersVersion {
   return value === 'draft-6' || value === 'draft-7' || value === 'draft-8'
+}
+
+/** The default `identifier` of these options. */
+function identifierOf(options: Pick<GivenOptions, 'windowMs'>, limit: Options['limit']): string {
+  return defaultIdentifier(typeof limit === 'number' ? limit : 'limit', options.windowMs ?? 60_000)
 }
 
 /** The default `identifier`, as express-rate-limit names a policy: `5-in-1min`, `100-in-15min`, `8-in-2days`. */
@@ -87,7 +90,8 @@ export function defaultIdentifier(limit: number | string, windowMs: number): str
  * policy's own limit is then a placeholder.
  */
 export function policyOf(options: ResolvedOptions): Policy {
-  const { limit, windowMs, identifier: name } = options
+  const { limit, windowMs } = options
+  const name = options.identifier ?? identifierOf(options, limit)
   if (typeof name !== 'string')
     throw new RateLimitOptionsError(
       'Expected `identifier` to be a string: it names the policy, so its quota in the store, and cannot change per request',

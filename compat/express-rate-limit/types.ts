@@ -87,8 +87,11 @@ export interface Options {
   legacyHeaders: boolean
   /** Send the IETF RateLimit header fields of this draft (`true`: draft-6). @default false */
   standardHeaders: boolean | DraftHeadersVersion
-  /** The policy's name in the draft-8 headers. @default `<limit>-in-<window>`, such as `5-in-1min` */
-  identifier: string | ValueDeterminingMiddleware<string>
+  /**
+   * The policy's name in the draft-8 headers. @default `<limit>-in-<window>`, such as `5-in-1min`
+   * (named when the headers are sent: the options used hold only a given one, as there)
+   */
+  identifier?: string | ValueDeterminingMiddleware<string>
   /** `Retry-After` of a refusal, in seconds, instead of the time to the window's end. */
   retryAfter?: number | ValueDeterminingMiddleware<number>
   /** The property of `req` the figures go on. @default 'rateLimit' */
