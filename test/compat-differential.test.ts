@@ -2,9 +2,9 @@
 // the same requests, and the same answers (status, body, every rate limit header and the figures
 // routes read), but where the migration guides name a difference.
 import type express from 'express'
-import { rateLimit as peerExpressRateLimit } from 'express-rate-limit'
+import { MemoryStore as PeerExpressMemoryStore, rateLimit as peerExpressRateLimit } from 'express-rate-limit'
 import { type Context, Hono } from 'hono'
-import { rateLimiter as peerRateLimiter } from 'hono-rate-limiter'
+import { MemoryStore as PeerHonoMemoryStore, rateLimiter as peerRateLimiter } from 'hono-rate-limiter'
 import { describe, expect, it } from 'vitest'
 import { rateLimit as oursExpressRateLimit } from '../compat/express-rate-limit.js'
 import { rateLimiter as oursRateLimiter } from '../compat/hono-rate-limiter.js'
@@ -179,5 +179,45 @@ describe('the hono-rate-limiter entry next to hono-rate-limiter 0.5', () => {
     const ours = await honoAnswers(oursRateLimiter as unknown as Factory, options, paths)
     const peer = await honoAnswers(peerRateLimiter as unknown as Factory, options, paths)
     expect(ours).toEqual(peer)
+  })
+})
+
+describe('the entries next to the peers on a store of the peers’ interface, with getKey and resetKey', () => {
+  it('counts on express-rate-limit’s own MemoryStore as express-rate-limit does, and reads and resets a key alike', async () => {
+    const outcomes = []
+    for (const rateLimit of [oursExpressRateLimit as unknown as Factory, peerExpressRateLimit as unknown as Factory]) {
+      const middleware = rateLimit({ limit: 2, store: new PeerExpressMemoryStore() }) as express.RequestHandler & {
+        getKey(key: string): Promise<{ totalHits: number } | undefined>
+        resetKey(key: string): unknown
+      }
+      const get = await serveExpress(middleware)
+      const statuses = []
+      for (let i = 0; i < 3; i++) statuses.push((await get('/')).statusCode)
+      const hits = (await middleware.getKey('127.0.0.1'))?.totalHits
+      await middleware.resetKey('127.0.0.1')
+      outcomes.push({ statuses, hits, afterReset: (await get('/')).statusCode })
+    }
+    expect(outcomes[0]).toEqual(outcomes[1])
+    expect(outcomes[0]).toEqual({ statuses: [200, 200, 429], hits: 3, afterReset: 200 })
+  })
+
+  it('counts on hono-rate-limiter’s own MemoryStore as hono-rate-limiter does', async () => {
+    const outcomes = []
+    for (const rateLimiter of [oursRateLimiter as unknown as Factory, peerRateLimiter as unknown as Factory]) {
+      const store = new PeerHonoMemoryStore()
+      const app = new Hono()
+      app.use(rateLimiter({ limit: 2, keyGenerator: () => 'client', store }) as Parameters<typeof app.use>[0])
+      app.get('/', async (c) => {
+        const helpers = c.get('rateLimitStore' as never) as { getKey(key: string): Promise<{ totalHits: number }> }
+        return c.json({ hits: (await helpers.getKey('client'))?.totalHits })
+      })
+      const answers = []
+      for (let i = 0; i < 3; i++) {
+        const response = await app.request('/')
+        answers.push([response.status, response.status === 200 ? await response.json() : null])
+      }
+      outcomes.push({ answers, stored: store.get('client')?.totalHits })
+    }
+    expect(outcomes[0]).toEqual(outcomes[1])
   })
 })
