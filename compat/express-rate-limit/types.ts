@@ -36,6 +36,12 @@ export interface ClientRateLimitInfo extends HitCount {
 /** What a store's `increment` resolves to. */
 export type IncrementResponse = ClientRateLimitInfo
 
+/** A client's hits and the end of its window, as express-rate-limit's MemoryStore keeps them. */
+export interface Client {
+  totalHits: number
+  resetTime: Date
+}
+
 /** The callback of a legacy store's `incr`. */
 export type IncrementCallback = (error: Error | undefined, totalHits: number, resetTime: Date | undefined) => void
 
