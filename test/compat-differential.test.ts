@@ -8,7 +8,7 @@ import { MemoryStore as PeerHonoMemoryStore, rateLimiter as peerRateLimiter } fr
 import { describe, expect, it } from 'vitest'
 import { rateLimit as oursExpressRateLimit } from '../compat/express-rate-limit.js'
 import { rateLimiter as oursRateLimiter } from '../compat/hono-rate-limiter.js'
-import { serveExpress } from './helpers/express-apps.js'
+import { recordingLogger, serveExpress } from './helpers/express-apps.js'
 
 /** A response, reduced to what both must agree on; the reset instant to the second either side of it. */
 interface Answer {
@@ -219,5 +219,41 @@ describe('the entries next to the peers on a store of the peers’ interface, wi
       outcomes.push({ answers, stored: store.get('client')?.totalHits })
     }
     expect(outcomes[0]).toEqual(outcomes[1])
+  })
+})
+
+describe('the express-rate-limit entry’s validation checks next to express-rate-limit’s', () => {
+  /** The codes each logs, errors and warnings apart, for the same options and requests. */
+  async function codesOf(
+    rateLimit: Factory,
+    options: object,
+    requests: Record<string, string>[],
+    setup?: (app: express.Express) => void,
+  ): Promise<{ errors: string[]; warnings: string[] }> {
+    const { errors, warnings, logger } = recordingLogger()
+    const get = await serveExpress(rateLimit({ ...options, logger }) as express.RequestHandler, setup)
+    for (const headers of requests) await get('/', headers)
+    const codes = (lines: string[]) => lines.map((line) => line.split(' ')[0] ?? '')
+    return { errors: codes(errors), warnings: codes(warnings) }
+  }
+
+  it.each<[string, object, Record<string, string>[], ((app: express.Express) => void)?]>([
+    ['a sound configuration', { limit: 3 }, [{}, {}]],
+    ['an unknown option', { windowMS: 1_000 }, [{}]],
+    ['an unknown validation', { validate: { noSuchCheck: false } }, [{}]],
+    ['a limit of 0', { limit: 0 }, [{}]],
+    ['an ipv6Subnet out of range', { ipv6Subnet: 20 }, [{}]],
+    ['a keyGenerator reading req.ip', { keyGenerator: (req: express.Request) => req.ip ?? '' }, [{}]],
+    ['an unknown draft', { standardHeaders: 'draft-5' }, [{}]],
+    ['X-Forwarded-For while no proxy is trusted', {}, [{ 'x-forwarded-for': '203.0.113.9' }, {}]],
+    ['a Forwarded header', {}, [{ forwarded: 'for=203.0.113.9' }]],
+    ['trust proxy true', {}, [{}], (app) => app.set('trust proxy', true)],
+    ['the removed onLimitReached', { onLimitReached: () => undefined }, [{}]],
+  ])('logs the same codes for %s', async (name, options, requests, setup) => {
+    const ours = await codesOf(oursExpressRateLimit as unknown as Factory, options, requests, setup)
+    const peer = await codesOf(peerExpressRateLimit as unknown as Factory, options, requests, setup)
+    expect(ours).toEqual(peer)
+    // Something to compare: each case but the sound one logs.
+    expect(peer.errors.length + peer.warnings.length > 0).toBe(name !== 'a sound configuration')
   })
 })
