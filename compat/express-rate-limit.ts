@@ -17,14 +17,9 @@ import type {
   ValueDeterminingMiddleware,
 } from './express-rate-limit/types.js'
 import { consoleLogger, Validations } from './express-rate-limit/validations.js'
-import {
-  createPeerLimiter,
-  definedOnly,
-  Exposure,
-  keyHelpersOf,
-  PeerLimits,
-  type RequestVariables,
-} from './shared/peer-request.js'
+import { Exposure, type RequestVariables } from './shared/exposure.js'
+import { PeerLimits } from './shared/peer-limits.js'
+import { createPeerLimiter, definedOnly, keyHelpersOf } from './shared/peer-request.js'
 import { type HitCounter, isNativeStore, peerInfoOf } from './shared/peer-store.js'
 
 export type * from './express-rate-limit/types.js'

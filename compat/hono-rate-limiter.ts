@@ -8,7 +8,8 @@ import { type HonoRateLimitOptions, rateLimit as honoRateLimit } from '../adapte
 import { type HeadersDraft, MemoryStore, RateLimitOptionsError, RedisStore } from '../src/index.js'
 import { honoLimiterOf } from './hono-rate-limiter/limiter.js'
 import type { HonoConfigProps, HonoConfigType, RateLimitExceededEventHandler } from './hono-rate-limiter/types.js'
-import { definedOnly, Exposure, type RequestVariables } from './shared/peer-request.js'
+import { Exposure, type RequestVariables } from './shared/exposure.js'
+import { definedOnly } from './shared/peer-request.js'
 import { peerInfoOf } from './shared/peer-store.js'
 
 export type * from './hono-rate-limiter/types.js'

@@ -2,13 +2,8 @@
 // a hit counter of its interface, initialised with the options), and the policy it counts under.
 import type { Context } from 'hono'
 import { fixedWindow, type Store as NativeStore, type Policy, RateLimitOptionsError } from '../../src/index.js'
-import {
-  createPeerLimiter,
-  type KeyHelpers,
-  keyHelpersOf,
-  type PeerLimiter,
-  PeerLimits,
-} from '../shared/peer-request.js'
+import { PeerLimits } from '../shared/peer-limits.js'
+import { createPeerLimiter, type KeyHelpers, keyHelpersOf, type PeerLimiter } from '../shared/peer-request.js'
 import { type HitCounter, isHitCounter, isNativeStore, PeerStore } from '../shared/peer-store.js'
 
 /** The options both limiters count by. */
