@@ -15,8 +15,12 @@ export default defineConfig({
     fastify: 'adapters/fastify.ts',
     fetch: 'adapters/fetch.ts',
     otel: 'src/otel/index.ts',
+    'compat/express-rate-limit': 'compat/express-rate-limit.ts',
+    'compat/hono-rate-limiter': 'compat/hono-rate-limiter.ts',
   },
   format: ['esm', 'cjs'],
+  outputOptions: (options, format) =>
+    format === 'cjs' ? { ...options, exports: 'named', footer: callableDefault } : options,
   platform: 'node',
   target: 'node20',
   dts: true,
@@ -24,6 +28,18 @@ export default defineConfig({
   loader: { '.lua': 'text' },
   hooks: { 'build:done': ({ options }) => writeFunctionsLibrary(options.outDir) },
 })
+
+/** The compat entries whose peer's CommonJS export is its function itself, its named exports attached. */
+const CALLABLE_CJS = new Set(['compat/express-rate-limit'])
+
+/**
+ * `require('atomic-ratelimit/compat/express-rate-limit')` returns `rateLimit`, with the named
+ * exports (and `default`) on it, as `require('express-rate-limit')` does.
+ */
+function callableDefault(chunk: { isEntry: boolean; name: string; fileName: string }): string {
+  if (!chunk.isEntry || !CALLABLE_CJS.has(chunk.name) || !chunk.fileName.endsWith('.cjs')) return ''
+  return 'module.exports = Object.assign(exports.default, exports);'
+}
 
 /**
  * Ships the Redis Functions library as a file (`redis-cli -x FUNCTION LOAD < …`), composed by the

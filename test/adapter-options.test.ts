@@ -6,7 +6,7 @@ import { rateLimit as honoRateLimit } from '../adapters/hono.js'
 import { rateLimit as koaRateLimit } from '../adapters/koa.js'
 import { policyByName } from '../src/algorithms/by-name.js'
 import { RequestFlow } from '../src/http/flow.js'
-import { MemoryStore, RateLimiter, RateLimitOptionsError } from '../src/index.js'
+import { fixedWindow, MemoryStore, RateLimiter, RateLimitOptionsError } from '../src/index.js'
 
 type Factory = (options?: Record<string, unknown>) => unknown
 const adapters: [string, Factory][] = [
@@ -31,6 +31,11 @@ function thrownBy(build: () => unknown): RateLimitOptionsError {
 
 const fn = () => 'x'
 
+function twoPolicies(): RateLimiter {
+  const second = fixedWindow({ limit: 10, windowMs: 1_000, name: 'second' })
+  return new RateLimiter({ policy: [fixedWindow({ limit: 100, windowMs: 60_000 }), second] })
+}
+
 describe.each(adapters)('rateLimit() of %s', (name, rateLimit) => {
   it('rejects an unknown option at setup, naming it and the adapter', () => {
     const { message } = thrownBy(() => rateLimit({ windowMS: 1_000 }))
@@ -54,6 +59,8 @@ describe.each(adapters)('rateLimit() of %s', (name, rateLimit) => {
     [{ limiter: {} }, 'limiter', /RateLimiter, got an object$/],
     [{ limiter: new RateLimiter(), limit: 5 }, 'limit', /left out when `limiter` is given/],
     [{ limiter: new RateLimiter(), store: new MemoryStore() }, 'store', /left out/],
+    [{ limiter: new RateLimiter(), windowMs: 1_000 }, 'windowMs', /left out when `limiter` is given/],
+    [{ limiter: twoPolicies(), limit: () => 5 }, 'limit', /a `limiter` of one policy .* got 2 policies$/],
     [{ keyGenerator: 'ip' }, 'keyGenerator'],
     [{ cost: -1 }, 'cost'],
     [{ cost: 1.5 }, 'cost'],
@@ -117,6 +124,26 @@ describe('the shared option defaults', () => {
       limit: 3,
       windowMs: 1_000,
     })
+  })
+})
+
+describe('a ready limiter with per-request numbers', () => {
+  it('decides each request under its own limit and window, in the policy the limiter named', async () => {
+    const limiter = new RateLimiter({ policy: fixedWindow({ limit: 1, windowMs: 60_000, name: 'plan' }) })
+    const limit = fetchRateLimit({
+      limiter,
+      limit: (request: Request) => Number(request.headers.get('x-limit')),
+      windowMs: async () => 30_000,
+    })
+    const asked = (limitHeader: string) => new Request('http://app.test/', { headers: { 'x-limit': limitHeader } })
+    const ip = { ip: '203.0.113.7' }
+    expect(await limit(asked('2'), ip)).toBeUndefined()
+    expect(await limit(asked('2'), ip)).toBeUndefined()
+    const refused = await limit(asked('2'), ip)
+    expect(refused?.status).toBe(429)
+    expect(refused?.headers.get('RateLimit-Policy')).toMatch(/^"plan";q=2;w=30;/)
+    // The same stored count, read under a higher limit.
+    expect(await limit(asked('3'), ip)).toBeUndefined()
   })
 })
 

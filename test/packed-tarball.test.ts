@@ -40,6 +40,13 @@ await fastifyApp.register(forFastify.rateLimit({ limit: 1 }))
 fastifyApp.get('/', async () => 'ok')
 const guard = forFetch.rateLimit({ limit: 1 })
 const uninstrument = forOtel.instrument() // the API's global providers: no-ops without an SDK
+// The drop-in entries, as their peers' users call them: express-rate-limit's export is the function itself.
+const compatExpressApp = express()
+compatExpressApp.use(compatDefault({ limit: 1 }))
+compatExpressApp.get('/', (req, res) => res.send(String(req.rateLimit.used)))
+const compatHonoApp = new Hono()
+compatHonoApp.use(compatHono.rateLimiter({ limit: 1, keyGenerator: () => 'client' }))
+compatHonoApp.get('/', (c) => c.text('ok'))
 const env = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 console.log(JSON.stringify({
   frameworksLoadedByThePackage,
@@ -50,6 +57,9 @@ console.log(JSON.stringify({
   fastify: await twice(async () => (await fastifyApp.inject({ url: '/' })).statusCode),
   fetch: await twice(async () => (await guard(new Request('http://app.test/'), { ip: '127.0.0.1' }))?.status ?? 200),
   otel: typeof uninstrument,
+  compat: [typeof compatNamed.rateLimit, typeof compatNamed.ipKeyGenerator, typeof compatHono.webSocketLimiter],
+  compatExpress: await overHttp(compatExpressApp),
+  compatHono: await twice(async () => (await compatHonoApp.request('/')).status),
 }))
 uninstrument()
 await fastifyApp.close()
@@ -70,6 +80,8 @@ import * as forHono from 'atomic-ratelimit/hono'
 import * as forFastify from 'atomic-ratelimit/fastify'
 import * as forFetch from 'atomic-ratelimit/fetch'
 import * as forOtel from 'atomic-ratelimit/otel'
+import compatDefault, * as compatNamed from 'atomic-ratelimit/compat/express-rate-limit'
+import * as compatHono from 'atomic-ratelimit/compat/hono-rate-limiter'
 const require = createRequire(import.meta.url)
 ${noteFrameworks}
 const { default: express } = await import('express')
@@ -85,6 +97,10 @@ const forHono = require('atomic-ratelimit/hono')
 const forFastify = require('atomic-ratelimit/fastify')
 const forFetch = require('atomic-ratelimit/fetch')
 const forOtel = require('atomic-ratelimit/otel')
+// Callable, with the named exports on it.
+const compatDefault = require('atomic-ratelimit/compat/express-rate-limit')
+const compatNamed = compatDefault
+const compatHono = require('atomic-ratelimit/compat/hono-rate-limiter')
 ;(async () => {
 ${noteFrameworks}
 const express = require('express')
@@ -131,6 +147,9 @@ describe('the packed tarball', () => {
         fastify: [200, 429],
         fetch: [200, 429],
         otel: 'function',
+        compat: ['function', 'function', 'function'],
+        compatExpress: [200, 429],
+        compatHono: [200, 429],
       })
     },
   )

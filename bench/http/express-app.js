@@ -1,6 +1,7 @@
 // The Express hello-world app, and each limiter in front of it as its users would wire it.
 import { createServer } from 'node:http'
 import { HitCounterStore, RedisStore } from 'atomic-ratelimit'
+import { rateLimit as compatRateLimit } from 'atomic-ratelimit/compat/express-rate-limit'
 import { rateLimit } from 'atomic-ratelimit/express'
 import express from 'express'
 import { rateLimit as expressRateLimit } from 'express-rate-limit'
@@ -25,7 +26,10 @@ export const limiters = {
     }),
   'express-rate-limit + rate-limit-redis': ({ client }) =>
     expressRateLimit({ windowMs: WINDOW_MS, limit: LIMIT, store: expressRedisStore(client, 'erl:') }),
+  // The same options for each: on its memory store, with its defaults (legacy headers on for both
+  // express-rate-limit and the drop-in entry).
   'express-rate-limit, memory store': () => expressRateLimit({ windowMs: WINDOW_MS, limit: LIMIT }),
+  'ours compat/express-rate-limit, memory store': () => compatRateLimit({ windowMs: WINDOW_MS, limit: LIMIT }),
   // rate-limiter-flexible ships no middleware; its README's Express example is this shape.
   'rate-limiter-flexible': ({ client }) => {
     const limiter = new RateLimiterRedis({ storeClient: client, points: LIMIT, duration: WINDOW_MS / 1000 })

@@ -1,7 +1,8 @@
 // The HTTP contenders: per framework, the app alone, behind ours (without and with coalescing),
 // behind a minimal wrapper around the bare script, behind a peer's middleware on our store, behind
-// each of its peers, and, for Express, ours and express-rate-limit each on its own memory store. Each framework's `<framework>-app.js` builds the middleware of every
-// variant named here but the first.
+// each of its peers, and, for Express, in memory: ours, express-rate-limit and our drop-in entry
+// for it, each on its memory store. Each framework's `<framework>-app.js` builds the middleware of
+// every variant named here but the first.
 
 /** The peers of each framework, as its app module names their variants. */
 const PEERS = {
@@ -27,9 +28,12 @@ export const MINIMAL_WRAPPER = 'minimal wrapper'
 /** Our variants, by name: the store they decide on (see server.js). */
 export const OUR_VARIANTS = { ours: 'redis', 'ours coalesced': 'redis, coalescing', 'ours, memory store': 'memory' }
 
-/** The in-process stores side by side: ours and the peer's default memory store. */
+/**
+ * In memory, apart from the Redis rows, each with its defaults: ours, the peer on its own memory
+ * store, and our drop-in entry for it (`atomic-ratelimit/compat/...`) on our MemoryStore.
+ */
 const IN_MEMORY = {
-  express: ['ours, memory store', 'express-rate-limit, memory store'],
+  express: ['ours, memory store', 'express-rate-limit, memory store', 'ours compat/express-rate-limit, memory store'],
 }
 
 /** Every variant of `framework`, in table order. */
@@ -48,6 +52,8 @@ export function variantsOf(framework) {
 /** Which side of the comparison a variant is on. */
 export function sideOf(variant) {
   if (variant === NO_LIMITER) return 'reference'
+  // Not on Redis: the targets compare ours on Redis with the peers on Redis, and these by name.
+  if (Object.values(IN_MEMORY).flat().includes(variant)) return 'memory'
   if (variant in OUR_VARIANTS) return 'ours'
   if (Object.values(BRIDGES).flat().includes(variant)) return 'bridge'
   return variant === MINIMAL_WRAPPER ? 'ceiling' : 'peer'

@@ -116,7 +116,7 @@ const targets = [
         const rows = httpRows(http, framework)
         const ours = rows.find((row) => row.id === 'ours coalesced')?.ratio
         return rows
-          .filter((row) => row.side === 'peer' && !row.id.includes('memory store'))
+          .filter((row) => row.side === 'peer')
           .map((peer) => ({
             value: ours,
             pass: ours > peer.ratio,

@@ -25,8 +25,10 @@ type LimiterOptions = Pick<
 >
 
 /**
- * The given `limiter`, or one built from the limiter options; never both. `onLimitReached` needs
- * refusals counted: a built limiter counts them, a ready one must.
+ * The given `limiter`, or one built from the limiter options; never both, except `limit` and
+ * `windowMs` as functions of the request, which a ready limiter of one policy decides under per call
+ * (its policy keeps its name). `onLimitReached` needs refusals counted: a built limiter counts them,
+ * a ready one must.
  */
 export function readLimiter(given: LimiterOptions): RateLimiter {
   if (given.limiter !== undefined) return readyLimiter(given)
@@ -57,16 +59,28 @@ export function readLimiter(given: LimiterOptions): RateLimiter {
 function readyLimiter({ limiter, onLimitReached, ...rest }: LimiterOptions): RateLimiter {
   if (!(limiter instanceof RateLimiter))
     throw new RateLimitOptionsError(`Expected \`limiter\` to be a RateLimiter, got ${describe(limiter)}`)
-  const mixed = LIMITER_OPTIONS.find((name) => rest[name] !== undefined)
+  const mixed = LIMITER_OPTIONS.find((name) => rest[name] !== undefined && !perRequestOf(name, rest[name]))
   if (mixed !== undefined)
     throw new RateLimitOptionsError(
       `Expected \`${mixed}\` to be left out when \`limiter\` is given (set it on the RateLimiter instead)`,
+    )
+  const perRequest = PER_REQUEST_OPTIONS.find((name) => rest[name] !== undefined)
+  if (perRequest !== undefined && limiter.policies.length !== 1)
+    throw new RateLimitOptionsError(
+      `Expected a \`limiter\` of one policy with a per-request \`${perRequest}\`, got ${limiter.policies.length} policies`,
     )
   if (onLimitReached !== undefined && !limiter.countsRefusals)
     throw new RateLimitOptionsError(
       'Expected the `limiter` to count refusals for `onLimitReached`: create it with `countRefusals: true`',
     )
   return limiter
+}
+
+/** The options a ready limiter also takes as functions of the request: it decides under them per call. */
+const PER_REQUEST_OPTIONS = ['limit', 'windowMs'] as const
+
+function perRequestOf(name: string, value: unknown): boolean {
+  return typeof value === 'function' && (PER_REQUEST_OPTIONS as readonly string[]).includes(name)
 }
 
 /** The policy name when the limit or the window is a function of the request; undefined when neither is. */
