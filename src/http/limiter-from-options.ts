@@ -19,6 +19,9 @@ export const LIMITER_OPTIONS = [
   'countRefusals',
 ] as const
 
+/** The limiter options that may be functions of the request, with a ready `limiter` too. */
+const PER_REQUEST_OPTIONS = ['limit', 'windowMs'] as const
+
 type LimiterOptions = Pick<
   HttpRateLimitOptions<never, never, never>,
   (typeof LIMITER_OPTIONS)[number] | 'limiter' | 'onLimitReached' | 'onBan'
@@ -57,10 +60,17 @@ export function readLimiter(given: LimiterOptions): RateLimiter {
 function readyLimiter({ limiter, onLimitReached, ...rest }: LimiterOptions): RateLimiter {
   if (!(limiter instanceof RateLimiter))
     throw new RateLimitOptionsError(`Expected \`limiter\` to be a RateLimiter, got ${describe(limiter)}`)
-  const mixed = LIMITER_OPTIONS.find((name) => rest[name] !== undefined)
+  // A limit or window that is a function of the request decides each request under its numbers, as
+  // `consume` does for a limiter of one policy: it sets nothing on the limiter, so it may come with one.
+  const perRequest = PER_REQUEST_OPTIONS.filter((name) => typeof rest[name] === 'function')
+  const mixed = LIMITER_OPTIONS.find((name) => rest[name] !== undefined && !(perRequest as readonly string[]).includes(name))
   if (mixed !== undefined)
     throw new RateLimitOptionsError(
       `Expected \`${mixed}\` to be left out when \`limiter\` is given (set it on the RateLimiter instead)`,
+    )
+  if (perRequest.length > 0 && limiter.policies.length > 1)
+    throw new RateLimitOptionsError(
+      `Expected \`${perRequest[0]}\` as a function only with a \`limiter\` of one policy, got ${limiter.policies.length} policies`,
     )
   if (onLimitReached !== undefined && !limiter.countsRefusals)
     throw new RateLimitOptionsError(

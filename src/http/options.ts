@@ -53,7 +53,11 @@ export interface HttpRateLimitOptions<Req, Res, Handler> {
   readonly continueExceeding?: boolean
   /** Count each client's refusals in a row (`result.refusals`). @default false, true with `onLimitReached` */
   readonly countRefusals?: boolean
-  /** A ready RateLimiter (several policies, a clock, store failure settings) instead of the nine options above. */
+  /**
+   * A ready RateLimiter (several policies, a clock, store failure settings) instead of the nine
+   * options above; only `limit` and `windowMs` as functions of the request may come with it, for a
+   * limiter of one policy.
+   */
   readonly limiter?: RateLimiter
   /**
    * The client a request counts for: a non-empty string, or a finite number (its decimal text, so
