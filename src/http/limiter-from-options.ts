@@ -63,7 +63,9 @@ function readyLimiter({ limiter, onLimitReached, ...rest }: LimiterOptions): Rat
   // A limit or window that is a function of the request decides each request under its numbers, as
   // `consume` does for a limiter of one policy: it sets nothing on the limiter, so it may come with one.
   const perRequest = PER_REQUEST_OPTIONS.filter((name) => typeof rest[name] === 'function')
-  const mixed = LIMITER_OPTIONS.find((name) => rest[name] !== undefined && !(perRequest as readonly string[]).includes(name))
+  const mixed = LIMITER_OPTIONS.find(
+    (name) => rest[name] !== undefined && !(perRequest as readonly string[]).includes(name),
+  )
   if (mixed !== undefined)
     throw new RateLimitOptionsError(
       `Expected \`${mixed}\` to be left out when \`limiter\` is given (set it on the RateLimiter instead)`,
