@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { fastifyClientOf } from '../src/http/fastify-client.js'
 import type { HttpRateLimitOptions } from '../src/http/options.js'
 import { RateLimitRefusedError } from '../src/http/refusal.js'
@@ -91,10 +91,11 @@ export function rateLimit(options?: FastifyRateLimitOptions): FastifyPluginAsync
 
   async function rateLimitPlugin(fastify: Parameters<FastifyPluginAsync>[0]): Promise<void> {
     if (!fastify.hasRequestDecorator('rateLimit')) fastify.decorateRequest('rateLimit', undefined)
+    const rateLimitDecorator = (own: FastifyRouteRateLimitOptions = {}) =>
+      hookOf(flows, flows.of(own, 'rateLimit()').flow)
+    // Typed as the instance's `rateLimit`, whose declaration another module (a drop-in entry) may overload.
     if (!fastify.hasDecorator('rateLimit'))
-      fastify.decorate('rateLimit', (own: FastifyRouteRateLimitOptions = {}) =>
-        hookOf(flows, flows.of(own, 'rateLimit()').flow),
-      )
+      fastify.decorate('rateLimit', rateLimitDecorator as FastifyInstance['rateLimit'])
     fastify.addHook('onRoute', addRouteHook)
     fastify.addHook(flows.placement.hook, rateLimitScope)
     fastify.addHook('onResponse', (request, reply) => flows.settle(request, reply))
