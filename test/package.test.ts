@@ -34,29 +34,35 @@ describe('the built package', () => {
     for (const target of targets) expect(existsSync(JSON.parse(target)), target).toBe(true)
   })
 
-  it('exports one subpath per file in adapters/, each an entry of the build', async () => {
+  it('exports one subpath per file in adapters/ and in compat/, each an entry of the build', async () => {
     const { default: config } = await import('../tsdown.config.js')
     const adapters = readdirSync('adapters').map((file) => file.replace(/\.ts$/, ''))
+    const compat = readdirSync('compat')
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => `compat/${file.replace(/\.ts$/, '')}`)
+    expect(compat.length).toBeGreaterThan(0)
     expect(
       Object.keys(manifest.exports).filter(
         (path) => !/^\.\/(lua\/\*|redis-functions\.lua|package\.json)$|^\.$/.test(path),
       ),
-    ).toEqual(adapters.map((name) => `./${name}`).sort(byOrderIn(Object.keys(manifest.exports))))
+    ).toEqual([...adapters, ...compat].map((name) => `./${name}`).sort(byOrderIn(Object.keys(manifest.exports))))
     const entries = (config as { entry: Record<string, string> }).entry
-    for (const name of adapters) {
-      expect(entries[name]).toBe(`adapters/${name}.ts`)
+    for (const name of [...adapters, ...compat]) {
+      const source = name.startsWith('compat/') ? `${name}.ts` : `adapters/${name}.ts`
+      expect(entries[name]).toBe(source)
       expect(manifest.exports[`./${name}`].import.default).toBe(`./dist/${name}.mjs`)
       expect(manifest.exports[`./${name}`].require.types).toBe(`./dist/${name}.d.cts`)
       expect(manifest.typesVersions['*'][name]).toEqual([`./dist/${name}.d.cts`])
-      expect(manifest.peerDependenciesMeta[name === 'fetch' ? 'ioredis' : name]).toEqual({ optional: true })
     }
+    for (const name of adapters)
+      expect(manifest.peerDependenciesMeta[name === 'fetch' ? 'ioredis' : name]).toEqual({ optional: true })
   })
 
-  it('loads no web framework from the core or any adapter: they only import its types', () => {
-    const built = readdirSync('dist').filter((file) => /\.(mjs|cjs)$/.test(file))
+  it('loads no web framework (nor any peer limiter) from the core, an adapter or a compat entry: they only import types', () => {
+    const built = readdirSync('dist', { recursive: true, encoding: 'utf8' }).filter((file) => /\.(mjs|cjs)$/.test(file))
     for (const file of built)
       expect(readFileSync(`dist/${file}`, 'utf8').replace(/\/\*[\s\S]*?\*\//g, ''), file).not.toMatch(
-        /(from|require\(|import\()\s*["'](express|koa|hono|fastify)/,
+        /(from|require\(|import\()\s*["'](express|koa|hono|fastify|@fastify\/rate-limit|koa-ratelimit)/,
       )
     expect(manifest.dependencies ?? {}).toEqual({})
   })
@@ -69,6 +75,18 @@ describe('the built package', () => {
   it('can be required by name as CommonJS', async () => {
     const code = `const { RateLimiter, fixedWindow } = require('atomic-ratelimit');\n(async () => {${decideOnce}})()`
     expect(await runNode(code, 'commonjs')).toEqual([true, true, false])
+  })
+
+  it('requires the Fastify and Koa drop-ins as their peers are required: the function itself', async () => {
+    const code = `
+      const fastifyRateLimit = require('atomic-ratelimit/compat/fastify-rate-limit')
+      const ratelimit = require('atomic-ratelimit/compat/koa-ratelimit')
+      console.log(JSON.stringify([
+        typeof fastifyRateLimit, fastifyRateLimit.default === fastifyRateLimit,
+        fastifyRateLimit.fastifyRateLimit === fastifyRateLimit, typeof fastifyRateLimit.normalizeIP,
+        typeof ratelimit, ratelimit.name,
+      ]))`
+    expect(await runNode(code, 'commonjs')).toEqual(['function', true, true, 'function', 'function', 'ratelimit'])
   })
 
   it('ships the lua/ files under atomic-ratelimit/lua/*', async () => {

@@ -37,6 +37,13 @@ const fastifyApp = Fastify()
 await fastifyApp.register(forFastify.rateLimit({ limit: 1 }))
 fastifyApp.get('/', async () => 'ok')
 const guard = forFetch.rateLimit({ limit: 1 })
+// The drop-ins, as their peers' users call them: both modules' export is the function itself.
+const compatFastifyApp = Fastify()
+await compatFastifyApp.register(compatFastify, { max: 1 })
+compatFastifyApp.get('/', async () => 'ok')
+const compatKoaApp = new Koa()
+compatKoaApp.use(compatKoa({ driver: 'memory', max: 1 }))
+compatKoaApp.use((ctx) => { ctx.body = 'ok' })
 const env = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 console.log(JSON.stringify({
   frameworksLoadedByThePackage,
@@ -46,8 +53,11 @@ console.log(JSON.stringify({
   hono: await twice(async () => (await honoApp.request('/', {}, env)).status),
   fastify: await twice(async () => (await fastifyApp.inject({ url: '/' })).statusCode),
   fetch: await twice(async () => (await guard(new Request('http://app.test/'), { ip: '127.0.0.1' }))?.status ?? 200),
+  compatFastify: await twice(async () => (await compatFastifyApp.inject({ url: '/' })).statusCode),
+  compatKoa: await overHttp(compatKoaApp.callback()),
 }))
 await fastifyApp.close()
+await compatFastifyApp.close()
 `
 
 /** Notes the frameworks loaded so far: run after loading the package, before loading the frameworks. */
@@ -64,6 +74,8 @@ import * as forKoa from 'atomic-ratelimit/koa'
 import * as forHono from 'atomic-ratelimit/hono'
 import * as forFastify from 'atomic-ratelimit/fastify'
 import * as forFetch from 'atomic-ratelimit/fetch'
+import compatFastify from 'atomic-ratelimit/compat/fastify-rate-limit'
+import compatKoa from 'atomic-ratelimit/compat/koa-ratelimit'
 const require = createRequire(import.meta.url)
 ${noteFrameworks}
 const { default: express } = await import('express')
@@ -78,6 +90,8 @@ const forKoa = require('atomic-ratelimit/koa')
 const forHono = require('atomic-ratelimit/hono')
 const forFastify = require('atomic-ratelimit/fastify')
 const forFetch = require('atomic-ratelimit/fetch')
+const compatFastify = require('atomic-ratelimit/compat/fastify-rate-limit')
+const compatKoa = require('atomic-ratelimit/compat/koa-ratelimit')
 ;(async () => {
 ${noteFrameworks}
 const express = require('express')
@@ -122,6 +136,8 @@ describe('the packed tarball', () => {
         hono: [200, 429],
         fastify: [200, 429],
         fetch: [200, 429],
+        compatFastify: [200, 429],
+        compatKoa: [200, 429],
       })
     },
   )
