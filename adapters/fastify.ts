@@ -35,9 +35,13 @@ declare module 'fastify' {
     /** The rate limit decision for this request, set by atomic-ratelimit's plugin. */
     rateLimit: RateLimitResult | undefined
   }
+  /** The shapes a route's `config.rateLimit` may take, by plugin: a drop-in entry adds its peer's. */
+  interface FastifyRateLimitRouteConfigs {
+    atomicRateLimit: FastifyRouteRateLimitOptions
+  }
   interface FastifyContextConfig {
     /** This route's limiter: options over the plugin's, with a quota of its own; false for none. */
-    rateLimit?: FastifyRouteRateLimitOptions | false
+    rateLimit?: FastifyRateLimitRouteConfigs[keyof FastifyRateLimitRouteConfigs] | false
   }
   interface FastifyInstance {
     /** A hook that limits the routes it is given to, with the plugin's options overridden by these. */

@@ -26,6 +26,9 @@ export type {
 } from './fastify-rate-limit/types.js'
 
 declare module 'fastify' {
+  interface FastifyRateLimitRouteConfigs {
+    fastifyRateLimit: RateLimitOptions
+  }
   interface FastifyInstance {
     /** A hook that limits the routes it is given to, with the plugin's options overridden by these. */
     rateLimit(options?: RateLimitOptions): RateLimitRequestHook
