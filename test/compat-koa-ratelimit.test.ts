@@ -94,20 +94,19 @@ describe.each([
   ['standalone', connectStandalone()],
   ['cluster', connectCluster()],
 ] as const)('the koa-ratelimit drop-in, redis driver (ioredis, %s)', (_name, db) => {
-  it("answers the README's example: custom header names, errorMessage, id", async () => {
-    const url = await serve(
-      ratelimit({
-        driver: 'redis',
-        db,
-        namespace: uniquePrefix('koa-readme'),
-        duration: 60_000,
-        errorMessage: 'Sometimes You Just Have to Slow Down.',
-        id: (ctx) => ctx.ip,
-        headers: { remaining: 'Rate-Limit-Remaining', reset: 'Rate-Limit-Reset', total: 'Rate-Limit-Total' },
-        max: 2,
-        disableHeader: false,
-      }),
-    )
+  it("answers the README's example: custom header names, errorMessage, id (typed as ratelimit.MiddlewareOptions)", async () => {
+    const options: ratelimit.MiddlewareOptions = {
+      driver: 'redis',
+      db,
+      namespace: uniquePrefix('koa-readme'),
+      duration: 60_000,
+      errorMessage: 'Sometimes You Just Have to Slow Down.',
+      id: (ctx) => ctx.ip,
+      headers: { remaining: 'Rate-Limit-Remaining', reset: 'Rate-Limit-Reset', total: 'Rate-Limit-Total' },
+      max: 2,
+      disableHeader: false,
+    }
+    const url = await serve(ratelimit(options))
     const [first, , refused] = await gets(url, 3)
     expect(first?.headers['rate-limit-total']).toBe('2')
     expect(first?.headers['rate-limit-remaining']).toBe('1')
