@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { defineConfig } from 'tsdown'
@@ -18,30 +18,26 @@ export default defineConfig({
     'compat/fastify-rate-limit': 'compat/fastify-rate-limit.ts',
   },
   format: ['esm', 'cjs'],
+  outputOptions: (options, format) =>
+    format === 'cjs' ? { ...options, exports: 'named', footer: callableDefault } : options,
   platform: 'node',
   target: 'node20',
   dts: true,
   // The lua/ files are the single source of the scripts: the bundle carries them as text.
   loader: { '.lua': 'text' },
-  hooks: {
-    'build:done': async ({ options }) => {
-      await writeFunctionsLibrary(options.outDir)
-      await Promise.all(CALLABLE_COMMONJS.map((entry) => makeCallable(join(options.outDir, `${entry}.cjs`))))
-    },
-  },
+  hooks: { 'build:done': ({ options }) => writeFunctionsLibrary(options.outDir) },
 })
 
-/**
- * Drop-ins whose peer's CommonJS export is the function itself, with its named exports on it
- * (`module.exports = plugin`, `module.exports.default = plugin`, ...), while their ES module has
- * named exports too. (A drop-in with a default export only gets `module.exports =` from the build.)
- */
-const CALLABLE_COMMONJS = ['compat/fastify-rate-limit']
+/** The compat entries whose peer's CommonJS export is its function itself, its named exports attached. */
+const CALLABLE_CJS = new Set(['compat/fastify-rate-limit', 'compat/koa-ratelimit'])
 
-/** Ends the CommonJS file so that `require` gives its default export, every named export on it. */
-async function makeCallable(file: string): Promise<void> {
-  const code = await readFile(file, 'utf8')
-  await writeFile(file, `${code}\nmodule.exports = Object.assign(exports.default, exports);\n`)
+/**
+ * `require('atomic-ratelimit/compat/fastify-rate-limit')` returns the plugin, with the named
+ * exports (and `default`) on it, as `require('@fastify/rate-limit')` does; likewise koa-ratelimit's.
+ */
+function callableDefault(chunk: { isEntry: boolean; name: string; fileName: string }): string {
+  if (!chunk.isEntry || !CALLABLE_CJS.has(chunk.name) || !chunk.fileName.endsWith('.cjs')) return ''
+  return 'module.exports = Object.assign(exports.default, exports);'
 }
 
 /**
