@@ -143,6 +143,30 @@ const scenarios: {
     requests: ['/', '/', '/public', '/public'],
   },
   {
+    title: 'timeWindow as an async function and an async keyGenerator',
+    options: {
+      max: 1,
+      keyGenerator: async (request) => String(request.headers['x-user']),
+      timeWindow: async (_request, key) => (key === 'ann' ? 5000 : 20_000),
+    },
+    requests: ['ann', 'ann', 'bob', 'bob'].map((user) => ({ url: '/', headers: { 'x-user': user } })),
+  },
+  {
+    title: 'a route’s own allowList, hook and errorResponseBuilder',
+    options: { max: 10 },
+    routes: (app) => {
+      const errorResponseBuilder = () => ({ statusCode: 429, message: 'route says no' })
+      const rateLimit = { max: 1, hook: 'preHandler', allowList: ['10.0.0.1'], errorResponseBuilder } as const
+      app.get('/route', { config: { rateLimit } }, async () => 'route')
+    },
+    requests: [
+      '/route',
+      '/route',
+      { url: '/route', remoteAddress: '10.0.0.1' },
+      { url: '/route', remoteAddress: '10.0.0.1' },
+    ],
+  },
+  {
     title: 'fastify.rateLimit() limits the not-found handler',
     options: { global: true, max: 2, timeWindow: 1000 },
     routes: (app) =>
@@ -261,18 +285,21 @@ describe('the @fastify/rate-limit drop-in', () => {
     expect(seen.map(({ headers }) => headers['x-ratelimit-remaining'])).toEqual(['2', '1', '0', '0', '2'])
   })
 
-  it('keeps a client that retries while limited out with continueExceeding: each refusal renews the window', async () => {
-    const app = await appWith(fastifyRateLimit, { max: 1, timeWindow: 400, continueExceeding: true })
-    expect((await app.inject('/')).statusCode).toBe(200)
-    expect((await app.inject('/')).statusCode).toBe(429)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-    expect((await app.inject('/')).statusCode).toBe(429)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-    // 500 ms after the window opened, but only 250 ms after the last refusal renewed it.
-    expect((await app.inject('/')).statusCode).toBe(429)
-    await new Promise((resolve) => setTimeout(resolve, 450))
-    expect((await app.inject('/')).statusCode).toBe(200)
-  })
+  it.each(['continueExceeding', 'exponentialBackoff'] as const)(
+    'keeps a client that retries while limited out with %s: each refusal renews the window',
+    async (option) => {
+      const app = await appWith(fastifyRateLimit, { max: 1, timeWindow: 400, [option]: true })
+      expect((await app.inject('/')).statusCode).toBe(200)
+      expect((await app.inject('/')).statusCode).toBe(429)
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      expect((await app.inject('/')).statusCode).toBe(429)
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      // 500 ms after the window opened, but only 250 ms after the last refusal renewed it.
+      expect((await app.inject('/')).statusCode).toBe(429)
+      await new Promise((resolve) => setTimeout(resolve, 450))
+      expect((await app.inject('/')).statusCode).toBe(200)
+    },
+  )
 
   it('checks requests with createRateLimit(), counting them unless increment is false', async () => {
     const app = await appWith(fastifyRateLimit, { global: false, max: 100, timeWindow: '1 minute' }, (app) => {
