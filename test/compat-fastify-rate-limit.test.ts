@@ -341,8 +341,16 @@ describe('the @fastify/rate-limit drop-in', () => {
     expect(normalizeIP('2001:db8:abcd:12::1', 48)).toBe('2001:db8:abcd::')
   })
 
-  it('refuses a timeWindow text that is no duration when registered', async () => {
+  it('refuses a timeWindow text that is no duration, and a max or timeWindow of 0, when registered', async () => {
     await expect(appWith(fastifyRateLimit, { timeWindow: 'soon' })).rejects.toThrow(/timeWindow/)
+    await expect(appWith(fastifyRateLimit, { max: 0 })).rejects.toThrow(/`max`/)
+    await expect(appWith(fastifyRateLimit, { timeWindow: 0 })).rejects.toThrow(/`timeWindow`/)
+  })
+
+  it("takes @fastify/rate-limit's defaults for numbers it does not read: negative, not finite or not numbers", async () => {
+    const options = { max: -1, timeWindow: Number.NaN, ban: -3 } as unknown as RateLimitPluginOptions
+    const response = await (await appWith(fastifyRateLimit, options)).inject('/')
+    expect([response.headers['x-ratelimit-limit'], response.headers['x-ratelimit-reset']]).toEqual(['1000', '60'])
   })
 
   it('gives a real HTTP client (got) the status, headers and a Retry-After it can wait out', async () => {
