@@ -75,19 +75,58 @@ describe('the koa-ratelimit drop-in, memory driver', () => {
     expect((await get(url)).statusCode).toBe(200)
   })
 
-  it('answers as koa-ratelimit itself: statuses, remaining and total of each request', async () => {
-    const figures = async (middleware: Middleware) => {
-      const url = await serve(middleware)
-      return (await gets(url, 4)).map(({ statusCode, headers }) => [
-        statusCode,
-        headers['x-ratelimit-remaining'],
-        headers['x-ratelimit-limit'],
-        headers['retry-after'] !== undefined,
-      ])
-    }
-    const options = { driver: 'memory', db: new Map(), duration: 60_000, max: 2 } as const
-    expect(await figures(ratelimit(options))).toEqual(await figures(peer({ ...options, db: new Map() })))
-  })
+  it.each([
+    ['the defaults', {}, [{}, {}]],
+    ['max and duration', { max: 2, duration: 60_000 }, [{}, {}, {}, {}]],
+    [
+      'custom header names and errorMessage',
+      { max: 1, errorMessage: 'Slow down', headers: { remaining: 'A', reset: 'B', total: 'C' } },
+      [{}, {}],
+    ],
+    ['disableHeader', { max: 1, disableHeader: true }, [{}, {}]],
+    [
+      'id returning false',
+      { max: 1, id: (ctx: Context) => (ctx.get('x-id') === 'free' ? false : ctx.ip) },
+      [{ 'x-id': 'free' }, { 'x-id': 'free' }, {}, {}],
+    ],
+    [
+      'whitelist and blacklist',
+      {
+        max: 1,
+        whitelist: (ctx: Context) => ctx.get('x-role') === 'admin',
+        blacklist: (ctx: Context) => ctx.get('x-role') === 'bot',
+      },
+      [{ 'x-role': 'admin' }, { 'x-role': 'admin' }, { 'x-role': 'bot' }, {}, {}],
+    ],
+    ['throw', { max: 1, throw: true, errorMessage: 'Slow down' }, [{}, {}]],
+    ['status', { max: 1, status: 503 }, [{}, {}]],
+  ] as const)(
+    'answers %s as koa-ratelimit itself: statuses, bodies, header names and counts',
+    async (_title, options, requests) => {
+      const seen = async (middleware: Middleware) => {
+        const url = await serve(middleware)
+        const answers = []
+        for (const headers of requests) {
+          const { statusCode, body, headers: sent } = await get(url, headers)
+          const names = Object.keys(sent).filter(
+            (name) => !['date', 'connection', 'keep-alive', 'content-length'].includes(name),
+          )
+          const counts = ['x-ratelimit-remaining', 'x-ratelimit-limit', 'a', 'c'].map((name) => sent[name])
+          answers.push({
+            statusCode,
+            body: body.replace(/retry in .*\.$/, 'retry in <wait>.'),
+            names: names.sort(),
+            counts,
+          })
+        }
+        return answers
+      }
+      const memory = { driver: 'memory', ...options } as Options
+      const ours = await seen(ratelimit({ ...memory, db: new Map() }))
+      expect(ours).toEqual(await seen(peer({ ...memory, db: new Map() })))
+      expect(ours.length).toBe(requests.length)
+    },
+  )
 })
 
 describe.each([
