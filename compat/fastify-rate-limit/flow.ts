@@ -8,8 +8,9 @@ import {
   StoreUnavailableError,
 } from '../../src/index.js'
 import { durationText } from '../shared/duration-text.js'
+import { defaultError, ttlOf, writeHeaders } from './answers.js'
 import { normalizeIP } from './normalize-ip.js'
-import type { HeaderLabels, PeerParams } from './params.js'
+import type { PeerParams } from './params.js'
 import type { PluginStores } from './stores.js'
 import type { RateLimitCheck, RateLimitRequestHook, RequestKey } from './types.js'
 
@@ -146,35 +147,6 @@ export class PeerFlow {
     if (!result.degraded || this.#params.skipOnError) return
     throw this.#failure ?? new StoreUnavailableError('the rate limit store is unavailable')
   }
-}
-
-/** The peer's default refusal: an Error Fastify's error handler answers as `{ statusCode, error, message }`. */
-function defaultError(_request: FastifyRequest, context: { statusCode: number; after: string }): Error {
-  return Object.assign(new Error(`Rate limit exceeded, retry in ${context.after}`), { statusCode: context.statusCode })
-}
-
-/** Milliseconds until the window ends (let through) or the client may retry (refused). */
-function ttlOf(result: RateLimitResult): number {
-  if (result.allowed) return result.resetAfterMs
-  return Number.isFinite(result.retryAfterMs) ? result.retryAfterMs : result.resetAfterMs
-}
-
-function writeHeaders(
-  reply: FastifyReply,
-  labels: HeaderLabels,
-  toggles: Readonly<Record<string, boolean | undefined>>,
-  { limit, remaining }: { limit: number; remaining: number },
-  ttl: number,
-  refused: boolean,
-): void {
-  const seconds = Math.ceil(ttl / 1000)
-  const values: [string, number][] = [
-    [labels.limit, limit],
-    [labels.remaining, remaining],
-    [labels.reset, seconds],
-  ]
-  if (refused) values.push([labels.retryAfter, seconds])
-  for (const [name, value] of values) if (toggles[name]) reply.header(name, value)
 }
 
 function limiterOf(
