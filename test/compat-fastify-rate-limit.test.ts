@@ -238,6 +238,20 @@ describe('the @fastify/rate-limit drop-in', () => {
     expect(banned).toEqual(['127.0.0.1'])
   })
 
+  it('keeps a banned client out for a whole timeWindow from the refusal that banned it (documented)', async () => {
+    const app = await appWith(fastifyRateLimit, { max: 1, ban: 0, timeWindow: 1000 })
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+    expect((await app.inject('/')).statusCode).toBe(200)
+    await pause(600)
+    const banned = await app.inject('/')
+    expect([banned.statusCode, banned.headers['retry-after']]).toEqual([403, '1'])
+    await pause(500)
+    // The window that held the ban has ended; the ban has not.
+    expect((await app.inject('/')).statusCode).toBe(403)
+    await pause(600)
+    expect((await app.inject('/')).statusCode).toBe(200)
+  })
+
   it('throws the refusal to the app’s error handler, with statusCode 429', async () => {
     const app = await appWith(fastifyRateLimit, { max: 1 }, (app) => {
       app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
