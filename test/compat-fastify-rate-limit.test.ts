@@ -351,6 +351,8 @@ describe('the @fastify/rate-limit drop-in', () => {
     expect(await from('2001:db8:abcd:12:ffff::2')).toBe(429)
     expect(await from('2001:db8:abcd:13::1')).toBe(200)
     expect(normalizeIP('::ffff:192.0.2.1')).toBe('192.0.2.1')
+    expect(normalizeIP('64:ff9b::c000:201')).toBe('192.0.2.1') // NAT64 too (documented)
+    expect(normalizeIP('2001:db8::1', 0)).toBe('::')
     expect(normalizeIP('2001:0DB8:ABCD:0012::1')).toBe('2001:db8:abcd:12::')
     expect(normalizeIP('2001:db8:abcd:12::1', 48)).toBe('2001:db8:abcd::')
   })
