@@ -5,6 +5,7 @@ import { defineConfig } from 'tsdown'
 
 export default defineConfig({
   // The core, one entry per HTTP adapter and the OpenTelemetry bridge (the package's subpath
+  // The core, one entry per HTTP adapter and one per drop-in for a peer (the package's subpath
   // exports); code they share is split into common chunks, so a RateLimiter made by the core works
   // in every adapter.
   entry: {
@@ -17,6 +18,8 @@ export default defineConfig({
     otel: 'src/otel/index.ts',
     'compat/express-rate-limit': 'compat/express-rate-limit.ts',
     'compat/hono-rate-limiter': 'compat/hono-rate-limiter.ts',
+    'compat/koa-ratelimit': 'compat/koa-ratelimit.ts',
+    'compat/fastify-rate-limit': 'compat/fastify-rate-limit.ts',
   },
   format: ['esm', 'cjs'],
   outputOptions: (options, format) =>
@@ -30,11 +33,12 @@ export default defineConfig({
 })
 
 /** The compat entries whose peer's CommonJS export is its function itself, its named exports attached. */
-const CALLABLE_CJS = new Set(['compat/express-rate-limit'])
+const CALLABLE_CJS = new Set(['compat/express-rate-limit', 'compat/fastify-rate-limit', 'compat/koa-ratelimit'])
 
 /**
  * `require('atomic-ratelimit/compat/express-rate-limit')` returns `rateLimit`, with the named
- * exports (and `default`) on it, as `require('express-rate-limit')` does.
+ * exports (and `default`) on it, as `require('express-rate-limit')` does; likewise the plugin of
+ * `@fastify/rate-limit` and koa-ratelimit's middleware factory.
  */
 function callableDefault(chunk: { isEntry: boolean; name: string; fileName: string }): string {
   if (!chunk.isEntry || !CALLABLE_CJS.has(chunk.name) || !chunk.fileName.endsWith('.cjs')) return ''

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { fastifyClientOf } from '../src/http/fastify-client.js'
 import type { HttpRateLimitOptions } from '../src/http/options.js'
 import { RateLimitRefusedError } from '../src/http/refusal.js'
@@ -35,9 +35,13 @@ declare module 'fastify' {
     /** The rate limit decision for this request, set by atomic-ratelimit's plugin. */
     rateLimit: RateLimitResult | undefined
   }
+  /** The shapes a route's `config.rateLimit` may take, by plugin: a drop-in entry adds its peer's. */
+  interface FastifyRateLimitRouteConfigs {
+    atomicRateLimit: FastifyRouteRateLimitOptions
+  }
   interface FastifyContextConfig {
     /** This route's limiter: options over the plugin's, with a quota of its own; false for none. */
-    rateLimit?: FastifyRouteRateLimitOptions | false
+    rateLimit?: FastifyRateLimitRouteConfigs[keyof FastifyRateLimitRouteConfigs] | false
   }
   interface FastifyInstance {
     /** A hook that limits the routes it is given to, with the plugin's options overridden by these. */
@@ -91,10 +95,11 @@ export function rateLimit(options?: FastifyRateLimitOptions): FastifyPluginAsync
 
   async function rateLimitPlugin(fastify: Parameters<FastifyPluginAsync>[0]): Promise<void> {
     if (!fastify.hasRequestDecorator('rateLimit')) fastify.decorateRequest('rateLimit', undefined)
+    const rateLimitDecorator = (own: FastifyRouteRateLimitOptions = {}) =>
+      hookOf(flows, flows.of(own, 'rateLimit()').flow)
+    // Typed as the instance's `rateLimit`, whose declaration another module (a drop-in entry) may overload.
     if (!fastify.hasDecorator('rateLimit'))
-      fastify.decorate('rateLimit', (own: FastifyRouteRateLimitOptions = {}) =>
-        hookOf(flows, flows.of(own, 'rateLimit()').flow),
-      )
+      fastify.decorate('rateLimit', rateLimitDecorator as FastifyInstance['rateLimit'])
     fastify.addHook('onRoute', addRouteHook)
     fastify.addHook(flows.placement.hook, rateLimitScope)
     fastify.addHook('onResponse', (request, reply) => flows.settle(request, reply))

@@ -79,7 +79,7 @@ describe('the built package', () => {
     const built = readdirSync('dist', { recursive: true, encoding: 'utf8' }).filter((file) => /\.(mjs|cjs)$/.test(file))
     for (const file of built)
       expect(readFileSync(`dist/${file}`, 'utf8').replace(/\/\*[\s\S]*?\*\//g, ''), file).not.toMatch(
-        /(from|require\(|import\()\s*["'](express|koa|hono|fastify|express-rate-limit|hono-rate-limiter)/,
+        /(from|require\(|import\()\s*["'](express|koa|hono|fastify|@fastify\/rate-limit|koa-ratelimit|express-rate-limit|hono-rate-limiter)/,
       )
     expect(manifest.dependencies ?? {}).toEqual({})
   })
@@ -92,6 +92,18 @@ describe('the built package', () => {
   it('can be required by name as CommonJS', async () => {
     const code = `const { RateLimiter, fixedWindow } = require('atomic-ratelimit');\n(async () => {${decideOnce}})()`
     expect(await runNode(code, 'commonjs')).toEqual([true, true, false])
+  })
+
+  it('requires the Fastify and Koa drop-ins as their peers are required: the function itself', async () => {
+    const code = `
+      const fastifyRateLimit = require('atomic-ratelimit/compat/fastify-rate-limit')
+      const ratelimit = require('atomic-ratelimit/compat/koa-ratelimit')
+      console.log(JSON.stringify([
+        typeof fastifyRateLimit, fastifyRateLimit.default === fastifyRateLimit,
+        fastifyRateLimit.fastifyRateLimit === fastifyRateLimit, typeof fastifyRateLimit.normalizeIP,
+        typeof ratelimit, ratelimit.name,
+      ]))`
+    expect(await runNode(code, 'commonjs')).toEqual(['function', true, true, 'function', 'function', 'ratelimit'])
   })
 
   it('ships the lua/ files under atomic-ratelimit/lua/*', async () => {

@@ -47,6 +47,13 @@ compatExpressApp.get('/', (req, res) => res.send(String(req.rateLimit.used)))
 const compatHonoApp = new Hono()
 compatHonoApp.use(compatHono.rateLimiter({ limit: 1, keyGenerator: () => 'client' }))
 compatHonoApp.get('/', (c) => c.text('ok'))
+// @fastify/rate-limit's and koa-ratelimit's exports are the function itself too.
+const compatFastifyApp = Fastify()
+await compatFastifyApp.register(compatFastify, { max: 1 })
+compatFastifyApp.get('/', async () => 'ok')
+const compatKoaApp = new Koa()
+compatKoaApp.use(compatKoa({ driver: 'memory', max: 1 }))
+compatKoaApp.use((ctx) => { ctx.body = 'ok' })
 const env = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 console.log(JSON.stringify({
   frameworksLoadedByThePackage,
@@ -60,9 +67,12 @@ console.log(JSON.stringify({
   compat: [typeof compatNamed.rateLimit, typeof compatNamed.ipKeyGenerator, typeof compatHono.webSocketLimiter],
   compatExpress: await overHttp(compatExpressApp),
   compatHono: await twice(async () => (await compatHonoApp.request('/')).status),
+  compatFastify: await twice(async () => (await compatFastifyApp.inject({ url: '/' })).statusCode),
+  compatKoa: await overHttp(compatKoaApp.callback()),
 }))
 uninstrument()
 await fastifyApp.close()
+await compatFastifyApp.close()
 `
 
 /** Notes the frameworks loaded so far: run after loading the package, before loading the frameworks. */
@@ -82,6 +92,8 @@ import * as forFetch from 'atomic-ratelimit/fetch'
 import * as forOtel from 'atomic-ratelimit/otel'
 import compatDefault, * as compatNamed from 'atomic-ratelimit/compat/express-rate-limit'
 import * as compatHono from 'atomic-ratelimit/compat/hono-rate-limiter'
+import compatFastify from 'atomic-ratelimit/compat/fastify-rate-limit'
+import compatKoa from 'atomic-ratelimit/compat/koa-ratelimit'
 const require = createRequire(import.meta.url)
 ${noteFrameworks}
 const { default: express } = await import('express')
@@ -101,6 +113,8 @@ const forOtel = require('atomic-ratelimit/otel')
 const compatDefault = require('atomic-ratelimit/compat/express-rate-limit')
 const compatNamed = compatDefault
 const compatHono = require('atomic-ratelimit/compat/hono-rate-limiter')
+const compatFastify = require('atomic-ratelimit/compat/fastify-rate-limit')
+const compatKoa = require('atomic-ratelimit/compat/koa-ratelimit')
 ;(async () => {
 ${noteFrameworks}
 const express = require('express')
@@ -150,6 +164,8 @@ describe('the packed tarball', () => {
         compat: ['function', 'function', 'function'],
         compatExpress: [200, 429],
         compatHono: [200, 429],
+        compatFastify: [200, 429],
+        compatKoa: [200, 429],
       })
     },
   )

@@ -1,6 +1,7 @@
 import express from 'express'
 import { describe, expect, it } from 'vitest'
 import { rateLimit } from '../adapters/express.js'
+import { rateLimit as fetchRateLimit } from '../adapters/fetch.js'
 import { RateLimiter, RedisStore, type Store } from '../src/index.js'
 import { algorithmNames, hasBurst, httpAlgorithmOptions, policyOf } from './helpers/policies.js'
 import { privateRedis, scriptCalls, uniquePrefix } from './helpers/redis.js'
@@ -111,5 +112,37 @@ describe.each(algorithmNames)('the adapters with limit and windowMs as functions
     expect(await statuses('alice', 'free')).toEqual({ allowed: 2, policy: '"limit-per-window";q=2;w=60' })
     expect(await statuses('bob', 'pro')).toEqual({ allowed: 5, policy: '"limit-per-window";q=5;w=30' })
     await new Promise((resolve) => server.close(resolve))
+  })
+})
+
+describe('a per-request limit with a ready limiter', () => {
+  it('decides each request under the numbers its functions give, on the limiter it was given', async () => {
+    const onError = () => undefined
+    const limiter = new RateLimiter({ policy: policyOf('fixed-window', { limit: 1, windowMs: MINUTE }), onError })
+    const limit = fetchRateLimit({
+      limiter,
+      limit: (request) => Number(request.headers.get('x-limit')),
+      windowMs: async () => 30_000,
+    })
+    const statuses: number[] = []
+    for (let request = 0; request < 4; request++) {
+      const refused = await limit(new Request('http://app.test/', { headers: { 'x-limit': '3' } }), { ip: '1.2.3.4' })
+      statuses.push(refused?.status ?? 200)
+    }
+    expect(statuses).toEqual([200, 200, 200, 429])
+    expect(await limiter.peek('1.2.3.4', { limit: 3, windowMs: 30_000 })).toMatchObject({ remaining: 0, limit: 3 })
+  })
+
+  it('is refused at setup for a limiter of several policies, and a number still is for any limiter', () => {
+    const two = new RateLimiter({
+      policy: [
+        policyOf('gcra', { limit: 1, windowMs: 1_000 }),
+        policyOf('fixed-window', { limit: 5, windowMs: MINUTE }),
+      ],
+    })
+    expect(() => fetchRateLimit({ limiter: two, limit: () => 3 })).toThrow(
+      /^Expected a `limiter` of one policy with a per-request `limit`, got 2 policies$/,
+    )
+    expect(() => fetchRateLimit({ limiter: new RateLimiter(), windowMs: 1_000 })).toThrow(/`windowMs` to be left out/)
   })
 })

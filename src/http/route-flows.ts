@@ -12,6 +12,12 @@ export type RouteConfig<Req, Res, Handler> = {
   readonly [OWN_HOOK]?: true
 }
 
+/**
+ * A route's config as the framework types it, whose `rateLimit` a drop-in entry may widen to its
+ * peer's options: read as a {@link RouteConfig}, its options checked when its flow is built.
+ */
+type TypedRouteConfig = { readonly rateLimit?: unknown } | undefined
+
 /** Marks the config of a route whose own hook limits it, so the plugin's hook lets it by. */
 const OWN_HOOK = Symbol('atomic-ratelimit route hook')
 
@@ -82,9 +88,10 @@ export class RouteFlows<Req extends object, Res, Handler> {
    * of its own; with the route's config to keep, marked so that the plugin's hook lets it by.
    */
   forRoute(
-    config: RouteConfig<Req, Res, Handler> | undefined,
+    typed: TypedRouteConfig,
     where: string,
   ): { flow: RequestFlow<Req, Res, Handler>; hook: RequestHook; config: object } | undefined {
+    const config = typed as RouteConfig<Req, Res, Handler> | undefined
     const own = config?.rateLimit
     if (own === undefined || own === false) return undefined
     return { ...this.of(own, where), config: { ...config, [OWN_HOOK]: true } }
@@ -96,10 +103,8 @@ export class RouteFlows<Req extends object, Res, Handler> {
    * The options of a route declared before the plugin (whose declaration it did not see) are read
    * at its first request.
    */
-  forRequest(
-    config: RouteConfig<Req, Res, Handler> | undefined,
-    where: () => string,
-  ): RequestFlow<Req, Res, Handler> | undefined {
+  forRequest(typed: TypedRouteConfig, where: () => string): RequestFlow<Req, Res, Handler> | undefined {
+    const config = typed as RouteConfig<Req, Res, Handler> | undefined
     const own = config?.rateLimit
     if (own === undefined) return this.placement.global ? this.scope : undefined
     return own === false || config?.[OWN_HOOK] ? undefined : this.of(own, where()).flow

@@ -4,10 +4,10 @@ import { execFileSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
-/** Rebuilds dist/ when src/, adapters/ or lua/ changed after it, so `npx vitest` alone tests current code. */
+/** Rebuilds dist/ when src/, adapters/, compat/ or lua/ changed after it, so `npx vitest` alone tests current code. */
 export default function buildIfStale(): void {
   const builtMs = modifiedMs('dist')
-  const sources = ['src', 'adapters', 'lua', 'tsdown.config.ts']
+  const sources = ['src', 'adapters', 'compat', 'lua', 'tsdown.config.ts']
   if (builtMs > Math.max(...sources.map(modifiedMs))) return
   execFileSync(join('node_modules', '.bin', 'tsdown'), ['--log-level', 'warn'], { stdio: 'inherit' })
 }
