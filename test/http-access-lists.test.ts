@@ -2,13 +2,9 @@
 // denied one is answered 403 with a problem before any store is asked; listed IP addresses match
 // however the client's address is written, other entries as they are; functions get the key.
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { rateLimit as expressRateLimit } from '../adapters/express.js'
-import { rateLimit as fastifyRateLimit } from '../adapters/fastify.js'
 import { rateLimit as fetchRateLimit } from '../adapters/fetch.js'
-import { rateLimit as honoRateLimit } from '../adapters/hono.js'
-import { rateLimit as koaRateLimit } from '../adapters/koa.js'
 import { MemoryStore, type Store } from '../src/index.js'
-import { CLIENT_IP, harnesses, type TestApp } from './helpers/adapters.js'
+import { CLIENT_IP, harnesses, rateLimitFactories, type TestApp } from './helpers/adapters.js'
 
 const HOUR = 3_600_000
 const DENIED_TYPE = 'https://www.npmjs.com/package/atomic-ratelimit#allow-and-deny-lists'
@@ -104,13 +100,7 @@ describe.each(harnesses)('allow and deny lists in the $name adapter', (harness) 
 })
 
 describe('list options', () => {
-  const factories = {
-    express: expressRateLimit,
-    koa: koaRateLimit,
-    hono: honoRateLimit,
-    fastify: fastifyRateLimit,
-    fetch: fetchRateLimit,
-  } as Record<string, (options: object) => unknown>
+  const factories = rateLimitFactories
 
   it.each(Object.entries(factories))('are checked at setup in %s', (_name, factory) => {
     expect(() => factory({ allowList: '127.0.0.1' })).toThrow(

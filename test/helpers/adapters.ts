@@ -63,6 +63,15 @@ export interface Harness {
 /** The loopback address every harness reports as the client's. */
 export const CLIENT_IP = '127.0.0.1'
 
+/** Every adapter's `rateLimit`, by adapter name: for the option checks that run before any request. */
+export const rateLimitFactories = {
+  express: expressRateLimit,
+  koa: koaRateLimit,
+  hono: honoRateLimit,
+  fastify: fastifyRateLimit,
+  fetch: fetchRateLimit,
+} as Record<string, (options: object) => unknown>
+
 const ROUTE = /^\/(a|b)\/(ok|fail)$/
 
 function statusOfRoute(path: string): number | undefined {
