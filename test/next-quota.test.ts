@@ -85,7 +85,7 @@ describe.each(algorithmNames)('%s: the time until more quota', (algorithm) => {
       fc.asyncProperty(policyArbitrary(algorithm), trace, async (policy, steps) => {
         checked += await checkNextQuota(kind, policy, steps)
       }),
-      { numRuns: kind === 'memory' ? 100 : 15 },
+      { numRuns: kind === 'memory' ? 100 : 40 },
     )
     expect(checked, 'decisions whose wait was checked').toBeGreaterThan(50)
   })
