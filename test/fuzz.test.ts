@@ -235,8 +235,12 @@ describe('fuzzed HTTP adapter options and requests (the fetch guard, which every
             expect(retryAfter !== null, 'Retry-After exactly on refusals').toBe(refused !== undefined)
             if (refused) expect(refused.status).toBeGreaterThanOrEqual(400)
             if (retryAfter !== null) expect(retryAfter).toMatch(/^\d+$/)
+            // The partition key is base64 (a Byte Sequence): "NaN" may be three of its characters.
             for (const [name, value] of response.headers)
-              if (/ratelimit/i.test(name)) expect(value, name).not.toMatch(/NaN|Infinity|undefined|(^|[=;,\s])-\d/)
+              if (/ratelimit/i.test(name))
+                expect(value.replace(/;pk=:[A-Za-z0-9+/=]*:/g, ''), name).not.toMatch(
+                  /NaN|Infinity|undefined|(^|[=;,\s])-\d/,
+                )
           }
         },
       ),
