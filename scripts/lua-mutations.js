@@ -82,6 +82,7 @@ export const luaTestRounds = [
   [
     'test/lua-scripts.test.ts',
     'test/fixed-window.test.ts',
+    'test/fixed-window-anchored.test.ts',
     'test/frame-answer.test.ts',
     'test/multi-policy.test.ts',
     'test/redis-keys.test.ts',
