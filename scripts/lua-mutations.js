@@ -102,7 +102,29 @@ export const luaTestRounds = [
  * Mutants left alive on purpose: no request can tell them from the script. Each is named by its
  * file, the line's code (trimmed) and the change; a reworded line brings it back, to be judged again.
  */
-export const equivalentMutants = []
+export const equivalentMutants = [
+  {
+    file: 'lua/fixed-window-anchored.lua',
+    code: 'if not stored then return nil, 0 end',
+    original: '0',
+    replacement: '1',
+    reason: 'with no start stored, the caller opens a window and sets the units used to 0 itself',
+  },
+  {
+    file: 'lua/fixed-window-anchored.lua',
+    code: 'if stored_start_ms and stored_start_ms > now_ms then now_ms = stored_start_ms end',
+    original: '>',
+    replacement: '>=',
+    reason: 'when the two are equal, the assignment changes nothing',
+  },
+  {
+    file: 'lua/fixed-window-anchored.lua',
+    code: 'now_ms = time[1] * 1000 + math.floor(time[2] / 1000)',
+    original: 'math.floor',
+    replacement: 'math.ceil',
+    reason: "the server's time read up to 1 ms later: no request can tell which ms TIME fell in",
+  },
+]
 
 /** Masks what no rule may touch: strings become `@` (an operand), comments spaces. */
 export function maskLine(line) {

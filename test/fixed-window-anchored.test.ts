@@ -1,7 +1,7 @@
 // The fixed window that opens at a client's first request (lua/fixed-window-anchored.lua and its
 // TypeScript twin), example by example, on every store: where the window opens and closes, what a
 // denied request and a cost of 0 do to it, a clock that steps back, refunds at each edge.
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { fixedWindow, RateLimiter } from '../src/index.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { createStore, manualClock, storeKinds } from './helpers/stores.js'
@@ -11,6 +11,11 @@ const MINUTE = 60_000
 describe.each(storeKinds)('the anchored fixed window on the %s store', (kind) => {
   const store = createStore(kind)
   const clock = manualClock(3_600_000)
+  // A store call that fails (a refund included, which answers nothing) is reported here.
+  const onError = vi.fn()
+  afterEach(() => {
+    expect(onError).not.toHaveBeenCalled()
+  })
   // A first request well inside an hour and off any whole second: the window owes nothing to the grid.
   const startMs = () => clock.start + 1_234
   const anchored = (limit = 3) =>
@@ -20,6 +25,7 @@ describe.each(storeKinds)('the anchored fixed window on the %s store', (kind) =>
       prefix: uniquePrefix('fwa'),
       clock: clock.now,
       blockCache: false,
+      onError,
     })
 
   it('opens the window at the first request and closes it exactly windowMs later', async () => {
@@ -135,5 +141,18 @@ describe.each(storeKinds)('the anchored fixed window on the %s store', (kind) =>
     clock.set(startMs() + MINUTE)
     await expect(limiter.refund(charged)).resolves.toBeUndefined()
     expect(await limiter.consume('client', { cost: 3 })).toMatchObject({ allowed: true, resetAfterMs: MINUTE })
+  })
+
+  it('refunds nothing for a charge from before the stored window, nor for a key that is gone', async () => {
+    const limiter = anchored()
+    clock.set(startMs())
+    const first = await limiter.consume('client', { cost: 2 })
+    clock.set(startMs() + MINUTE + 5_000)
+    await limiter.consume('client')
+    await limiter.refund(first)
+    expect(await limiter.peek('client')).toMatchObject({ remaining: 2 })
+    await limiter.reset('client')
+    await limiter.refund(first)
+    expect(await limiter.peek('client')).toMatchObject({ remaining: 3 })
   })
 })
