@@ -5,32 +5,18 @@ import type { AddressInfo } from 'node:net'
 import express from 'express'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import Koa from 'koa'
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { rateLimitWarnings } from './helpers/warnings.js'
 
 const EVERY_PROXY = 'WARN_RATE_LIMIT_EVERY_PROXY_TRUSTED'
 const UNTRUSTED = 'WARN_RATE_LIMIT_FORWARDED_FOR_UNTRUSTED'
 const INVALID = 'WARN_RATE_LIMIT_INVALID_CLIENT_IP'
 
-const warnings: { code: string; message: string }[] = []
-const collect = (warning: Error & { code?: string }) => {
-  if (warning.name === 'RateLimitWarning') warnings.push({ code: warning.code ?? '', message: warning.message })
-}
-beforeAll(() => {
-  process.on('warning', collect)
-})
-afterAll(() => {
-  process.off('warning', collect)
-})
+const emitted = rateLimitWarnings()
 beforeEach(() => {
-  warnings.length = 0
+  emitted.forget()
   vi.resetModules()
 })
-
-/** The messages of the warnings emitted with `code` (process warnings are emitted on the next tick). */
-async function emitted(code: string): Promise<string[]> {
-  await new Promise((resolve) => setImmediate(resolve))
-  return warnings.filter((warning) => warning.code === code).map((warning) => warning.message)
-}
 
 /** Statuses of GETs from 127.0.0.1 to an Express app with `trust proxy` set so, one per X-Forwarded-For value. */
 async function expressStatuses(trustProxy: unknown, forwardedFor: readonly string[]): Promise<number[]> {
@@ -101,12 +87,12 @@ describe('a trust setting that covers every address warns as trusting every prox
     ['Express the private networks', 'loopback, uniquelocal, linklocal'],
   ])('%s: no warning', async (_name, trustProxy) => {
     await expressStatuses(trustProxy, SPOOFED)
-    expect(warnings).toEqual([])
+    expect(await emitted.all()).toEqual([])
   })
 
   it('Fastify trusting its proxy by address: no warning', async () => {
     await fastifyStatuses({ trustProxy: '127.0.0.1' }, SPOOFED)
-    expect(warnings).toEqual([])
+    expect(await emitted.all()).toEqual([])
   })
 })
 
