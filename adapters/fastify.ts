@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { fastifyClientOf } from '../src/http/fastify-client.js'
+import { inRegisteringScope } from '../src/http/fastify-plugin.js'
 import type { HttpRateLimitOptions } from '../src/http/options.js'
 import { RateLimitRefusedError } from '../src/http/refusal.js'
 import { RouteFlows } from '../src/http/route-flows.js'
-import { type RequestHook, routeName } from '../src/http/route-options.js'
+import type { RequestHook } from '../src/http/route-options.js'
 import type { RateLimitResult } from '../src/result.js'
 
 export { RateLimitRefusedError } from '../src/http/refusal.js'
@@ -77,38 +78,22 @@ export function rateLimit(options?: FastifyRateLimitOptions): FastifyPluginAsync
     statusOf: (reply) => reply.statusCode,
     proxyHint: "Fastify({ trustProxy: '<the proxy address or subnet>' })",
   })
-  const scopeHook = hookOf(flows, flows.scope)
-
+  const hookFor = (flow: Flows['scope']) => flows.hookFor(flow, (each) => hookOf(flows, each))
   async function rateLimitScope(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    const { config, url } = request.routeOptions
-    const flow = flows.forRequest(config, () => routeName(request.method, url ?? ''))
-    return flow && (flow === flows.scope ? scopeHook : hookOf(flows, flow))(request, reply)
+    const flow = flows.forRequest(request.routeOptions.config, request.method, request.routeOptions.url)
+    return flow && hookFor(flow)(request, reply)
   }
-
-  function addRouteHook(route: RouteOptions): void {
-    const own = flows.forRoute(route.config, routeName(route.method, route.url))
-    if (!own) return
-    const routeHooks = route as unknown as Record<RequestHook, unknown>
-    routeHooks[own.hook] = [hookOf(flows, own.flow), ...[routeHooks[own.hook] ?? []].flat()]
-    route.config = own.config
-  }
-
   async function rateLimitPlugin(fastify: Parameters<FastifyPluginAsync>[0]): Promise<void> {
     if (!fastify.hasRequestDecorator('rateLimit')) fastify.decorateRequest('rateLimit', undefined)
-    const rateLimitDecorator = (own: FastifyRouteRateLimitOptions = {}) =>
-      hookOf(flows, flows.of(own, 'rateLimit()').flow)
+    const rateLimitDecorator = (own: FastifyRouteRateLimitOptions = {}) => hookFor(flows.of(own, 'rateLimit()').flow)
     // Typed as the instance's `rateLimit`, whose declaration another module (a drop-in entry) may overload.
     if (!fastify.hasDecorator('rateLimit'))
       fastify.decorate('rateLimit', rateLimitDecorator as FastifyInstance['rateLimit'])
-    fastify.addHook('onRoute', addRouteHook)
+    fastify.addHook('onRoute', (route) => flows.addToRoute(route, hookFor))
     fastify.addHook(flows.placement.hook, rateLimitScope)
     fastify.addHook('onResponse', (request, reply) => flows.settle(request, reply))
   }
-  // Like fastify-plugin: the hooks apply to the scope that registers the plugin, not a child of it.
-  return Object.assign(rateLimitPlugin, {
-    [Symbol.for('skip-override')]: true,
-    [Symbol.for('fastify.display-name')]: 'atomic-ratelimit',
-  })
+  return inRegisteringScope(rateLimitPlugin, 'atomic-ratelimit')
 }
 
 /** The hook that decides a request with `flow`: headers, then a refusal through the app's error handler, if it has one. */

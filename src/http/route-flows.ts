@@ -1,7 +1,7 @@
 import { RateLimitOptionsError } from '../errors.js'
 import { type AdapterSpec, type HttpDecision, RequestFlow } from './flow.js'
 import type { HttpRateLimitOptions } from './options.js'
-import { type Placement, type RequestHook, routeOptions, splitPlacement } from './route-options.js'
+import { type Placement, type RequestHook, routeName, routeOptions, splitPlacement } from './route-options.js'
 
 /** Options of a route's own limiter: the shared ones and the hook it runs in. */
 type RouteOptions<Req, Res, Handler> = HttpRateLimitOptions<Req, Res, Handler> & { readonly hook?: RequestHook }
@@ -20,6 +20,13 @@ type TypedRouteConfig = { readonly rateLimit?: unknown } | undefined
 
 /** Marks the config of a route whose own hook limits it, so the plugin's hook lets it by. */
 const OWN_HOOK = Symbol('atomic-ratelimit route hook')
+
+/** A route as a framework declares it: its config, method, path, and its hooks by name. */
+export interface DeclaredRoute {
+  config?: unknown
+  readonly method: string | readonly string[]
+  readonly url: string
+}
 
 /** A decision that settles once its response is done. */
 interface Settling<Req, Res, Handler> {
@@ -49,6 +56,7 @@ export class RouteFlows<Req extends object, Res, Handler> {
   readonly #adapter: AdapterSpec<Res>
   readonly #routes = new WeakMap<object, Map<string, RequestFlow<Req, Res, Handler>>>()
   readonly #settling = new WeakMap<Req, Settling<Req, Res, Handler>[]>()
+  readonly #hooks = new WeakMap<RequestFlow<Req, Res, Handler>, unknown>()
 
   constructor(
     options: (HttpRateLimitOptions<Req, Res, Handler> & Partial<Placement>) | undefined,
@@ -103,11 +111,38 @@ export class RouteFlows<Req extends object, Res, Handler> {
    * The options of a route declared before the plugin (whose declaration it did not see) are read
    * at its first request.
    */
-  forRequest(typed: TypedRouteConfig, where: () => string): RequestFlow<Req, Res, Handler> | undefined {
+  forRequest(
+    typed: TypedRouteConfig,
+    method: string,
+    url: string | undefined,
+  ): RequestFlow<Req, Res, Handler> | undefined {
     const config = typed as RouteConfig<Req, Res, Handler> | undefined
     const own = config?.rateLimit
     if (own === undefined) return this.placement.global ? this.scope : undefined
-    return own === false || config?.[OWN_HOOK] ? undefined : this.of(own, where()).flow
+    return own === false || config?.[OWN_HOOK] ? undefined : this.of(own, routeName(method, url ?? '')).flow
+  }
+
+  /** The hook that `make` builds for `flow`, built once per flow, not once per request. */
+  hookFor<Hook>(flow: RequestFlow<Req, Res, Handler>, make: (flow: RequestFlow<Req, Res, Handler>) => Hook): Hook {
+    let hook = this.#hooks.get(flow) as Hook | undefined
+    if (hook === undefined) {
+      hook = make(flow)
+      this.#hooks.set(flow, hook)
+    }
+    return hook
+  }
+
+  /**
+   * Puts the hook of a route's own options (see {@link forRoute}) first among the route's hooks of
+   * that name, and marks its config so that the plugin's hook lets it by; a route without options
+   * of its own is left as it is.
+   */
+  addToRoute(route: DeclaredRoute, make: (flow: RequestFlow<Req, Res, Handler>) => unknown): void {
+    const own = this.forRoute(route.config as TypedRouteConfig, routeName(route.method, route.url))
+    if (!own) return
+    const hooks = route as unknown as Record<RequestHook, unknown>
+    hooks[own.hook] = [this.hookFor(own.flow, make), ...[hooks[own.hook] ?? []].flat()]
+    route.config = own.config
   }
 
   /** Keeps an allowed decision of `flow` to settle after the response, when the flow refunds. */
