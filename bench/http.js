@@ -6,7 +6,7 @@ import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import autocannon from 'autocannon'
 import { FRAMEWORKS, NO_LIMITER, sideOf, variantsOf } from './http/variants.js'
-import { cpusOf, pin, splitCpus } from './pinning.js'
+import { pinApart } from './pinning.js'
 import { interleave } from './rounds.js'
 import { HTTP_CONNECTIONS } from './settings.js'
 
@@ -50,27 +50,6 @@ export async function measureHttp({ client, redisPort, redisPid, plan, log }) {
   } finally {
     pinned?.restore()
     await Promise.all([...servers.values()].map(stopServer))
-  }
-}
-
-/**
- * Pins the measured processes (`pids`) to one CPU and this process to the others; `restore` gives
- * redis-server (the first pid) and this process back the CPUs they had.
- */
-function pinApart(pids) {
-  const split = splitCpus()
-  if (split.skipped) return { ...split, restore() {} }
-  const [redisPid] = pids
-  const redisCpus = cpusOf(redisPid).join(',')
-  for (const pid of pids) pin(pid, split.measured)
-  pin(process.pid, split.measuring)
-  return {
-    serverCpu: split.measured,
-    clientCpus: split.measuring,
-    restore() {
-      pin(process.pid, split.all)
-      pin(redisPid, redisCpus)
-    },
   }
 }
 

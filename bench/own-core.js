@@ -7,7 +7,7 @@
 import { cellsOf, measureCell } from './cells.js'
 import { ceiling } from './contenders/bare-script.js'
 import { oursOnRedis } from './contenders/ours.js'
-import { cpusOf, pin, splitCpus } from './pinning.js'
+import { pinApart } from './pinning.js'
 import { interleave } from './rounds.js'
 
 const MEASURED = ['ours fixed-window', 'ours fixed-window coalesced']
@@ -19,26 +19,16 @@ const CONCURRENCIES = [64, 512]
  * reason when there is nothing to pin apart (one CPU, or no `taskset`).
  */
 export async function measureOnOwnCore({ client, plan, log, redisPid }) {
-  const split = splitCpus()
-  if (split.skipped) return split
-  let redisCpus
+  const pinned = pinApart([redisPid])
+  if (pinned.skipped) return { skipped: pinned.skipped }
   try {
-    redisCpus = cpusOf(redisPid)
-  } catch (error) {
-    return { skipped: `taskset failed (${error.message.split('\n')[0]})` }
-  }
-  const { measured: redisCpu, measuring: clientCpus } = split
-  try {
-    pin(redisPid, String(redisCpu))
-    pin(process.pid, clientCpus)
     const contenders = [ceiling, ...oursOnRedis().filter(({ id }) => MEASURED.includes(id))]
     const cells = cellsOf('redis', contenders, CONCURRENCIES, ceiling.id)
       .filter(({ keys }) => keys === 'random')
-      .map((cell) => ({ ...cell, title: `${cell.title}, Redis alone on CPU ${redisCpu}` }))
+      .map((cell) => ({ ...cell, title: `${cell.title}, Redis alone on CPU ${pinned.serverCpu}` }))
     const measured = await interleave({ rounds: plan.rounds, cells, measure: measureCell({ client, plan, log }), log })
-    return { cells: measured, redisCpu, clientCpus }
+    return { cells: measured, redisCpu: pinned.serverCpu, clientCpus: pinned.clientCpus }
   } finally {
-    pin(process.pid, split.all)
-    pin(redisPid, redisCpus.join(','))
+    pinned.restore()
   }
 }
