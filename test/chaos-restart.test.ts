@@ -30,6 +30,11 @@ interface Library {
   runMs: number
   /** Why the client may never reconnect after a restart (its own bug, not the store's), if it may. */
   mayNeverReconnect?: string
+  /**
+   * How long after its first answer the client may still miss one deadline while it settles, and
+   * why (its own pace, not the store's). @default 0: every decision after the first answer is on Redis
+   */
+  settlesWithinMs?: number
   /** How the store runs its scripts. @default 'eval' */
   scripts?: ScriptsMode
 }
@@ -78,6 +83,10 @@ const libraries: Record<string, Library> = {
     },
     recoveryBudgetMs: 3_000,
     runMs: 7_000,
+    // GLIDE answers its first command after the restart while its connection is still settling: in
+    // 2 of 8 suite runs on a loaded 2-core machine, calls right after that answer missed their 100 ms
+    // deadline (once enough of them to open the breaker for a few decisions more).
+    settlesWithinMs: 1_000,
   },
   // node-redis backs off exponentially up to 2 s (plus jitter) between reconnect attempts: its
   // own pace, which the store must not change, sets when it can be back.
@@ -200,6 +209,7 @@ describe.each(Object.keys(libraries))('killing the Redis server under steady loa
     expect(clientReadyAtMs, `${name} reconnected in one of ${MOST_OUTAGES} outages`).toBeLessThan(library.runMs)
     expect(backAfterRestartMs).toBeLessThanOrEqual(library.recoveryBudgetMs)
     expect(backAfterReadyMs).toBeLessThanOrEqual(1_000)
-    expect(samples.filter((sample) => sample.startedMs > (backAtMs ?? 0) && sample.degraded)).toEqual([])
+    const settledAtMs = (backAtMs ?? 0) + (library.settlesWithinMs ?? 0)
+    expect(samples.filter((sample) => sample.startedMs > settledAtMs && sample.degraded)).toEqual([])
   }, 60_000) // up to MOST_OUTAGES outages of runMs each
 })
