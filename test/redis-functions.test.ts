@@ -49,7 +49,9 @@ describe('Functions mode on a private Redis server', () => {
     return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)
   }
 
-  it('loads by hand with redis-cli -x FUNCTION LOAD, and then a store calls it without loading it', async () => {
+  it('loads by hand with redis-cli -x FUNCTION LOAD, and then a store calls it without loading it', {
+    tags: ['built'],
+  }, async () => {
     await redis.client.call('FUNCTION', 'FLUSH')
     const { stdout } = await execFileAsync('sh', [
       '-c',
