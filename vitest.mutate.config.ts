@@ -11,6 +11,7 @@ export const notForMutation = [
   'test/bench-smoke.test.ts', // runs bench/ against dist/
   'test/bench-addresses.test.ts', // runs bench/ against dist/
   'test/concurrency.test.ts', // worker processes load dist/
+  'test/hit-counter-concurrency.test.ts', // worker processes load dist/
   'test/examples.test.ts', // runs examples/ against dist/
   'test/flash-sale.test.ts', // runs examples/ against dist/
   'test/memory-bound.test.ts', // a child process floods dist/
