@@ -88,6 +88,9 @@ export const luaTestRounds = [
     'test/redis-keys.test.ts',
     'test/coalescing.test.ts',
     'test/redis-memory.test.ts',
+    'test/penalties.test.ts',
+    'test/per-request-limits.test.ts',
+    'test/next-quota.test.ts',
   ],
   [
     'test/algorithms.test.ts',
