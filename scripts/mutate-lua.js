@@ -67,7 +67,7 @@ async function baseline() {
     rounds.push({ specifications, timeoutMs: Math.round(2 * tookMs + 10_000) })
   }
   const servers = new TestServers(vitest.getRootProject().getProvidedContext().redis)
-  return { vitest, rounds, sources, servers }
+  return { vitest, rounds, sources, servers, lastKillers: new Map() }
 }
 
 /** Every mutant of one file, judged (or taken from the last run, or skipped as equivalent). */

@@ -1,42 +1,53 @@
-// `--incremental`: a mutant whose file text and judging tests are unchanged since the run that
-// judged it keeps that verdict. The tests' fingerprint covers the Lua-facing test files and the
-// test helpers and setup, not src/: after a change to how src/ calls the scripts, run it in full.
+// `--incremental`: a mutant keeps the verdict of the run that judged it while the tests behind that
+// verdict are unchanged, as in Stryker's incremental mode: a killed mutant while the test file that
+// killed it is, a survivor (or a timeout) while every judging test file is; the test helpers and
+// setup count for both. So a change to one test file re-judges the survivors and the mutants that
+// file killed, not the whole run. Neither covers src/: after a change to how src/ calls the
+// scripts, run it in full.
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export class IncrementalResults {
   #path
-  #testsFingerprint
-  /** Verdicts by mutant fingerprint. */
+  #helpers
+  #allTests
+  /** Verdicts by the mutated source's fingerprint, each with the fingerprint of the tests behind it. */
   #verdicts
 
   /** `reuse`: read the verdicts of the last run (false: start afresh, and still save this run's). */
   constructor(path, testFiles, reuse) {
     this.#path = path
     const helpers = ['test/helpers', 'test/setup'].flatMap((dir) => readdirSync(dir).map((name) => join(dir, name)))
-    this.#testsFingerprint = sha1([...testFiles, ...helpers].map((file) => readFileSync(file, 'utf8')).join('\0'))
+    this.#helpers = sha1(helpers.map((file) => readFileSync(file, 'utf8')).join('\0'))
+    this.#allTests = this.#testsFingerprint(testFiles)
     this.#verdicts = reuse && existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {}
   }
 
-  /** The verdict a previous run gave this mutant, if nothing it depends on changed since. */
+  /** The verdict a previous run gave this mutant, if the tests behind it are unchanged since. */
   statusOf(mutant) {
-    return this.#verdicts[this.#fingerprint(mutant)]
+    const verdict = this.#verdicts[sha1(mutant.mutated)]
+    return verdict && verdict.tests === this.#testsBehind(verdict) ? verdict : undefined
   }
 
   record(mutant, verdict) {
-    this.#verdicts[this.#fingerprint(mutant)] = { file: mutant.file, ...verdict }
+    this.#verdicts[sha1(mutant.mutated)] = { file: mutant.file, ...verdict, tests: this.#testsBehind(verdict) }
   }
 
   /** Saves this run's verdicts, and the last run's for files this run left alone. */
   save(files, mutants) {
     const untouched = Object.entries(this.#verdicts).filter(([, verdict]) => !files.includes(verdict.file))
-    const judged = mutants.map((mutant) => [this.#fingerprint(mutant), this.statusOf(mutant)])
+    const judged = mutants.map((mutant) => [sha1(mutant.mutated), this.#verdicts[sha1(mutant.mutated)]])
     writeFileSync(this.#path, `${JSON.stringify(Object.fromEntries([...untouched, ...judged]), null, 1)}\n`)
   }
 
-  #fingerprint(mutant) {
-    return sha1(`${this.#testsFingerprint}\0${mutant.mutated}`)
+  #testsBehind({ killedBy }) {
+    if (!killedBy) return this.#allTests
+    return existsSync(killedBy) ? this.#testsFingerprint([killedBy]) : undefined
+  }
+
+  #testsFingerprint(testFiles) {
+    return sha1([this.#helpers, ...testFiles.map((file) => readFileSync(file, 'utf8'))].join('\0'))
   }
 }
 
