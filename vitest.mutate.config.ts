@@ -1,4 +1,6 @@
+import { relative } from 'node:path'
 import { defineConfig } from 'vitest/config'
+import { BaseSequencer, type TestSpecification } from 'vitest/node'
 import { shared } from './vitest.config.js'
 
 /**
@@ -19,6 +21,27 @@ export const notForMutation = [
   'test/package.test.ts', // checks dist/ and package.json
   'test/packed-tarball.test.ts', // installs the packed tarball
 ]
+
+/**
+ * The order a mutant meets its test files in, one at a time and stopping at the first failure:
+ * files that failed their last run first (the neighbouring mutant's killer is likely this one's),
+ * then the quickest first. Vitest's own order runs the longest first, to fill parallel workers;
+ * a mutation run has one worker per mutant, where that makes each killed mutant wait out the
+ * slowest files (seconds of real waits for Retry-After) before the test that kills it.
+ */
+class QuickVerdictSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const { cache, config } = this.ctx
+    const lastRun = (file: TestSpecification) =>
+      cache.getFileTestResults(`${file.project.name}:${relative(config.root, file.moduleId)}`)
+    return [...files].sort((a, b) => {
+      const [runA, runB] = [lastRun(a), lastRun(b)]
+      if (!runA || !runB) return runA ? 1 : runB ? -1 : 0
+      if (runA.failed !== runB.failed) return runA.failed ? -1 : 1
+      return runA.duration - runB.duration
+    })
+  }
+}
 
 /** Vitest reads `tagsFilter` from the config file as from the command line, though it types it as the latter only. */
 const leaveOutSpeedTests = { tagsFilter: ['!speed && !built'] }
@@ -45,5 +68,6 @@ export default defineConfig({
     // within Stryker's timeout for the run, which would restart the worker and its Redis servers.
     testTimeout: 10_000,
     hookTimeout: 10_000,
+    sequence: { sequencer: QuickVerdictSequencer },
   },
 })
