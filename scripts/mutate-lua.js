@@ -44,13 +44,13 @@ try {
   for (const file of files) {
     results.push(...(await mutateFile(file, context)))
     done.push(file)
+    writeReport(`${REPORT_DIR}/lua.json`, results)
   }
 } finally {
   sources.restoreAll()
   servers?.close()
   await vitest.close()
 }
-writeReport(`${REPORT_DIR}/lua.json`, results)
 printReport(results, Date.now() - startedMs)
 
 /** Runs each round of tests on the unmutated scripts (they must pass) and times it, for its timeout. */

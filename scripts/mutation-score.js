@@ -1,9 +1,17 @@
-// `npm run mutate:score`: the scores TESTING.md records, as Markdown, from the reports the last
-// `npm run mutate` and `npm run mutate:lua` wrote (reports/mutation/mutation.json, lua.json): per
-// folder, per Lua file, and the mutants left alive on purpose with the reason each gives.
-import { existsSync, readFileSync } from 'node:fs'
+// `npm run mutate:score`: the scores TESTING.md records, as Markdown, from the reports the mutation
+// runs keep in reports/mutation/ (Stryker's incremental*.json, one per run or per part of a run, and
+// the Lua run's lua.json): per folder, per Lua file, and the mutants left alive on purpose with the
+// reason each gives. A file's verdicts count only while its source is the one they were measured
+// on; files measured on an older source, and files never measured, are named apart.
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 
-const REPORTS = ['reports/mutation/mutation.json', 'reports/mutation/lua.json']
+const REPORT_DIR = 'reports/mutation'
+const MUTATED = ['src/', 'adapters/', 'compat/', 'lua/']
+
+/** Stryker's mark on the mutants `ignoreStatic` leaves out (stryker.config.mjs says why): not run, not equivalent. */
+const isStatic = (mutant) => mutant.status === 'Ignored' && /static/i.test(mutant.statusReason ?? '')
+const isEquivalent = (mutant) => mutant.status === 'Ignored' && !isStatic(mutant)
 
 /** Detected (killed or timed out) over detected and undetected (survived or never reached). */
 function scoreOf(mutants) {
@@ -11,40 +19,65 @@ function scoreOf(mutants) {
   const detected = count('Killed', 'Timeout')
   const undetected = count('Survived', 'NoCoverage')
   const percent = detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected)
-  return { percent, detected, undetected, equivalent: count('Ignored'), invalid: count('CompileError', 'RuntimeError') }
+  const equivalent = mutants.filter(isEquivalent).length
+  return { percent, detected, undetected, equivalent, notRun: mutants.filter(isStatic).length }
 }
 
 function row(name, mutants) {
-  const { percent, detected, undetected, equivalent, invalid } = scoreOf(mutants)
-  return `| ${name} | ${percent.toFixed(1)}% | ${detected} | ${undetected} | ${equivalent} | ${invalid} |`
+  const { percent, detected, undetected, equivalent, notRun } = scoreOf(mutants)
+  const invalid = mutants.filter((mutant) => ['CompileError', 'RuntimeError'].includes(mutant.status)).length
+  return `| ${name} | ${percent.toFixed(1)}% | ${detected} | ${undetected} | ${equivalent} | ${invalid} | ${notRun} |`
 }
 
-const files = Object.fromEntries(
-  REPORTS.filter((path) => existsSync(path)).flatMap((path) =>
-    Object.entries(JSON.parse(readFileSync(path, 'utf8')).files),
-  ),
-)
+/** Every file's verdicts from the reports, where the report's source is the file as it is now. */
+function currentResults() {
+  const reports = existsSync(REPORT_DIR)
+    ? readdirSync(REPORT_DIR).filter((name) => /^incremental.*\.json$/.test(name) || name === 'lua.json')
+    : []
+  const current = {}
+  const stale = new Set()
+  for (const name of reports) {
+    for (const [path, file] of Object.entries(JSON.parse(readFileSync(join(REPORT_DIR, name), 'utf8')).files)) {
+      if (existsSync(path) && readFileSync(path, 'utf8') === file.source) current[path] = file
+      else stale.add(path)
+    }
+  }
+  return { current, stale: [...stale].filter((path) => !current[path]) }
+}
+
+/** The files mutation runs mutate, as Stryker's and the Lua run's patterns name them. */
+function mutatedFiles() {
+  return MUTATED.flatMap((folder) =>
+    readdirSync(folder, { recursive: true })
+      .map((name) => `${folder}${name}`)
+      .filter((path) => /\.(ts|lua)$/.test(path) && !path.endsWith('.d.ts')),
+  )
+}
+
+const { current, stale } = currentResults()
 const mutantsUnder = (prefix) =>
-  Object.entries(files)
+  Object.entries(current)
     .filter(([path]) => path.startsWith(prefix))
     .flatMap(([, file]) => file.mutants)
 
-console.log('| Scope | Score | Killed | Survived | Equivalent | Invalid |')
-console.log('| --- | --- | --- | --- | --- | --- |')
-const tsMutants = [...mutantsUnder('src/'), ...mutantsUnder('adapters/'), ...mutantsUnder('compat/')]
+console.log('| Scope | Score | Killed | Survived | Equivalent | Invalid | Static, not run |')
+console.log('| --- | --- | --- | --- | --- | --- | --- |')
+const tsMutants = ['src/', 'adapters/', 'compat/'].flatMap(mutantsUnder)
 if (tsMutants.length > 0) console.log(row('src/ + adapters/ + compat/', tsMutants))
-for (const folder of ['src/', 'adapters/', 'compat/'])
-  if (mutantsUnder(folder).length > 0) console.log(row(folder, mutantsUnder(folder)))
-if (mutantsUnder('lua/').length > 0) console.log(row('lua/', mutantsUnder('lua/')))
-for (const path of Object.keys(files)
+for (const folder of MUTATED) if (mutantsUnder(folder).length > 0) console.log(row(folder, mutantsUnder(folder)))
+for (const path of Object.keys(current)
   .filter((name) => name.startsWith('lua/'))
   .sort())
-  console.log(row(path, files[path].mutants))
+  console.log(row(`\`${path}\``, current[path].mutants))
+
+const unmeasured = mutatedFiles().filter((path) => !current[path] && !stale.includes(path))
+if (stale.length > 0) console.log(`\nMeasured on an older source (run again): ${stale.sort().join(', ')}`)
+if (unmeasured.length > 0) console.log(`\nNot measured yet: ${unmeasured.sort().join(', ')}`)
 
 console.log('\nLeft alive on purpose (equivalent mutants):\n')
-for (const [path, file] of Object.entries(files)) {
+for (const [path, file] of Object.entries(current)) {
   const lines = file.source.split('\n')
-  for (const mutant of file.mutants.filter((candidate) => candidate.status === 'Ignored')) {
+  for (const mutant of file.mutants.filter(isEquivalent)) {
     const { line } = mutant.location.start
     const code = lines[line - 1]?.trim()
     console.log(

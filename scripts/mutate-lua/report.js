@@ -1,6 +1,6 @@
 // The Lua run's report, shaped as Stryker's: each survivor as a diff, a score table per file, and
 // a JSON report in the mutation-testing-report schema that Stryker's own report uses.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 
 /** Killed and timed-out mutants over those that ran to a verdict (compile errors and equivalents left out). */
 export function scoreOf(results) {
@@ -38,9 +38,13 @@ export function printReport(results, elapsedMs) {
   console.log(`\nLua mutation run: ${results.length} mutants in ${Math.round(elapsedMs / 1000)} s`)
 }
 
-/** Writes the results in the mutation-testing-report schema (version 2), one entry per file. */
+/**
+ * Writes the results in the mutation-testing-report schema (version 2), one entry per file, over
+ * those of the same files in the report at `path`; the report's other files are kept (a run of one
+ * script leaves the others' verdicts; `npm run mutate:score` tells which match today's sources).
+ */
 export function writeReport(path, results) {
-  const files = {}
+  const files = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')).files : {}
   for (const file of new Set(results.map((result) => result.file))) {
     const mutants = inFile(results, file).map((mutant, index) => ({
       id: String(index),
