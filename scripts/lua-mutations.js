@@ -103,9 +103,31 @@ export const luaTestRounds = [
 
 /**
  * Mutants left alive on purpose: no request can tell them from the script. Each is named by its
- * file, the line's code (trimmed) and the change; a reworded line brings it back, to be judged again.
+ * file (every script when none is given), the line's code (trimmed), the change and, where the
+ * line has the same text twice, the column; a reworded line brings it back, to be judged again.
  */
+const SERVER_TIME = 'now_ms = time[1] * 1000 + math.floor(time[2] / 1000)'
 export const equivalentMutants = [
+  {
+    code: SERVER_TIME,
+    original: 'math.floor',
+    replacement: 'math.ceil',
+    reason: "the server's time read up to 1 ms later: no request can tell which ms TIME fell in",
+  },
+  {
+    code: SERVER_TIME,
+    column: 50,
+    original: '1000',
+    replacement: '1001',
+    reason: "the server's time read up to 1 ms early (µs / 1001): no request can tell which ms TIME fell in",
+  },
+  {
+    code: SERVER_TIME,
+    column: 50,
+    original: '1000',
+    replacement: '999',
+    reason: "the server's time read up to 2 ms late (µs / 999), less than a round trip: no request can tell",
+  },
   {
     file: 'lua/fixed-window-anchored.lua',
     code: 'if not stored then return nil, 0 end',
@@ -121,11 +143,18 @@ export const equivalentMutants = [
     reason: 'when the two are equal, the assignment changes nothing',
   },
   {
-    file: 'lua/fixed-window-anchored.lua',
-    code: 'now_ms = time[1] * 1000 + math.floor(time[2] / 1000)',
-    original: 'math.floor',
-    replacement: 'math.ceil',
-    reason: "the server's time read up to 1 ms later: no request can tell which ms TIME fell in",
+    file: 'lua/decide.lua',
+    code: 'local pending = { count = 0 }',
+    original: '0',
+    replacement: '1',
+    reason: 'decide_all sets the count to 0 before any write is added',
+  },
+  {
+    file: 'lua/decide.lua',
+    code: 'local all_allowed, violated_ms = true, 0',
+    original: '0',
+    replacement: '1',
+    reason: 'read only after a refusal, which raises it to the refusing window, at least 1 ms',
   },
 ]
 
@@ -176,11 +205,15 @@ export function mutantsOf(file, source) {
 }
 
 /** Why the mutant is equivalent, if it is listed as such. */
-function equivalenceOf({ file, line, original, replacement }) {
+function equivalenceOf({ file, line, location, original, replacement }) {
   const code = line.trim()
   const listed = equivalentMutants.find(
     (entry) =>
-      entry.file === file && entry.code === code && entry.original === original && entry.replacement === replacement,
+      (entry.file ?? file) === file &&
+      entry.code === code &&
+      (entry.column ?? location.column) === location.column &&
+      entry.original === original &&
+      entry.replacement === replacement,
   )
   return listed?.reason
 }

@@ -35,6 +35,40 @@ describe.each(storeKinds)('policies of different algorithms in one limiter, on t
     expect(await limiter.consume('client')).toMatchObject({ allowed: false, policy: '25-per-86400s' })
     expect(await remainingOf()).toEqual([5, 0])
   })
+
+  it('decides each limiter by its own policies when their requests share one script call', async () => {
+    // Requests of two limiters in one call send both policy lists in ARGV (a lone list rides in the
+    // script's source): the frame must read the two-policy list and the one after it right.
+    clock.set(clock.start)
+    const other = new RateLimiter({
+      store,
+      policy: fixedWindow({ limit: 3, windowMs: DAY }),
+      prefix: uniquePrefix('other'),
+      clock: clock.now,
+    })
+    const decisions = await Promise.all(
+      Array.from({ length: 12 }, (_, request) =>
+        (request % 2 === 0 ? limiter : other).consume('shared-call', { cost: 2 }),
+      ),
+    )
+    expect(decisions.filter((_, request) => request % 2 === 0).map((decision) => decision.allowed)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ])
+    expect(decisions.filter((_, request) => request % 2 === 1).map((decision) => decision.allowed)).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ])
+    expect((await limiter.peek('shared-call')).policies.map((policy) => policy.remaining)).toEqual([8, 13])
+  })
 })
 
 describe('script calls per decision (INFO commandstats on a private server)', () => {

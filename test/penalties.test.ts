@@ -85,8 +85,10 @@ describe.each(storeKinds)('continueExceeding (%s)', (kind) => {
         if (algorithm === 'sliding-window') expect(refused.retryAfterMs).toBeGreaterThanOrEqual(MINUTE)
         else expect(refused.retryAfterMs).toBe(MINUTE)
       }
+      // The block ends at 181 s to the ms: a request then is charged like any other (2 of 3 left).
       at(181_000)
-      expect(await limiter.consume('client')).toMatchObject({ allowed: true, refusals: 0 })
+      expect(await limiter.consume('client')).toMatchObject({ allowed: true, refusals: 0, remaining: 2 })
+      expect(await limiter.peek('client')).toMatchObject({ allowed: true, remaining: 2 })
     },
   )
 })
