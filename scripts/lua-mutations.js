@@ -156,6 +156,20 @@ export const equivalentMutants = [
     replacement: '1',
     reason: 'read only after a refusal, which raises it to the refusing window, at least 1 ms',
   },
+  {
+    file: 'lua/decide.lua',
+    code: 'local mode, letter = string.byte(value, 1, 2)',
+    original: '1',
+    replacement: '0',
+    reason: 'string.byte reads from the first byte when told the 0th',
+  },
+  {
+    file: 'lua/decide.lua',
+    code: 'local mode, letter = string.byte(value, 1, 2)',
+    original: '2',
+    replacement: '3',
+    reason: 'the third byte it then returns is assigned to nothing',
+  },
 ]
 
 /** Masks what no rule may touch: strings become `@` (an operand), comments spaces. */
