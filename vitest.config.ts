@@ -25,6 +25,11 @@ export const shared = {
         name: 'built',
         description: 'reads the built package (dist/); mutation runs, which build nothing, leave it out',
       },
+      {
+        name: 'waits',
+        description:
+          'waits out real seconds (a client honouring Retry-After, handlers left hanging); mutation runs leave it out',
+      },
     ],
   },
 }

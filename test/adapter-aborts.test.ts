@@ -33,6 +33,7 @@ describe.each(Object.entries(stores))('a client aborting every request, %s store
   describe.each(settings)('under %s', (setting) => {
     it.concurrent.each(socketHarnesses)(
       `gets at most ${LIMIT} handler runs from 40 requests in the $name adapter`,
+      { tags: ['waits'] },
       async (harness) => {
         let runs = 0
         let aborting = false

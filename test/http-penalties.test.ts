@@ -63,30 +63,34 @@ describe.each(Object.entries(stores))('a ban over HTTP, %s store', (_storeName, 
 describe.each(Object.entries(stores))('Retry-After of a ban, %s store', (storeName, makeStore) => {
   const store = makeStore()
 
-  it.concurrent.each(socketHarnesses)('lets a got client that waits it through ($name)', async (harness) => {
-    const prefix = uniquePrefix(`ban-got-${harness.name.replace(' ', '')}`)
-    // One per 2 s from the first request, and a 2 s ban from the first refusal (2 s at most after
-    // it): the client waits the ban, by then the window is over too, and it passes.
-    const window = { limit: 1, windowMs: 2_000, anchor: 'first-request' }
-    const options = { ...window, prefix, ban: { afterRefusals: 1, durationMs: 2_000 }, ...(store && { store }) }
-    const app = await harness.start({ options, route: async () => 200 })
-    try {
-      expect((await got(app.url)).statusCode).toBe(200)
-      const told: number[] = []
-      const retry = { limit: 1, statusCodes: [403], methods: ['GET' as const], maxRetryAfter: 10_000 }
-      const hooks = {
-        beforeRetry: [
-          (error: { response?: { headers: Record<string, unknown> } }) => {
-            told.push(Number(error.response?.headers['retry-after']))
-          },
-        ],
+  it.concurrent.each(socketHarnesses)(
+    'lets a got client that waits it through ($name)',
+    { tags: ['waits'] },
+    async (harness) => {
+      const prefix = uniquePrefix(`ban-got-${harness.name.replace(' ', '')}`)
+      // One per 2 s from the first request, and a 2 s ban from the first refusal (2 s at most after
+      // it): the client waits the ban, by then the window is over too, and it passes.
+      const window = { limit: 1, windowMs: 2_000, anchor: 'first-request' }
+      const options = { ...window, prefix, ban: { afterRefusals: 1, durationMs: 2_000 }, ...(store && { store }) }
+      const app = await harness.start({ options, route: async () => 200 })
+      try {
+        expect((await got(app.url)).statusCode).toBe(200)
+        const told: number[] = []
+        const retry = { limit: 1, statusCodes: [403], methods: ['GET' as const], maxRetryAfter: 10_000 }
+        const hooks = {
+          beforeRetry: [
+            (error: { response?: { headers: Record<string, unknown> } }) => {
+              told.push(Number(error.response?.headers['retry-after']))
+            },
+          ],
+        }
+        const response = await got(app.url, { retry, hooks })
+        expect([response.statusCode, told], storeName).toEqual([200, [2]])
+      } finally {
+        await app.close()
       }
-      const response = await got(app.url, { retry, hooks })
-      expect([response.statusCode, told], storeName).toEqual([200, [2]])
-    } finally {
-      await app.close()
-    }
-  })
+    },
+  )
 })
 
 describe('continueExceeding over HTTP, memory store', () => {
@@ -125,6 +129,7 @@ describe('continueExceeding over HTTP, Redis store', () => {
 
   it.concurrent.each(harnesses)(
     'refuses a client knocking across window edges, then lets it in ($name)',
+    { tags: ['waits'] },
     async (harness) => {
       const prefix = uniquePrefix(`continue-${harness.name.replace(' ', '')}`)
       const options = { store, prefix, limit: 1, windowMs: 1_000, continueExceeding: true }

@@ -78,7 +78,10 @@ describe.concurrent('a refused client that waits what Retry-After says', () => {
   for (const [storeName, store] of Object.entries(stores) as [string, Store][])
     for (const algorithm of algorithmNames) {
       const client: Client = storeName === 'memory' ? 'got' : 'ky'
-      it(`succeeds on its first retry, told at most the exact wait rounded up (${algorithm}, ${storeName}, ${client})`, async () => {
+      it(`succeeds on its first retry, told at most the exact wait rounded up (${algorithm}, ${storeName}, ${client})`, {
+        tags: ['waits'],
+        timeout: 20_000,
+      }, async () => {
         const options = {
           ...httpAlgorithmOptions(algorithm),
           limit: 3,
@@ -99,7 +102,7 @@ describe.concurrent('a refused client that waits what Retry-After says', () => {
           return
         }
         throw new Error('no request was refused')
-      }, 20_000)
+      })
     }
 })
 
