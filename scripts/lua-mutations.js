@@ -158,6 +158,21 @@ export const equivalentMutants = [
   },
   {
     file: 'lua/decide.lua',
+    code: 'for at = arg + 1, arg + count * 4, 4 do',
+    column: 35,
+    original: '4',
+    replacement: '5',
+    reason: "the loop reads on past the list into entries never used: a list's count says how many policies it has",
+  },
+  {
+    file: 'lua/decide.lua',
+    code: 'elseif count == 1 then',
+    original: '1',
+    replacement: '0',
+    reason: 'a one-policy request then takes the general path, decide_all: the same decision, only slower',
+  },
+  {
+    file: 'lua/decide.lua',
     code: 'local mode, letter = string.byte(value, 1, 2)',
     original: '1',
     replacement: '0',

@@ -61,6 +61,20 @@ describe.each(storeKinds)('bans (%s)', (kind) => {
     expect(await banLength(20 * MINUTE)).toBe(MINUTE)
   })
 
+  it('decide requests sent together, in one script call on Redis, as one after another', async () => {
+    const { limiter } = limiterWith(kind, { ban: { afterRefusals: 2, durationMs: 10 * MINUTE } })
+    const decisions = await Promise.all(Array.from({ length: 7 }, () => limiter.consume('client')))
+    expect(decisions.map(({ allowed, banned, refusals }) => ({ allowed, banned, refusals }))).toEqual([
+      { allowed: true, banned: false, refusals: 0 },
+      { allowed: true, banned: false, refusals: 0 },
+      { allowed: true, banned: false, refusals: 0 },
+      { allowed: false, banned: false, refusals: 1 },
+      { allowed: false, banned: true, refusals: 2 },
+      { allowed: false, banned: true, refusals: 0 },
+      { allowed: false, banned: true, refusals: 0 },
+    ])
+  })
+
   it('are only reported by peek: a peek counts no refusal and starts no ban', async () => {
     const { limiter } = limiterWith(kind, { ban: { afterRefusals: 1 } })
     await limiter.consume('client', { cost: 3 })
