@@ -12,6 +12,7 @@ import {
   ports,
   uniquePrefix,
 } from './helpers/redis.js'
+import { manualClock } from './helpers/stores.js'
 
 const MINUTE = 60_000
 
@@ -76,9 +77,12 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
     async (algorithm) => {
       const prefix = uniquePrefix('refund-ttl')
       const refundPolicy = policyOf(algorithm, { limit: 10, windowMs: MINUTE })
-      const limiter = new RateLimiter({ store, policy: refundPolicy, prefix })
+      // Two thirds into the window: the state's remaining life is no longer the whole window.
+      const clock = manualClock(MINUTE)
+      const limiter = new RateLimiter({ store, policy: refundPolicy, prefix, clock: clock.now })
       const [redisKey] = redisKeys({ prefix, key: 'client', policies: [refundPolicy] }) as [string]
-      await limiter.consume('client')
+      await limiter.consume('client', { cost: 8 })
+      clock.set(clock.start + 40_000)
       const result = await limiter.consume('client', { cost: 2 })
       const stateBefore = await client.get(redisKey)
       await limiter.refund(result)
