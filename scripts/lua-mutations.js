@@ -143,6 +143,13 @@ export const equivalentMutants = [
     reason: 'when the two are equal, the assignment changes nothing',
   },
   {
+    file: 'lua/fixed-window.lua',
+    code: 'elseif tonumber(stored_window) > window then',
+    original: '>',
+    replacement: '>=',
+    reason: 'an equal stored window is caught by the comparison of texts just above',
+  },
+  {
     file: 'lua/decide.lua',
     code: 'local pending = { count = 0 }',
     original: '0',

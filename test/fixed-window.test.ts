@@ -39,6 +39,17 @@ describe.each(storeKinds)('fixed window on the %s store', (kind) => {
     expect(await limiter.consume('client')).toMatchObject({ allowed: true, remaining: 1 })
   })
 
+  it('counts a request whose clock steps back into an earlier window against the stored, later one', async () => {
+    const limiter = perMinute(3)
+    clock.set(clock.start + MINUTE + 5_000)
+    await limiter.consume('client')
+    // 15 s back, into the minute before: no time passed since the stored window opened.
+    clock.set(clock.start + 50_000)
+    expect(await limiter.consume('client')).toMatchObject({ allowed: true, remaining: 1, resetAfterMs: MINUTE })
+    clock.set(clock.start + MINUTE + 20_000)
+    expect(await limiter.consume('client')).toMatchObject({ allowed: true, remaining: 0, resetAfterMs: 40_000 })
+  })
+
   it('allows again exactly retryAfterMs after a denial, not 1 ms sooner', async () => {
     clock.set(clock.start + 12_345)
     const limiter = perMinute(3)
