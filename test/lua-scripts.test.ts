@@ -39,6 +39,8 @@ describe('the lua/ files', () => {
     expect(retryAfterMs).toBeLessThanOrEqual(resetAfterMs as number)
     // One unit at a time: more quota comes exactly when a request of cost 1 could pass.
     expect(nextQuotaMs).toBe(retryAfterMs)
+    // A cost of the whole limit fits once the quota is back: a wait, not never (-1).
+    expect((await run('2'))[3]).toBeGreaterThan(0)
     const serverTimeMs = async () => {
       const [seconds, micros] = (await cli('TIME')).stdout.trim().split('\n').map(Number)
       return (seconds as number) * 1_000 + Math.floor((micros as number) / 1_000)

@@ -95,6 +95,15 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
     },
   )
 
+  it.each(algorithmNames)('writes no %s key for a request of cost 0', async (algorithm) => {
+    const prefix = uniquePrefix('cost-0')
+    const zeroPolicy = policyOf(algorithm, { limit: 10, windowMs: MINUTE })
+    const limiter = new RateLimiter({ store, policy: zeroPolicy, prefix })
+    const [redisKey] = redisKeys({ prefix, key: 'client', policies: [zeroPolicy] }) as [string]
+    expect(await limiter.consume('client', { cost: 0 })).toMatchObject({ allowed: true, remaining: 10 })
+    expect(await client.exists(redisKey)).toBe(0)
+  })
+
   it.each(['token-bucket', 'gcra'])('drops the %s key when a refund leaves it full', async (algorithm) => {
     const prefix = uniquePrefix('refund-full')
     const refundPolicy = policyOf(algorithm, { limit: 10, windowMs: MINUTE })
