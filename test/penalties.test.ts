@@ -63,8 +63,9 @@ describe.each(storeKinds)('bans (%s)', (kind) => {
 
   it('decide requests sent together, in one script call on Redis, as one after another', async () => {
     const { limiter } = limiterWith(kind, { ban: { afterRefusals: 2, durationMs: 10 * MINUTE } })
-    const decisions = await Promise.all(Array.from({ length: 7 }, () => limiter.consume('client')))
-    expect(decisions.map(({ allowed, banned, refusals }) => ({ allowed, banned, refusals }))).toEqual([
+    // Two clients taking turns: each request must read and write its own client's keys.
+    const decisions = await Promise.all(Array.from({ length: 14 }, (_, at) => limiter.consume(`client-${at % 2}`)))
+    const expected = [
       { allowed: true, banned: false, refusals: 0 },
       { allowed: true, banned: false, refusals: 0 },
       { allowed: true, banned: false, refusals: 0 },
@@ -72,7 +73,24 @@ describe.each(storeKinds)('bans (%s)', (kind) => {
       { allowed: false, banned: true, refusals: 2 },
       { allowed: false, banned: true, refusals: 0 },
       { allowed: false, banned: true, refusals: 0 },
+    ]
+    const seen = decisions.map(({ allowed, banned, refusals }) => ({ allowed, banned, refusals }))
+    expect(seen.filter((_, at) => at % 2 === 0)).toEqual(expected)
+    expect(seen.filter((_, at) => at % 2 === 1)).toEqual(expected)
+  })
+
+  it('apply a refund sent together with decisions, in one script call on Redis, before the decisions after it', async () => {
+    const { limiter } = limiterWith(kind, { ban: { afterRefusals: 2, durationMs: 10 * MINUTE } })
+    const first = await limiter.consume('client', { cost: 3 })
+    const [, afterRefund, other, refused] = await Promise.all([
+      limiter.refund(first),
+      limiter.consume('client', { cost: 3 }),
+      limiter.consume('other'),
+      limiter.consume('client'),
     ])
+    expect(afterRefund).toMatchObject({ allowed: true, remaining: 0 })
+    expect(other).toMatchObject({ allowed: true, remaining: 2, refusals: 0 })
+    expect(refused).toMatchObject({ allowed: false, refusals: 1 })
   })
 
   it('are only reported by peek: a peek counts no refusal and starts no ban', async () => {
