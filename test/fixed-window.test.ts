@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { fixedWindow, type Policy, RateLimiter, type RateLimiterOptions } from '../src/index.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { createStore, manualClock, storeKinds } from './helpers/stores.js'
@@ -113,6 +113,21 @@ describe.each(storeKinds)('fixed window on the %s store', (kind) => {
     await limiter.consume('client', { cost: 2 })
     await limiter.refund(lastWindow)
     expect((await limiter.peek('client')).remaining).toBe(8)
+  })
+
+  it("refunds up to the last ms of the charge's window, and nothing from its end on", async () => {
+    const onError = vi.fn()
+    const limiter = limiterFor(fixedWindow({ limit: 10, windowMs: MINUTE }), { onError })
+    clock.set(clock.start)
+    const lastMs = await limiter.consume('last-ms', { cost: 4 })
+    const atEnd = await limiter.consume('at-end', { cost: 4 })
+    clock.set(clock.start + MINUTE - 1)
+    await limiter.refund(lastMs)
+    expect((await limiter.peek('last-ms')).remaining).toBe(10)
+    clock.set(clock.start + MINUTE)
+    await limiter.refund(atEnd)
+    expect(await limiter.peek('at-end')).toMatchObject({ remaining: 10, resetAfterMs: 0 })
+    expect(onError).not.toHaveBeenCalled()
   })
 
   it('refunds nothing for a denied result, and every policy for an allowed one', async () => {

@@ -95,6 +95,21 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
     },
   )
 
+  it('gives a fixed-window key refunded on a clock stepped back before its window the whole window as TTL', async () => {
+    const prefix = uniquePrefix('refund-back')
+    const clock = manualClock(MINUTE)
+    const limiter = new RateLimiter({ store, policy, prefix, clock: clock.now })
+    const [redisKey] = redisKeys({ prefix, key: 'client', policies: [policy] }) as [string]
+    clock.set(clock.start + MINUTE + 5_000)
+    const charged = await limiter.consume('client', { cost: 2 })
+    // Back into the minute before the stored one: no time has passed since the stored window opened.
+    clock.set(clock.start + 50_000)
+    await limiter.refund(charged)
+    const ttlMs = await client.pttl(redisKey)
+    expect(ttlMs).toBeGreaterThan(MINUTE - 1_000)
+    expect(ttlMs).toBeLessThanOrEqual(MINUTE)
+  })
+
   it.each(algorithmNames)('writes no %s key for a request of cost 0', async (algorithm) => {
     const prefix = uniquePrefix('cost-0')
     const zeroPolicy = policyOf(algorithm, { limit: 10, windowMs: MINUTE })
