@@ -33,7 +33,7 @@ local function gcra(key, now_ms, cost, charge, limit, window_ms, burst)
   local allowed = debt_after_us <= burst * interval_us
   if allowed and charge and cost > 0 then
     debt_us = debt_after_us
-    local state, ttl = gcra_texts[now_us + debt_us], gcra_texts[math.ceil(debt_us / 1001)]
+    local state, ttl = gcra_texts[now_us + debt_us], gcra_texts[math.ceil(debt_us / 1000)]
     if charge ~= true then charge:add(key, state, ttl) else redis.call('SET', key, state, 'PX', ttl) end
   elseif charge and stored and redis.call('PTTL', key) == -1 then
     -- PTTL is -1 only when something outside this script dropped the expiry: put it back (a TAT

@@ -112,6 +112,11 @@ describe('the built package', () => {
     expect(await runNode(code, 'commonjs')).toBe(readFileSync('lua/fixed-window.lua', 'utf8'))
   })
 
+  it('ships no lua/ file left mutated by an interrupted `npm run mutate:lua` (it keeps their originals meanwhile)', () => {
+    const originals = 'reports/mutation/lua-originals'
+    expect(existsSync(originals) ? readdirSync(originals) : []).toEqual([])
+  })
+
   describe('on Redis', () => {
     let server: RedisServer
     beforeAll(async () => {
