@@ -69,13 +69,18 @@ export function ownListScript(
   const cacheKey = list.join(' ')
   let script = ownScripts.get(cacheKey)
   if (!script && ownScripts.size < MOST_LIST_SCRIPTS) {
-    const penalty = list.at(-1) as string
-    const values = list.slice(0, -1).map((value, index) => (index % 4 === 1 ? `algorithms['${value}']` : value))
-    if (penalty !== '-') values.push(`penalty = penalty_settings('${penalty}')`)
-    script = luaScript(composeSource(distinctByName(algorithms), penalty !== '-', `{ ${values.join(', ')} }`))
+    script = luaScript(ownListSource(algorithms, list))
     ownScripts.set(cacheKey, script)
   }
   return script
+}
+
+/** The source of the script that carries `list` (see {@link ownListScript}), made afresh every time. */
+export function ownListSource(algorithms: readonly Algorithm<unknown>[], list: readonly string[]): string {
+  const penalty = list.at(-1) as string
+  const values = list.slice(0, -1).map((value, index) => (index % 4 === 1 ? `algorithms['${value}']` : value))
+  if (penalty !== '-') values.push(`penalty = penalty_settings('${penalty}')`)
+  return composeSource(distinctByName(algorithms), penalty !== '-', `{ ${values.join(', ')} }`)
 }
 
 /** Each algorithm once, by name: the same set composes the same script. */
