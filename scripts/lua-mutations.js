@@ -150,6 +150,13 @@ export const equivalentMutants = [
     reason: 'an equal stored window is caught by the comparison of texts just above',
   },
   {
+    file: 'lua/gcra.lua',
+    code: 'if not stored then return 0 end',
+    original: '0',
+    replacement: '1',
+    reason: 'an arrival time of 1 µs, like 0, lies decades before any now: no debt either way',
+  },
+  {
     file: 'lua/decide.lua',
     code: 'local pending = { count = 0 }',
     original: '0',
