@@ -173,6 +173,21 @@ export const equivalentMutants = [
       "the TTL rounded down: the key may go under 1 ms before its debt is paid, which Redis's ms timers cannot tell apart",
   },
   {
+    file: 'lua/gcra.lua',
+    code: "redis.call('SET', key, gcra_texts[tat_us], 'PX', gcra_texts[math.ceil((tat_us - now_us) / 1000)])",
+    original: 'math.ceil',
+    replacement: 'math.floor',
+    reason:
+      "the TTL rounded down: the key may go under 1 ms before its debt is paid, which Redis's ms timers cannot tell apart",
+  },
+  {
+    file: 'lua/gcra.lua',
+    code: 'if tat_us <= now_us then return end',
+    original: '<=',
+    replacement: '<',
+    reason: 'an arrival time of now is no debt: the refund then deletes a key that expires this very ms',
+  },
+  {
     file: 'lua/decide.lua',
     code: 'local pending = { count = 0 }',
     original: '0',

@@ -56,6 +56,11 @@ describe.each(storeKinds)('bans (%s)', (kind) => {
     }
     expect(await banLength(0)).toBe(MINUTE)
     expect(await banLength(2 * MINUTE)).toBe(3 * MINUTE)
+    // The store keeps that ban as long as it said, not a growth step more.
+    at(5 * MINUTE - 1)
+    expect(await limiter.peek('client')).toMatchObject({ banned: true, retryAfterMs: 1 })
+    at(5 * MINUTE)
+    expect(await limiter.peek('client')).toMatchObject({ allowed: true, banned: false })
     expect(await banLength(10 * MINUTE)).toBe(5 * MINUTE)
     await limiter.reset('client')
     expect(await banLength(20 * MINUTE)).toBe(MINUTE)
