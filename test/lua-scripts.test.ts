@@ -111,6 +111,33 @@ describe('lua/decide.lua', () => {
       ].join(' '),
     )
   })
+
+  it("decides at the server's time, to the ms, when given none", async () => {
+    const { source } = decideScript([fixed])
+    const serverTimeMs = async () => {
+      const [seconds, micros] = (await client.time()).map(Number)
+      return (seconds as number) * 1_000 + Math.floor((micros as number) / 1_000)
+    }
+    const before = await serverTimeMs()
+    const reply = await client.eval(
+      source,
+      1,
+      `${uniquePrefix('time')}:fw`,
+      '',
+      '1',
+      '1',
+      'fixed-window',
+      '5',
+      '60000',
+      '5',
+      '-',
+      'cA',
+    )
+    const after = await serverTimeMs()
+    const decidedAtMs = Number(String(reply).split(' ')[0])
+    expect(decidedAtMs).toBeGreaterThanOrEqual(before)
+    expect(decidedAtMs).toBeLessThanOrEqual(after)
+  })
 })
 
 describe('a policy list carried in the script', () => {

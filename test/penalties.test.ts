@@ -62,6 +62,8 @@ describe.each(storeKinds)('bans (%s)', (kind) => {
     at(5 * MINUTE)
     expect(await limiter.peek('client')).toMatchObject({ allowed: true, banned: false })
     expect(await banLength(10 * MINUTE)).toBe(5 * MINUTE)
+    at(15 * MINUTE) // a ban of maxDurationMs is kept no longer
+    expect(await limiter.peek('client')).toMatchObject({ allowed: true, banned: false })
     await limiter.reset('client')
     expect(await banLength(20 * MINUTE)).toBe(MINUTE)
   })
@@ -140,6 +142,18 @@ describe.each(storeKinds)('countRefusals (%s)', (kind) => {
     expect(await refusals()).toBe(0)
     await limiter.consume('client', { cost: 2 })
     expect(await refusals()).toBe(1)
+  })
+
+  it('forget a run of refusals the very ms a window has passed since the last', async () => {
+    // The sliding window still refuses a minute on, by the weight of the minute before.
+    const { limiter, at } = limiterWith(kind, { countRefusals: true }, 'sliding-window')
+    await limiter.consume('client', { cost: 3 })
+    at(1_000)
+    expect(await limiter.consume('client')).toMatchObject({ allowed: false, refusals: 1 })
+    at(61_000)
+    expect(await limiter.consume('client')).toMatchObject({ allowed: false, refusals: 1 })
+    at(62_000)
+    expect(await limiter.consume('client')).toMatchObject({ allowed: false, refusals: 2 })
   })
 })
 

@@ -224,6 +224,20 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
     },
   )
 
+  it.each(['not a state', '1:2:3', '1:2:3:4:5:6:7;'])(
+    'reports a penalty key holding %j as a store error',
+    async (foreign) => {
+      const prefix = uniquePrefix('foreign-penalty')
+      const penalty = { continueExceeding: false, ban: undefined, refusalsKeptMs: MINUTE }
+      const [, penaltyKey] = redisKeys({ prefix, key: 'client', policies: [policy], penalty }) as [string, string]
+      await client.set(penaltyKey, foreign, 'PX', 60_000)
+      const onError = vi.fn()
+      const options = { store, policy, prefix, onError, onStoreError: 'deny', countRefusals: true } as const
+      expect(await new RateLimiter(options).consume('client')).toMatchObject({ allowed: false, degraded: true })
+      expect(String(onError.mock.calls[0]?.[0])).toContain('does not hold penalty state')
+    },
+  )
+
   it('reports a key of another Redis type (a hash, as the sliding window and token bucket once were) as a store error', async () => {
     const prefix = uniquePrefix('hash')
     const hashPolicy = policyOf('sliding-window', { limit: 3, windowMs: MINUTE })
