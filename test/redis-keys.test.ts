@@ -160,6 +160,7 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
         [3, false],
       ] as const) {
         const ttlMs = await ttlAfter(cost, allowed)
+        expect(ttlMs).toBeGreaterThan(0)
         // And never shorter than the state's remaining life.
         expect(ttlMs).toBeGreaterThan((await limiter.peek('client', { cost: 0 })).resetAfterMs - 1_000)
         expect(ttlMs).toBeLessThanOrEqual(longestTtlMs)
