@@ -204,6 +204,13 @@ export const equivalentMutants = [
     reason: 'a count of 0 set to 0 again',
   },
   {
+    file: 'lua/penalty.lua',
+    code: 'if state[4] > 0 and now_ms >= state[7] then state[4] = 0 end',
+    original: '>',
+    replacement: '>=',
+    reason: 'a count of 0 set to 0 again',
+  },
+  {
     file: 'lua/decide.lua',
     code: 'local pending = { count = 0 }',
     original: '0',

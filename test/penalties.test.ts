@@ -100,6 +100,22 @@ describe.each(storeKinds)('bans (%s)', (kind) => {
     expect(refused).toMatchObject({ allowed: false, refusals: 1 })
   })
 
+  it('forget past bans the very ms forgetAfterMs has passed since the last ended, so the next is as short as the first', async () => {
+    const ban = { afterRefusals: 1, durationMs: MINUTE, growthFactor: 3, forgetAfterMs: 10 * MINUTE }
+    const { limiter, at } = limiterWith(kind, { ban }, 'gcra')
+    const banAt = async (atMs: number) => {
+      at(atMs)
+      await limiter.consume('client', { cost: 3 })
+      return (await limiter.consume('client')).retryAfterMs
+    }
+    expect(await banAt(0)).toBe(MINUTE)
+    at(5 * MINUTE) // an allowed request ends the run of refusals; the ban is still remembered
+    expect(await limiter.consume('client')).toMatchObject({ allowed: true, banned: false })
+    expect(await banAt(11 * MINUTE)).toBe(MINUTE)
+    at(12 * MINUTE)
+    expect(await limiter.peek('client')).toMatchObject({ banned: false })
+  })
+
   it('are only reported by peek: a peek counts no refusal and starts no ban', async () => {
     const { limiter } = limiterWith(kind, { ban: { afterRefusals: 1 } })
     await limiter.consume('client', { cost: 3 })
