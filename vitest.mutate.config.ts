@@ -71,10 +71,6 @@ export default defineConfig({
     // within Stryker's timeout for the run, which would restart the worker and its Redis servers.
     testTimeout: 10_000,
     hookTimeout: 10_000,
-    // Test files share one module graph per worker: Stryker switches mutants at run time, so nothing
-    // needs importing afresh, and each file's imports (frameworks, HTTP clients, Redis clients, the
-    // instrumented sources) cost half the CPU of a run. The Lua run, whose mutants are files, isolates.
-    isolate: false,
     sequence: { sequencer: QuickVerdictSequencer },
   },
 })

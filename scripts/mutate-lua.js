@@ -32,14 +32,7 @@ const previous = new IncrementalResults(
 // Test workers inherit it: the tests' own RateLimitWarnings would bury the report.
 process.env.NODE_NO_WARNINGS = '1'
 // The verdicts are read from the run results: a reporter printing each mutant's run would be noise.
-// Isolated: a test file must import the mutated script afresh (the config shares modules, for Stryker).
-const vitest = await createVitest('test', {
-  config: 'vitest.mutate.config.ts',
-  watch: false,
-  bail: 1,
-  reporters: [{}],
-  isolate: true,
-})
+const vitest = await createVitest('test', { config: 'vitest.mutate.config.ts', watch: false, bail: 1, reporters: [{}] })
 const startedMs = Date.now()
 const results = []
 /** Files whose every mutant is judged. */
