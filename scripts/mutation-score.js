@@ -1,5 +1,5 @@
-// `npm run mutate:score`: the scores TESTING.md records, as Markdown, from the reports the mutation
-// runs keep in reports/mutation/ (Stryker's incremental*.json, one per run or per part of a run, and
+// `npm run mutate:score`: the scores TESTING.md records, as Markdown, from the reports kept in
+// reports/mutation/ (stryker-*.json, one per Stryker run or part of one, see mutation-keep.js, and
 // the Lua run's lua.json): per folder, per Lua file, and the mutants left alive on purpose with the
 // reason each gives. A file's verdicts count only while its source is the one they were measured
 // on; files measured on an older source, and files never measured, are named apart.
@@ -32,7 +32,7 @@ function row(name, mutants) {
 /** Every file's verdicts from the reports, where the report's source is the file as it is now. */
 function currentResults() {
   const reports = existsSync(REPORT_DIR)
-    ? readdirSync(REPORT_DIR).filter((name) => /^incremental.*\.json$/.test(name) || name === 'lua.json')
+    ? readdirSync(REPORT_DIR).filter((name) => /^stryker-.*\.json$/.test(name) || name === 'lua.json')
     : []
   const current = {}
   const stale = new Set()
