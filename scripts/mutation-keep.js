@@ -27,5 +27,6 @@ const kept = Object.fromEntries(
   ]),
 )
 const path = `reports/mutation/stryker-${name}.json`
-writeFileSync(path, `${JSON.stringify({ schemaVersion, thresholds, files: kept }, null, 1)}\n`)
+const keptAt = new Date().toISOString()
+writeFileSync(path, `${JSON.stringify({ schemaVersion, thresholds, keptAt, files: kept }, null, 1)}\n`)
 console.log(`kept ${Object.keys(kept).length} files' verdicts in ${path}`)

@@ -36,8 +36,12 @@ function currentResults() {
     : []
   const current = {}
   const stale = new Set()
-  for (const name of reports) {
-    for (const [path, file] of Object.entries(JSON.parse(readFileSync(join(REPORT_DIR, name), 'utf8')).files)) {
+  // Oldest first, so that where two runs measured a file as it is now, the later one counts.
+  const read = reports
+    .map((name) => JSON.parse(readFileSync(join(REPORT_DIR, name), 'utf8')))
+    .sort((a, b) => (a.keptAt ?? '').localeCompare(b.keptAt ?? ''))
+  for (const report of read) {
+    for (const [path, file] of Object.entries(report.files)) {
       if (existsSync(path) && readFileSync(path, 'utf8') === file.source) current[path] = file
       else stale.add(path)
     }
