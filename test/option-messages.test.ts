@@ -1,0 +1,63 @@
+// What a user reads when an option is wrong (src/validate.ts, src/penalty-options.ts): the option's
+// name, what it must be, and what arrived, shown as the user would recognise it.
+import { describe, expect, it } from 'vitest'
+import { fixedWindow, MemoryStore, RateLimiter, type RateLimiterOptions } from '../src/index.js'
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const limiterWith = (options: Partial<RateLimiterOptions>) =>
+  new RateLimiter({ store: new MemoryStore(), policy: fixedWindow({ limit: 1, windowMs: MINUTE }), ...options })
+
+describe('option errors', () => {
+  it.each([
+    ['a'.repeat(50), `got "${'a'.repeat(40)}…"`],
+    ['7', 'got "7"'],
+    [() => 1, 'got a function'],
+    [[1], 'got an array'],
+    [{}, 'got an object'],
+    [null, 'got null'],
+    [1.5, 'got 1.5'],
+  ])('show what arrived: %j', (limit, shown) => {
+    expect(() => fixedWindow({ limit: limit as number, windowMs: MINUTE })).toThrow(
+      `Expected \`limit\` to be a positive integer of at most 99999999999999, got ${shown.slice(4)}`,
+    )
+  })
+
+  it.each([
+    [
+      { afterRefusals: 1, growthFactor: 101 },
+      'Expected `growthFactor` to be a positive integer of at most 100, got 101',
+    ],
+    [{ afterRefusals: 1, forgetAfterMs: -1 }, 'Expected `forgetAfterMs` to be a non-negative integer of at most'],
+    [{ afterRefusals: 1, maxDurationMs: 1_000 }, 'Expected `maxDurationMs` to be an integer from 60000 of at most'],
+    [{ afterRefusals: 0 }, 'Expected `afterRefusals` to be a positive integer of at most 1000000, got 0'],
+    [{ afterRefusals: 1, durationMs: 0 }, 'Expected `durationMs` to be a positive integer of at most'],
+    [5, 'Expected ban options to be an object, got 5'],
+    [[], 'Expected ban options to be an object, got an array'],
+    [
+      { afterRefusals: 1, bogus: 1, other: 2 },
+      'Unknown ban option `bogus`, `other`; expected one of afterRefusals, durationMs, growthFactor, maxDurationMs, forgetAfterMs',
+    ],
+  ])('name the ban option that is wrong: %j', (ban, message) => {
+    expect(() => limiterWith({ ban: ban as never })).toThrow(message)
+  })
+
+  it('say only the lower bound of an option that has no upper one', async () => {
+    await expect(limiterWith({}).consume('client', { cost: -1 })).rejects.toThrow(
+      'Expected `cost` to be a non-negative integer, got -1',
+    )
+  })
+
+  it.each(['continueExceeding', 'countRefusals'])('name %s when it is not a boolean', (flag) => {
+    expect(() => limiterWith({ [flag]: 'yes' })).toThrow(`Expected \`${flag}\` to be a boolean, got "yes"`)
+  })
+})
+
+describe('ban defaults', () => {
+  it('ban for the longest window of the policies', async () => {
+    const policy = [fixedWindow({ limit: 1, windowMs: MINUTE }), fixedWindow({ limit: 100, windowMs: HOUR })]
+    const limiter = new RateLimiter({ store: new MemoryStore(), policy, ban: { afterRefusals: 1 } })
+    await limiter.consume('client')
+    expect(await limiter.consume('client')).toMatchObject({ banned: true, retryAfterMs: HOUR })
+  })
+})
