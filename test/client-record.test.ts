@@ -1,0 +1,67 @@
+// What the memory store keeps per client (src/client-record.ts): a state per slot until it stops
+// mattering, the first slot in the record itself, the others in one array, expired ones dropped.
+import { describe, expect, it } from 'vitest'
+import { ClientRecord } from '../src/client-record.js'
+
+describe('a client record', () => {
+  it('reads a slot state until the very ms it expires', () => {
+    const record = new ClientRecord()
+    record.write('a', 'A', 100, 0)
+    record.write('b', 'B', 200, 0)
+    expect([record.stateAt('a', 99), record.stateAt('a', 100)]).toEqual(['A', undefined])
+    expect([record.stateAt('b', 199), record.stateAt('b', 200)]).toEqual(['B', undefined])
+    expect(record.stateAt('c', 0)).toBeUndefined()
+    expect(record.latestExpiryMs).toBe(200)
+    record.write('a', 'A2', 50, 10)
+    expect(record.latestExpiryMs).toBe(200)
+  })
+
+  it('gives the first place to a new slot once the first one expired, and keeps the others apart', () => {
+    const record = new ClientRecord()
+    record.write('a', 'A', 100, 0)
+    record.write('b', 'B', 300, 50)
+    expect(record.otherSlots).toEqual(['b', 'B', 300])
+    record.write('c', 'C', 400, 100)
+    expect([record.firstSlot, record.firstState]).toEqual(['c', 'C'])
+    expect(record.otherSlots).toEqual(['b', 'B', 300])
+    expect(record.stateAt('a', 100)).toBeUndefined()
+  })
+
+  it('updates another slot in place, and drops the expired others when a new one comes', () => {
+    const record = new ClientRecord()
+    record.write('a', 'A', 1_000, 0)
+    record.write('b', 'B', 10, 0)
+    record.write('c', 'C', 100, 0)
+    record.write('c', 'C2', 150, 5)
+    expect(record.otherSlots).toEqual(['b', 'B', 10, 'c', 'C2', 150])
+    record.write('d', 'D', 200, 10)
+    expect(record.otherSlots).toEqual(['c', 'C2', 150, 'd', 'D', 200])
+    expect(record.otherSlotsExpiryMs).toBe(200)
+  })
+
+  it('lets go of the other slots the very ms the last of them expires', () => {
+    const record = new ClientRecord()
+    record.write('a', 'A', 1_000, 0)
+    record.write('b', 'B', 100, 0)
+    record.dropExpired(99)
+    expect(record.otherSlots).toEqual(['b', 'B', 100])
+    record.dropExpired(100)
+    expect(record.otherSlots).toBeUndefined()
+    expect(record.stateAt('a', 100)).toBe('A')
+  })
+
+  it('replaces a state keeping its expiry, and expires a slot on demand', () => {
+    const record = new ClientRecord()
+    record.write('a', 'A', 100, 0)
+    record.write('b', 'B', 100, 0)
+    record.replaceState('a', 'A2')
+    record.replaceState('b', 'B2')
+    record.replaceState('c', 'C')
+    expect([record.stateAt('a', 99), record.stateAt('b', 99), record.stateAt('c', 0)]).toEqual(['A2', 'B2', undefined])
+    record.expire('a')
+    record.expire('b')
+    record.expire('c')
+    expect([record.stateAt('a', 0), record.stateAt('b', 0)]).toEqual([undefined, undefined])
+    expect(record.referenced).toBe(false)
+  })
+})
