@@ -43,6 +43,14 @@ describe('keys to store keys', () => {
     expect(boundedKey(LONG)).toBe(`#${sha256Utf8(LONG)}`)
     expect(tagOf('10.0.0.1')).toBe('10.0.0.1')
   })
+
+  it('holds in memory keys of up to 128 characters as they are, a longer one by its digest, a # first doubled', () => {
+    const longest = 'k'.repeat(128)
+    expect(boundedKey(longest)).toBe(longest)
+    expect(boundedKey(`${longest}k`)).toBe(`#${sha256Utf8(`${longest}k`)}`)
+    expect(boundedKey('#abc')).toBe('##abc')
+    expect(boundedKey('a#bc')).toBe('a#bc')
+  })
 })
 
 describe.each(['memory', 'standalone', 'cluster'] as const)('on the %s store', (kind) => {
