@@ -58,13 +58,16 @@ describe('the block cache', () => {
     expect(cache.denial('client', policies, 2, clock.start + MINUTE / 2)).toBeUndefined()
   })
 
-  it('counts only the policies with quota to come: a whole one has none', async () => {
+  it('ends a block at the soonest more quota of the policies that have some to come: a whole one has none', async () => {
     const { policies, denied } = await minuteDenial()
     const [broken] = denied.policies as [RateLimitResult['policies'][number]]
     const whole = { ...broken, allowed: true, remaining: 5, retryAfterMs: 0, resetAfterMs: 0, nextQuotaMs: 0 }
+    const later = { ...broken, retryAfterMs: 2 * MINUTE, resetAfterMs: 2 * MINUTE, nextQuotaMs: 2 * MINUTE }
     const cache = new BlockCache(10)
-    cache.record('client', policies, 1, clock.start, { ...denied, policies: [whole, broken] })
+    const result = { ...denied, retryAfterMs: 2 * MINUTE, policies: [broken, whole, later] }
+    cache.record('client', policies, 1, clock.start, result)
     expect(cache.denial('client', policies, 1, clock.start + MINUTE - 1)).toBeDefined()
+    expect(cache.denial('client', policies, 1, clock.start + MINUTE)).toBeUndefined()
   })
 
   it('lets a client go on an allowed charge, not on an allowed cost of 0', async () => {
