@@ -205,6 +205,13 @@ export const equivalentMutants = [
   },
   {
     file: 'lua/penalty.lua',
+    code: 'local refusals_end = state[1] > 0 and state[6] or 0',
+    original: '>',
+    replacement: '>=',
+    reason: 'with no refusals counted, their end is 0 or already past: the TTL comes out the same',
+  },
+  {
+    file: 'lua/penalty.lua',
     code: 'if state[4] > 0 and now_ms >= state[7] then state[4] = 0 end',
     original: '>',
     replacement: '>=',
