@@ -212,6 +212,13 @@ export const equivalentMutants = [
   },
   {
     file: 'lua/penalty.lua',
+    code: 'local offenses_end = state[4] > 0 and state[7] or 0',
+    original: '>',
+    replacement: '>=',
+    reason: 'with no bans remembered, their end is 0 or already past: the TTL comes out the same',
+  },
+  {
+    file: 'lua/penalty.lua',
     code: 'if state[4] > 0 and now_ms >= state[7] then state[4] = 0 end',
     original: '>',
     replacement: '>=',
