@@ -219,6 +219,22 @@ export const equivalentMutants = [
   },
   {
     file: 'lua/penalty.lua',
+    code: 'local refusals_end = state[1] > 0 and state[6] or 0',
+    column: 53,
+    original: '0',
+    replacement: '1',
+    reason: 'an end at 1 ms after the epoch, like 0, is long past: the TTL comes out the same',
+  },
+  {
+    file: 'lua/penalty.lua',
+    code: 'local offenses_end = state[4] > 0 and state[7] or 0',
+    column: 53,
+    original: '0',
+    replacement: '1',
+    reason: 'an end at 1 ms after the epoch, like 0, is long past: the TTL comes out the same',
+  },
+  {
+    file: 'lua/penalty.lua',
     code: 'if state[4] > 0 and now_ms >= state[7] then state[4] = 0 end',
     original: '>',
     replacement: '>=',
