@@ -180,6 +180,18 @@ export const equivalentMutants = [
     reason:
       "the TTL rounded down: the key may go under 1 ms before its debt is paid, which Redis's ms timers cannot tell apart",
   },
+  ...[
+    "local state, ttl = texts[parts] .. ':' .. texts[now_ms], texts[math.ceil((capacity - parts) / limit)]",
+    "redis.call('PEXPIRE', key, math.ceil((capacity - parts) / limit))",
+    "redis.call('SET', key, texts[parts] .. ':' .. texts[now_ms], 'PX', texts[math.ceil((capacity - parts) / limit)])",
+  ].map((code) => ({
+    file: 'lua/token-bucket.lua',
+    code,
+    original: 'math.ceil',
+    replacement: 'math.floor',
+    reason:
+      "the TTL rounded down: the key may go under 1 ms before the bucket is full, which Redis's ms timers cannot tell apart",
+  })),
   {
     file: 'lua/gcra.lua',
     code: 'if tat_us <= now_us then return end',
