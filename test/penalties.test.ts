@@ -22,6 +22,17 @@ function limiterWith(kind: StoreKind, options: Partial<RateLimiterOptions>, algo
   return { limiter, at }
 }
 
+/** Bans the client at `atMs` (its whole quota of 3, then one request more) and tells the ban's length. */
+function banLengthAt(limiter: RateLimiter, at: (ms: number) => void) {
+  return async (atMs: number) => {
+    at(atMs)
+    await limiter.consume('client', { cost: 3 })
+    const refused = await limiter.consume('client')
+    expect(refused.banned).toBe(true)
+    return refused.retryAfterMs
+  }
+}
+
 describe.each(storeKinds)('bans (%s)', (kind) => {
   it('ban a client refused afterRefusals times in a row, for durationMs, then let it back under its policies', async () => {
     const { limiter, at } = limiterWith(kind, { ban: { afterRefusals: 2, durationMs: 10 * MINUTE } })
@@ -47,13 +58,7 @@ describe.each(storeKinds)('bans (%s)', (kind) => {
   it('grow each later ban by growthFactor, up to maxDurationMs, and reset forgets them', async () => {
     const ban = { afterRefusals: 1, durationMs: MINUTE, growthFactor: 3, maxDurationMs: 5 * MINUTE }
     const { limiter, at } = limiterWith(kind, { ban }, 'gcra')
-    const banLength = async (atMs: number) => {
-      at(atMs)
-      await limiter.consume('client', { cost: 3 })
-      const refused = await limiter.consume('client')
-      expect(refused.banned).toBe(true)
-      return refused.retryAfterMs
-    }
+    const banLength = banLengthAt(limiter, at)
     expect(await banLength(0)).toBe(MINUTE)
     expect(await banLength(2 * MINUTE)).toBe(3 * MINUTE)
     // The store keeps that ban as long as it said, not a growth step more.
@@ -103,11 +108,7 @@ describe.each(storeKinds)('bans (%s)', (kind) => {
   it('forget past bans the very ms forgetAfterMs has passed since the last ended, so the next is as short as the first', async () => {
     const ban = { afterRefusals: 1, durationMs: MINUTE, growthFactor: 3, forgetAfterMs: 10 * MINUTE }
     const { limiter, at } = limiterWith(kind, { ban }, 'gcra')
-    const banAt = async (atMs: number) => {
-      at(atMs)
-      await limiter.consume('client', { cost: 3 })
-      return (await limiter.consume('client')).retryAfterMs
-    }
+    const banAt = banLengthAt(limiter, at)
     expect(await banAt(0)).toBe(MINUTE)
     at(5 * MINUTE) // an allowed request ends the run of refusals; the ban is still remembered
     expect(await limiter.consume('client')).toMatchObject({ allowed: true, banned: false })
