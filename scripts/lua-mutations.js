@@ -245,6 +245,29 @@ export const equivalentMutants = [
     replacement: '1',
     reason: 'an end at 1 ms after the epoch, like 0, is long past: the TTL comes out the same',
   },
+  ...[
+    { column: 37, replacement: '3' },
+    { column: 37, replacement: '1' },
+  ].map(({ column, replacement }) => ({
+    file: 'lua/penalty.lua',
+    code: 'local expires_ms = math.max(state[2], refusals_end, offenses_end, now_ms + 1)',
+    column,
+    original: '2',
+    replacement,
+    reason:
+      "a block or ban never ends after the others: a ban's memory outlasts it, a block's refusals count as long as the longest window",
+  })),
+  ...[
+    { column: 76, original: '+', replacement: '-' },
+    { column: 78, original: '1', replacement: '2' },
+  ].map(({ column, original, replacement }) => ({
+    file: 'lua/penalty.lua',
+    code: 'local expires_ms = math.max(state[2], refusals_end, offenses_end, now_ms + 1)',
+    column,
+    original,
+    replacement,
+    reason: 'a state written has refusals or bans still counting, so one of the ends is later than now',
+  })),
   {
     file: 'lua/penalty.lua',
     code: 'if state[4] > 0 and now_ms >= state[7] then state[4] = 0 end',

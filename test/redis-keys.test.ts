@@ -225,6 +225,25 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
     },
   )
 
+  it('keeps a penalty key as long as its bans are remembered, and a run of refusals as long as it counts', async () => {
+    const prefix = uniquePrefix('penalty-ttl')
+    const clock = manualClock(MINUTE)
+    const ban = { afterRefusals: 2, durationMs: MINUTE, forgetAfterMs: 10 * MINUTE }
+    const limiter = new RateLimiter({ store, policy, prefix, clock: clock.now, ban, blockCache: false })
+    const penalty = { continueExceeding: false, ban: undefined, refusalsKeptMs: MINUTE }
+    const [, penaltyKey] = redisKeys({ prefix, key: 'client', policies: [policy], penalty }) as [string, string]
+    await limiter.consume('client', { cost: 3 })
+    expect(await limiter.consume('client')).toMatchObject({ refusals: 1, banned: false })
+    const refusalsTtlMs = await client.pttl(penaltyKey)
+    expect(refusalsTtlMs).toBeGreaterThan(MINUTE - 1_000)
+    expect(refusalsTtlMs).toBeLessThanOrEqual(MINUTE)
+    expect(await limiter.consume('client')).toMatchObject({ banned: true })
+    // The ban's minute, then the 10 minutes it is remembered for the next ban's growth.
+    const banTtlMs = await client.pttl(penaltyKey)
+    expect(banTtlMs).toBeGreaterThan(11 * MINUTE - 1_000)
+    expect(banTtlMs).toBeLessThanOrEqual(11 * MINUTE)
+  })
+
   it.each(['not a state', '1:2:3', '1:2:3:4:5:6:7;'])(
     'reports a penalty key holding %j as a store error',
     async (foreign) => {
