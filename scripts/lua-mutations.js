@@ -260,6 +260,7 @@ export const equivalentMutants = [
   ...[
     { column: 76, original: '+', replacement: '-' },
     { column: 78, original: '1', replacement: '2' },
+    { column: 78, original: '1', replacement: '0' },
   ].map(({ column, original, replacement }) => ({
     file: 'lua/penalty.lua',
     code: 'local expires_ms = math.max(state[2], refusals_end, offenses_end, now_ms + 1)',
@@ -267,6 +268,17 @@ export const equivalentMutants = [
     original,
     replacement,
     reason: 'a state written has refusals or bans still counting, so one of the ends is later than now',
+  })),
+  ...[
+    { column: 14, original: '1', replacement: '0' },
+    { column: 35, original: '==', replacement: '~=' },
+  ].map(({ column, original, replacement }) => ({
+    file: 'lua/penalty.lua',
+    code: 'if state[1] == 0 and state[3] == 0 then return end',
+    column,
+    original,
+    replacement,
+    reason: 'the write it then makes stores what the key holds (or deletes a key with no bans remembered)',
   })),
   {
     file: 'lua/penalty.lua',

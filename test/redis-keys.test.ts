@@ -242,6 +242,12 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
     const banTtlMs = await client.pttl(penaltyKey)
     expect(banTtlMs).toBeGreaterThan(11 * MINUTE - 1_000)
     expect(banTtlMs).toBeLessThanOrEqual(11 * MINUTE)
+    // The ban served, an allowed request ends the run; the ban is still remembered until then.
+    clock.set(clock.start + 2 * MINUTE)
+    expect(await limiter.consume('client')).toMatchObject({ allowed: true, banned: false })
+    const rememberedTtlMs = await client.pttl(penaltyKey)
+    expect(rememberedTtlMs).toBeGreaterThan(9 * MINUTE - 1_000)
+    expect(rememberedTtlMs).toBeLessThanOrEqual(9 * MINUTE)
   })
 
   it.each(['not a state', '1:2:3', '1:2:3:4:5:6:7;'])(
