@@ -107,6 +107,12 @@ export const luaTestRounds = [
  * line has the same text twice, the column (or columns); a reworded line brings it back, to be judged again.
  */
 const SERVER_TIME = 'now_ms = time[1] * 1000 + math.floor(time[2] / 1000)'
+
+/** Equivalent mutants of one line for one reason, each `[column, original, replacement]`. */
+function changesOf(file, code, reason, changes) {
+  return changes.map(([column, original, replacement]) => ({ file, code, column, original, replacement, reason }))
+}
+
 export const equivalentMutants = [
   {
     code: SERVER_TIME,
@@ -245,41 +251,34 @@ export const equivalentMutants = [
     replacement: '1',
     reason: 'an end at 1 ms after the epoch, like 0, is long past: the TTL comes out the same',
   },
-  ...[
-    { column: 37, replacement: '3' },
-    { column: 37, replacement: '1' },
-  ].map(({ column, replacement }) => ({
-    file: 'lua/penalty.lua',
-    code: 'local expires_ms = math.max(state[2], refusals_end, offenses_end, now_ms + 1)',
-    column,
-    original: '2',
-    replacement,
-    reason:
-      "a block or ban never ends after the others: a ban's memory outlasts it, a block's refusals count as long as the longest window",
-  })),
-  ...[
-    { column: 76, original: '+', replacement: '-' },
-    { column: 78, original: '1', replacement: '2' },
-    { column: 78, original: '1', replacement: '0' },
-  ].map(({ column, original, replacement }) => ({
-    file: 'lua/penalty.lua',
-    code: 'local expires_ms = math.max(state[2], refusals_end, offenses_end, now_ms + 1)',
-    column,
-    original,
-    replacement,
-    reason: 'a state written has refusals or bans still counting, so one of the ends is later than now',
-  })),
-  ...[
-    { column: 14, original: '1', replacement: '0' },
-    { column: 35, original: '==', replacement: '~=' },
-  ].map(({ column, original, replacement }) => ({
-    file: 'lua/penalty.lua',
-    code: 'if state[1] == 0 and state[3] == 0 then return end',
-    column,
-    original,
-    replacement,
-    reason: 'the write it then makes stores what the key holds (or deletes a key with no bans remembered)',
-  })),
+  ...changesOf(
+    'lua/penalty.lua',
+    'local expires_ms = math.max(state[2], refusals_end, offenses_end, now_ms + 1)',
+    "a block or ban never ends after the others: a ban's memory outlasts it, a block's refusals count as long as the longest window",
+    [
+      [37, '2', '3'],
+      [37, '2', '1'],
+    ],
+  ),
+  ...changesOf(
+    'lua/penalty.lua',
+    'local expires_ms = math.max(state[2], refusals_end, offenses_end, now_ms + 1)',
+    'a state written has refusals or bans still counting, so one of the ends is later than now',
+    [
+      [76, '+', '-'],
+      [78, '1', '2'],
+      [78, '1', '0'],
+    ],
+  ),
+  ...changesOf(
+    'lua/penalty.lua',
+    'if state[1] == 0 and state[3] == 0 then return end',
+    'the write it then makes stores what the key holds (or deletes a key with no bans remembered)',
+    [
+      [14, '1', '0'],
+      [35, '==', '~='],
+    ],
+  ),
   {
     file: 'lua/penalty.lua',
     code: 'if state[4] > 0 and now_ms >= state[7] then state[4] = 0 end',
