@@ -108,10 +108,22 @@ export const luaTestRounds = [
  */
 const SERVER_TIME = 'now_ms = time[1] * 1000 + math.floor(time[2] / 1000)'
 
-/** Equivalent mutants of one line for one reason, each `[column, original, replacement]`. */
-function changesOf(file, code, reason, changes) {
-  return changes.map(([column, original, replacement]) => ({ file, code, column, original, replacement, reason }))
+/** Equivalent mutants of one line, each `[column, original, replacement, reason]`. */
+function changesOf(file, code, changes) {
+  return changes.map(([column, original, replacement, reason]) => ({
+    file,
+    code,
+    column,
+    original,
+    replacement,
+    reason,
+  }))
 }
+
+const ENDS_FIRST =
+  "a block or ban never ends after the others: a ban's memory outlasts it, a block's refusals count as long as the longest window"
+const LATER_THAN_NOW = 'a state written has refusals or bans still counting, so one of the ends is later than now'
+const SAME_WRITE = 'the write it then makes stores what the key holds (or deletes a key with no bans remembered)'
 
 export const equivalentMutants = [
   {
@@ -251,34 +263,17 @@ export const equivalentMutants = [
     replacement: '1',
     reason: 'an end at 1 ms after the epoch, like 0, is long past: the TTL comes out the same',
   },
-  ...changesOf(
-    'lua/penalty.lua',
-    'local expires_ms = math.max(state[2], refusals_end, offenses_end, now_ms + 1)',
-    "a block or ban never ends after the others: a ban's memory outlasts it, a block's refusals count as long as the longest window",
-    [
-      [37, '2', '3'],
-      [37, '2', '1'],
-    ],
-  ),
-  ...changesOf(
-    'lua/penalty.lua',
-    'local expires_ms = math.max(state[2], refusals_end, offenses_end, now_ms + 1)',
-    'a state written has refusals or bans still counting, so one of the ends is later than now',
-    [
-      [76, '+', '-'],
-      [78, '1', '2'],
-      [78, '1', '0'],
-    ],
-  ),
-  ...changesOf(
-    'lua/penalty.lua',
-    'if state[1] == 0 and state[3] == 0 then return end',
-    'the write it then makes stores what the key holds (or deletes a key with no bans remembered)',
-    [
-      [14, '1', '0'],
-      [35, '==', '~='],
-    ],
-  ),
+  ...changesOf('lua/penalty.lua', 'local expires_ms = math.max(state[2], refusals_end, offenses_end, now_ms + 1)', [
+    [37, '2', '3', ENDS_FIRST],
+    [37, '2', '1', ENDS_FIRST],
+    [76, '+', '-', LATER_THAN_NOW],
+    [78, '1', '2', LATER_THAN_NOW],
+    [78, '1', '0', LATER_THAN_NOW],
+  ]),
+  ...changesOf('lua/penalty.lua', 'if state[1] == 0 and state[3] == 0 then return end', [
+    [14, '1', '0', SAME_WRITE],
+    [35, '==', '~=', SAME_WRITE],
+  ]),
   {
     file: 'lua/penalty.lua',
     code: 'if state[4] > 0 and now_ms >= state[7] then state[4] = 0 end',
