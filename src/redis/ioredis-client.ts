@@ -18,16 +18,11 @@ export interface IORedisClient {
   nodes?(role: 'master'): readonly IORedisNode[]
   /** The client's options, of which the store only reads whether it pipelines automatically. */
   readonly options?: { readonly enableAutoPipelining?: boolean | undefined }
-  /** A pipeline of its own: its commands go at once, whatever the client's automatic pipelining. */
-  pipeline?(): IORedisPipeline
-}
-
-/** The part of an ioredis pipeline the store uses. */
-export interface IORedisPipeline {
-  evalsha(sha1: string, numKeys: number, keys: string[], args: string[]): IORedisPipeline
-  eval(script: string, numKeys: number, keys: string[], args: string[]): IORedisPipeline
-  call(command: string, args: (string | number)[]): IORedisPipeline
-  exec(): Promise<[error: Error | null, value: unknown][] | null>
+  /**
+   * A command function that never takes the automatic pipeline (ioredis's documented way to call a
+   * built-in command by name): called on the client, it sends at once.
+   */
+  createBuiltinCommand?(name: string): { string: (...args: unknown[]) => Promise<unknown> }
 }
 
 /** One node's client in an ioredis Cluster. */
@@ -41,12 +36,13 @@ const IOREDIS_DOWN = new Set(['reconnecting', 'close', 'end'])
 /**
  * Maps an ioredis or iovalkey client onto the seam. A client with `enableAutoPipelining` would queue
  * every script call behind the one in flight (its automatic pipeline runs one at a time per node),
- * where the store keeps several in flight so Redis decides one batch while Node reads the last: its
- * script calls go each in a pipeline of their own, which the client sends at once.
+ * where the store keeps several in flight so Redis decides one batch while Node reads the last, and
+ * would give a lone call an extra turn of the event loop: its script calls are sent directly, as
+ * commands made with `createBuiltinCommand`, which no automatic pipeline takes.
  */
 export function fromIORedis(ioredis: IORedisClient): ScriptClient {
   const cluster = ioredis.isCluster === true
-  const scripts = ioredis.options?.enableAutoPipelining === true && ioredis.pipeline ? pipelined(ioredis) : ioredis
+  const scripts = ioredis.options?.enableAutoPipelining === true ? sentDirectly(ioredis) : ioredis
   return {
     evalsha: (sha1, keys, args) => scripts.evalsha(sha1, keys.length, keys, args),
     eval: (source, keys, args) => scripts.eval(source, keys.length, keys, args),
@@ -74,18 +70,21 @@ function masterServing(cluster: IORedisClient, key: string): IORedisNode {
 
 type ScriptMethods = Pick<IORedisClient, 'evalsha' | 'eval' | 'call'>
 
-/** The script commands of `ioredis`, each sent in a pipeline of its own (see {@link fromIORedis}). */
-function pipelined(ioredis: IORedisClient): ScriptMethods {
-  const alone = async (add: (pipeline: IORedisPipeline) => IORedisPipeline): Promise<unknown> => {
-    const [[error, value]] = ((await add((ioredis.pipeline as () => IORedisPipeline)()).exec()) ?? [[null, null]]) as [
-      [Error | null, unknown],
-    ]
-    if (error) throw error
-    return value
+/** The script commands of `ioredis`, sent at once whatever its automatic pipelining (see {@link fromIORedis}). */
+function sentDirectly(ioredis: IORedisClient): ScriptMethods {
+  if (typeof ioredis.createBuiltinCommand !== 'function') return ioredis
+  const commands = new Map<string, (...args: unknown[]) => Promise<unknown>>()
+  const send = (name: string, ...args: unknown[]): Promise<unknown> => {
+    let command = commands.get(name)
+    if (!command) {
+      command = (ioredis.createBuiltinCommand as Required<IORedisClient>['createBuiltinCommand'])(name).string
+      commands.set(name, command)
+    }
+    return command.apply(ioredis, args)
   }
   return {
-    evalsha: (sha1, numKeys, keys, args) => alone((pipeline) => pipeline.evalsha(sha1, numKeys, keys, args)),
-    eval: (source, numKeys, keys, args) => alone((pipeline) => pipeline.eval(source, numKeys, keys, args)),
-    call: (command, args) => alone((pipeline) => pipeline.call(command, args)),
+    evalsha: (sha1, numKeys, keys, args) => send('evalsha', sha1, numKeys, keys, args),
+    eval: (source, numKeys, keys, args) => send('eval', source, numKeys, keys, args),
+    call: (command, args) => send(command, args),
   }
 }
