@@ -21,8 +21,8 @@ describe.each(Object.keys(clients) as (keyof typeof clients)[])(
     it('gets a turn’s script calls all sent at once, none through its automatic pipeline, and decides them exactly', async () => {
       // Its automatic pipeline runs one at a time per node: every script call would wait for the last.
       let sent = 0
-      let answered = 0
-      let sentBeforeFirstAnswer = 0
+      let inFlight = 0
+      let mostInFlight = 0
       // Its automatic pipeline takes a command into a pipeline it makes with pipeline().
       let pipelinesMade = 0
       const pipeline = client.pipeline.bind(client)
@@ -35,9 +35,10 @@ describe.each(Object.keys(clients) as (keyof typeof clients)[])(
         const [command] = args as [{ name: string }]
         if (command.name !== 'evalsha') return sendCommand(...args)
         sent++
+        mostInFlight = Math.max(mostInFlight, ++inFlight)
         const answer = sendCommand(...args)
         const noteAnswer = () => {
-          if (answered++ === 0) sentBeforeFirstAnswer = sent
+          inFlight--
         }
         answer.then(noteAnswer, noteAnswer)
         return answer
@@ -47,17 +48,18 @@ describe.each(Object.keys(clients) as (keyof typeof clients)[])(
         policy: fixedWindow({ limit: 100, windowMs: 3_600_000 }),
         prefix: uniquePrefix('autopipe'),
       })
-      await Promise.all([limiter.consume('warm-up'), limiter.consume('warm-up')]) // loads the batch's script
+      await limiter.peek('warm-up') // loads the batch's script
       await limiter.consume('warm-up') // and the script of a request alone
       sent = 0
-      answered = 0
+      mostInFlight = 0
       const results = await Promise.all(Array.from({ length: 512 }, () => limiter.consume('one-key')))
       expect(results.filter((result) => result.allowed)).toHaveLength(100)
       expect(results.some((result) => result.degraded)).toBe(false)
-      expect(sent).toBe(512 / 32)
-      expect(sentBeforeFirstAnswer).toBe(512 / 32)
+      // The first, with nothing in flight, went at once; the 511 made after it in its turn, in 16 calls.
+      expect(sent).toBe(1 + 16)
+      expect(mostInFlight).toBeGreaterThanOrEqual(16)
       expect((await limiter.consume('alone')).allowed).toBe(true)
-      expect(sent).toBe(512 / 32 + 1)
+      expect(sent).toBe(1 + 16 + 1)
       expect(pipelinesMade).toBe(0)
     })
   },

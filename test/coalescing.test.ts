@@ -38,9 +38,11 @@ describe('script calls of decisions made in one turn of the event loop (private 
     return evalsha + evals
   }
 
-  it('share script calls by default: 32 decisions per call at most', async () => {
-    expect(await callsFor(undefined, 100)).toBe(4)
-    expect(await callsFor(true, 32)).toBe(1)
+  it('share script calls by default: 32 decisions per call at most, after the first, which had nothing to wait for', async () => {
+    // The first finds no call in flight and goes at once; the 99 made after it in its turn share 4.
+    expect(await callsFor(undefined, 100)).toBe(1 + 4)
+    expect(await callsFor(true, 33)).toBe(1 + 1)
+    expect(await callsFor(true, 34)).toBe(1 + 2)
   })
 
   it('go one call each with `coalesce: false`', async () => {
@@ -49,6 +51,35 @@ describe('script calls of decisions made in one turn of the event loop (private 
 
   it('a lone decision is one call too', async () => {
     expect(await callsFor(true, 1)).toBe(1)
+  })
+
+  it('send a decision that finds no call in flight at once, not at the end of its turn', async () => {
+    const limiter = new RateLimiter({
+      store: new RedisStore({ client: redis.client }),
+      policy: fixedWindow({ limit: 10, windowMs: HOUR }),
+      prefix: uniquePrefix('at-once'),
+    })
+    await limiter.consume('warm-up') // loads the script
+    const evalsha = vi.spyOn(redis.client, 'evalsha')
+    try {
+      const first = limiter.consume('a')
+      expect(evalsha).toHaveBeenCalledTimes(1)
+      const second = limiter.consume('b')
+      const third = limiter.consume('c')
+      expect(evalsha).toHaveBeenCalledTimes(1)
+      const results = await Promise.all([first, second, third])
+      expect(evalsha).toHaveBeenCalledTimes(2)
+      expect(results.map(({ allowed, remaining }) => [allowed, remaining])).toEqual([
+        [true, 9],
+        [true, 9],
+        [true, 9],
+      ])
+      // Answered, it is no longer in flight: the next lone decision goes at once too.
+      void (await limiter.consume('d'))
+      expect(evalsha).toHaveBeenCalledTimes(3)
+    } finally {
+      evalsha.mockRestore()
+    }
   })
 })
 
@@ -109,15 +140,20 @@ describe.each(deployments)('coalesced decisions on Redis %s', (deployment) => {
       prefix: uniquePrefix('run'),
     })
     await limiter.peek('warm-up') // loads the script
+    // A call in flight: the requests made after it in this turn wait for the end of the turn.
+    const inFlight = limiter.peek('warm-up')
     const evalsha = vi.spyOn(client, 'evalsha')
     try {
       // One client key: on a Cluster too, every request goes in the same call.
-      const results = await Promise.all([
-        ...Array.from({ length: 5 }, () => limiter.consume('client')),
-        limiter.peek('client'),
-        limiter.consume('client', { cost: 3 }),
-        limiter.consume('client', { cost: 3 }),
-        limiter.consume('client'),
+      const [results] = await Promise.all([
+        Promise.all([
+          ...Array.from({ length: 5 }, () => limiter.consume('client')),
+          limiter.peek('client'),
+          limiter.consume('client', { cost: 3 }),
+          limiter.consume('client', { cost: 3 }),
+          limiter.consume('client'),
+        ]),
+        inFlight,
       ])
       expect(evalsha).toHaveBeenCalledTimes(1)
       const [, keyCount, , args] = evalsha.mock.calls[0] as unknown as [string, number, string[], string[]]

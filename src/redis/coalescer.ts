@@ -35,12 +35,16 @@ const MOST_PER_CALL = 32
 /**
  * Sends requests to lua/decide.lua. With `coalesce`, the requests made in one turn of the event loop
  * go as one script call per group, decided in the order they came, each still atomic; the batch
- * leaves at the end of the turn (setImmediate), never on a timer. Without, each goes at once.
+ * leaves at the end of the turn (setImmediate), never on a timer. A request that finds no call in
+ * flight has nothing to wait for: it goes at once, and those made after it in its turn, or while it
+ * is out, form the next batch. Without `coalesce`, each goes at once.
  */
 export class Coalescer {
   readonly #send: SendScript
   readonly #coalesce: boolean
   #queue: Queued[] = []
+  /** Script calls sent and not yet answered. */
+  #inFlight = 0
   /** When the queue's first call came: the deadlines of a batch run from there. */
   #queuedAtMs = 0
   /** One queue of deadlines per timeout length, so each falls due in order. */
@@ -54,7 +58,8 @@ export class Coalescer {
   submit(call: ScriptCall): Promise<ScriptAnswer> {
     return new Promise<ScriptAnswer>((resolve, reject) => {
       const queued = { call, resolve, reject }
-      if (!this.#coalesce) this.#sendBatch([queued], performance.now())
+      if (!this.#coalesce || (this.#inFlight === 0 && this.#queue.length === 0))
+        this.#sendBatch([queued], performance.now())
       else if (this.#queue.push(queued) === 1) {
         this.#queuedAtMs = performance.now()
         setImmediate(() => this.#flush())
@@ -124,9 +129,9 @@ export class Coalescer {
     const listArgs = own ? [] : [...lists.keys()].flatMap((list) => list.args)
     const args = [first.call.nowArg, own ? '0' : String(lists.size), ...listArgs, ...heads.values()]
     const script = own ?? (lists.size === 1 ? first.call.list.script : scriptFor([...lists.keys()]))
-    this.#send(script, keys, args, readOnly).then(
+    this.#sendCall(script, keys, args, readOnly).then(
       (answer) => {
-        disarmAll(deadlines)
+        this.#landed(deadlines)
         const values = (answer as string).split(' ')
         const nowMs = Number(values[0])
         const batchSize = storeCallsTraced() ? batch.length : undefined
@@ -137,10 +142,22 @@ export class Coalescer {
         }
       },
       (error: unknown) => {
-        disarmAll(deadlines)
+        this.#landed(deadlines)
         for (const { reject } of batch) reject(error)
       },
     )
+  }
+
+  /** Sends one script call, in flight until {@link #landed}. */
+  #sendCall(...call: Parameters<SendScript>): Promise<unknown> {
+    this.#inFlight++
+    return this.#send(...call)
+  }
+
+  /** A script call's answer or failure came: it is no longer in flight, nor are its deadlines armed. */
+  #landed(deadlines: readonly Deadline[]): void {
+    this.#inFlight--
+    for (const deadline of deadlines) disarm(deadline)
   }
 
   /** A request alone, as its algorithm's own script: the reply is its five figures, then the time. */
@@ -161,9 +178,9 @@ export class Coalescer {
           : cost !== '1'
             ? [limit, windowMs, cost]
             : [limit, windowMs]
-    this.#send(script, call.keys, args, false).then(
+    this.#sendCall(script, call.keys, args, false).then(
       (answer) => {
-        disarmAll(deadlines)
+        this.#landed(deadlines)
         // One string of integers: a client reads one bulk string far faster than an array of them.
         const figures = integersIn(String(answer), SPACE)
         if (figures?.length === 6) {
@@ -172,7 +189,7 @@ export class Coalescer {
         } else reject(new Error(`atomic-ratelimit: an algorithm script answered "${String(answer)}", not six integers`))
       },
       (error: unknown) => {
-        disarmAll(deadlines)
+        this.#landed(deadlines)
         reject(error)
       },
     )
@@ -183,11 +200,6 @@ export class Coalescer {
 function timeOut(batch: readonly Queued[], timeoutMs: number): void {
   const error = new StoreTimeoutError(timeoutMs)
   for (const { call, reject } of batch) if (call.timeoutMs === timeoutMs) reject(error)
-}
-
-/** Lets go of a batch's deadlines once its answer, or its failure, has come. */
-function disarmAll(deadlines: readonly Deadline[]): void {
-  for (const deadline of deadlines) disarm(deadline)
 }
 
 /** The script that knows every algorithm of these policy lists (and penalties, if one has them). */
