@@ -124,6 +124,10 @@ const ENDS_FIRST =
   "a block or ban never ends after the others: a ban's memory outlasts it, a block's refusals count as long as the longest window"
 const LATER_THAN_NOW = 'a state written has refusals or bans still counting, so one of the ends is later than now'
 const SAME_WRITE = 'the write it then makes stores what the key holds (or deletes a key with no bans remembered)'
+const NOTHING_IN_FORCE =
+  'no refusal counted and no block or ban in force: returning, deleting the key or writing it again decide every later request alike'
+const READ_ONLY_IN_FORCE =
+  'a field of a count of 0 or of a block or ban no longer in force (its end, kind, block length): read only while it counts or is in force'
 
 export const equivalentMutants = [
   {
@@ -273,7 +277,43 @@ export const equivalentMutants = [
   ...changesOf('lua/penalty.lua', 'if state[1] == 0 and state[3] == 0 then return end', [
     [14, '1', '0', SAME_WRITE],
     [35, '==', '~=', SAME_WRITE],
+    [32, '3', '4', NOTHING_IN_FORCE],
+    [32, '3', '2', NOTHING_IN_FORCE],
+    [38, '0', '1', NOTHING_IN_FORCE],
   ]),
+  ...changesOf('lua/penalty.lua', 'penalty_write(key, now_ms, { 0, state[2], 0, state[4], 0, 0, state[7] })', [
+    [34, '0', '1', READ_ONLY_IN_FORCE],
+    [43, '2', '1', READ_ONLY_IN_FORCE],
+    [43, '2', '3', READ_ONLY_IN_FORCE],
+    [47, '0', '1', READ_ONLY_IN_FORCE],
+    [60, '0', '1', READ_ONLY_IN_FORCE],
+    [63, '0', '1', READ_ONLY_IN_FORCE],
+  ]),
+  ...changesOf(
+    'lua/penalty.lua',
+    'state = { 0, now_ms + ban_ms, 2, offenses, 0, 0, now_ms + ban_ms + settings.bans_kept_ms }',
+    [
+      [15, '0', '1', READ_ONLY_IN_FORCE],
+      [48, '0', '1', READ_ONLY_IN_FORCE],
+      [51, '0', '1', READ_ONLY_IN_FORCE],
+    ],
+  ),
+  {
+    file: 'lua/penalty.lua',
+    code: 'state[3], state[2] = 1, now_ms + state[5]',
+    column: 26,
+    original: '1',
+    replacement: '0',
+    reason:
+      "a block is in force by its end alone: its kind is compared only with a ban's, and with none's to skip a write that keeps nothing in force",
+  },
+  {
+    file: 'lua/penalty.lua',
+    code: 'local ban_ms = math.min(settings.longest_ban_ms, math.floor(settings.ban_ms * settings.growth ^ (offenses - 1)))',
+    original: 'math.floor',
+    replacement: 'math.ceil',
+    reason: 'ban lengths and growth factors are integers (the options refuse others): the product has nothing to round',
+  },
   {
     file: 'lua/penalty.lua',
     code: 'if state[4] > 0 and now_ms >= state[7] then state[4] = 0 end',

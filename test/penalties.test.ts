@@ -46,8 +46,9 @@ describe.each(storeKinds)('bans (%s)', (kind) => {
       refusals: 2,
       retryAfterMs: 10 * MINUTE,
     })
-    // New windows, but still banned: refusals under a ban count nothing, so two start no other ban.
-    for (const atMs of [5 * MINUTE, 6 * MINUTE]) {
+    // New windows, but still banned: refusals under a ban count nothing, so two (at one instant, within
+    // the refusals' memory) start no other ban, nor a third after them.
+    for (const atMs of [5 * MINUTE, 5 * MINUTE, 6 * MINUTE]) {
       at(atMs)
       expect(await limiter.consume('client')).toMatchObject({
         allowed: false,
@@ -76,6 +77,24 @@ describe.each(storeKinds)('bans (%s)', (kind) => {
     expect(await limiter.peek('client')).toMatchObject({ allowed: true, banned: false })
     await limiter.reset('client')
     expect(await banLength(20 * MINUTE)).toBe(MINUTE)
+  })
+
+  it('remember bans across allowed requests and refusals short of a ban: the next grows from the last', async () => {
+    const ban = { afterRefusals: 2, durationMs: 2 * MINUTE, growthFactor: 2 }
+    const { limiter, at } = limiterWith(kind, { ban })
+    const refusedTwice = async () => {
+      expect(await limiter.consume('client')).toMatchObject({ allowed: false, banned: false, refusals: 1 })
+      return limiter.consume('client')
+    }
+    await limiter.consume('client', { cost: 3 })
+    expect(await refusedTwice()).toMatchObject({ banned: true, retryAfterMs: 2 * MINUTE })
+    at(2 * MINUTE) // the ban is over: an allowed request, then one refusal, short of a ban
+    expect(await limiter.consume('client', { cost: 3 })).toMatchObject({ allowed: true, refusals: 0 })
+    at(2.5 * MINUTE)
+    expect(await limiter.consume('client')).toMatchObject({ allowed: false, banned: false, refusals: 1 })
+    at(3 * MINUTE) // allowed while that refusal is still remembered: the run ends, the ban is not forgotten
+    expect(await limiter.consume('client', { cost: 3 })).toMatchObject({ allowed: true, refusals: 0 })
+    expect(await refusedTwice()).toMatchObject({ banned: true, retryAfterMs: 4 * MINUTE })
   })
 
   it('decide requests sent together, in one script call on Redis, as one after another', async () => {
@@ -152,6 +171,15 @@ describe.each(storeKinds)('continueExceeding (%s)', (kind) => {
       expect(await limiter.peek('client')).toMatchObject({ allowed: true, remaining: 2 })
     },
   )
+  it('start a first ban at its first length when blocks came before it: a block is no ban', async () => {
+    const ban = { afterRefusals: 2, durationMs: 2 * MINUTE, growthFactor: 2 }
+    const { limiter } = limiterWith(kind, { continueExceeding: true, ban })
+    await limiter.consume('client', { cost: 3 })
+    expect(await limiter.consume('client')).toMatchObject({ allowed: false, banned: false, retryAfterMs: MINUTE })
+    expect(await limiter.consume('client')).toMatchObject({ banned: true, retryAfterMs: 2 * MINUTE })
+    // As stored, too: the next request meets the ban in force, ending when it was told.
+    expect(await limiter.peek('client')).toMatchObject({ banned: true, retryAfterMs: 2 * MINUTE })
+  })
 })
 
 describe.each(storeKinds)('countRefusals (%s)', (kind) => {
