@@ -53,7 +53,7 @@ describe('script calls of decisions made in one turn of the event loop (private 
     expect(await callsFor(true, 1)).toBe(1)
   })
 
-  it('send a decision that finds no call in flight at once, not at the end of its turn', async () => {
+  it('send a lone decision (no call in flight, the last call held one) at once, not at the end of its turn', async () => {
     const limiter = new RateLimiter({
       store: new RedisStore({ client: redis.client }),
       policy: fixedWindow({ limit: 10, windowMs: HOUR }),
@@ -74,9 +74,15 @@ describe('script calls of decisions made in one turn of the event loop (private 
         [true, 9],
         [true, 9],
       ])
-      // Answered, it is no longer in flight: the next lone decision goes at once too.
-      void (await limiter.consume('d'))
+      // After a call of several, traffic comes in turns: a lone decision waits for the end of its turn…
+      const fourth = limiter.consume('d')
+      expect(evalsha).toHaveBeenCalledTimes(2)
+      await fourth
       expect(evalsha).toHaveBeenCalledTimes(3)
+      // … and, sent alone, lets the next lone one go at once again.
+      const fifth = limiter.consume('e')
+      expect(evalsha).toHaveBeenCalledTimes(4)
+      await fifth
     } finally {
       evalsha.mockRestore()
     }

@@ -76,8 +76,9 @@ describe('the decision channel', () => {
 
 describe('the store TracingChannel', () => {
   it('traces each Redis decision as one context on start, end, asyncStart and asyncEnd, with the batch it shared', async () => {
-    const published = recordChannels()
     const limiter = new RateLimiter({ store: redisStore, prefix: uniquePrefix('trace') })
+    await limiter.consume('lone') // a call of one before: the store's next lone decision goes at once
+    const published = recordChannels()
     await Promise.all(['a', 'b', 'c'].map((key) => limiter.consume(key)))
     await limiter.consume('alone')
     const events = published.filter(({ channel }) => channel.startsWith('store:'))
@@ -90,7 +91,8 @@ describe('the store TracingChannel', () => {
     )
     const contexts = [...new Set(on(published, 'store:start'))]
     expect(contexts).toHaveLength(4)
-    // The first found no call in flight and went at once; the two made after it in its turn shared one.
+    // The first found no call in flight and went at once; the two made after it in its turn shared one,
+    // which the last, alone in a later turn, waited for the end of its turn to follow.
     expect(contexts.map((context) => context.result.batchSize)).toEqual([1, 2, 2, 1])
     expect(contexts[0]).toMatchObject({ operation: 'consume', store: 'redis', cost: 1, policies: ['100-per-60s'] })
     expect(contexts[0].result.outcomes).toEqual([expect.objectContaining({ allowed: true, remaining: 99 })])

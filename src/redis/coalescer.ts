@@ -35,9 +35,10 @@ const MOST_PER_CALL = 32
 /**
  * Sends requests to lua/decide.lua. With `coalesce`, the requests made in one turn of the event loop
  * go as one script call per group, decided in the order they came, each still atomic; the batch
- * leaves at the end of the turn (setImmediate), never on a timer. A request that finds no call in
- * flight has nothing to wait for: it goes at once, and those made after it in its turn, or while it
- * is out, form the next batch. Without `coalesce`, each goes at once.
+ * leaves at the end of the turn (setImmediate), never on a timer. A lone request, one that finds no
+ * call in flight while the last call held it alone, has nothing to wait for: it goes at once, and
+ * those made after it in its turn, or while it is out, form the next batch. Without `coalesce`,
+ * each goes at once.
  */
 export class Coalescer {
   readonly #send: SendScript
@@ -45,6 +46,12 @@ export class Coalescer {
   #queue: Queued[] = []
   /** Script calls sent and not yet answered. */
   #inFlight = 0
+  /**
+   * Whether the last call sent held more than one request: traffic comes in turns of several, and
+   * the first of a turn waits for the others, even when it finds no call in flight (the answers of
+   * the last turn's calls have all come, and set the next turn going).
+   */
+  #busy = false
   /** When the queue's first call came: the deadlines of a batch run from there. */
   #queuedAtMs = 0
   /** One queue of deadlines per timeout length, so each falls due in order. */
@@ -58,7 +65,7 @@ export class Coalescer {
   submit(call: ScriptCall): Promise<ScriptAnswer> {
     return new Promise<ScriptAnswer>((resolve, reject) => {
       const queued = { call, resolve, reject }
-      if (!this.#coalesce || (this.#inFlight === 0 && this.#queue.length === 0))
+      if (!this.#coalesce || (this.#inFlight === 0 && !this.#busy && this.#queue.length === 0))
         this.#sendBatch([queued], performance.now())
       else if (this.#queue.push(queued) === 1) {
         this.#queuedAtMs = performance.now()
@@ -104,6 +111,7 @@ export class Coalescer {
   }
 
   #sendBatch(batch: readonly Queued[], queuedAtMs: number): void {
+    this.#busy = batch.length > 1
     const first = batch[0] as Queued
     const deadlines = this.#armDeadlines(batch, queuedAtMs)
     if (batch.length === 1 && first.call.standalone) {
