@@ -124,6 +124,10 @@ const ENDS_FIRST =
   "a block or ban never ends after the others: a ban's memory outlasts it, a block's refusals count as long as the longest window"
 const LATER_THAN_NOW = 'a state written has refusals or bans still counting, so one of the ends is later than now'
 const SAME_WRITE = 'the write it then makes stores what the key holds (or deletes a key with no bans remembered)'
+const NO_WINDOW_STORED =
+  'with no window stored, the counts that come with it are never read: no window number equals nil'
+const NO_SLACK_LEFT =
+  "the branch only moves the answer when the previous window's units leave slack (above 0) that fades in: with no slack it works out the window's end, which the lines after it also reach, and with no previous units a request that does not fit leaves none"
 const NOTHING_IN_FORCE =
   'no refusal counted and no block or ban in force: returning, deleting the key or writing it again decide every later request alike'
 const READ_ONLY_IN_FORCE =
@@ -321,6 +325,16 @@ export const equivalentMutants = [
     replacement: '>=',
     reason: 'a count of 0 set to 0 again',
   },
+  ...changesOf('lua/sliding-window.lua', 'if not stored then return nil, 0, 0 end', [
+    [34, '0', '1', NO_WINDOW_STORED],
+    [37, '0', '1', NO_WINDOW_STORED],
+  ]),
+  ...changesOf('lua/sliding-window.lua', 'if slack >= 0 and previous > 0 then', [
+    [12, '>=', '>', NO_SLACK_LEFT],
+    [15, '0', '1', NO_SLACK_LEFT],
+    [17, 'and', 'or', NO_SLACK_LEFT],
+    [30, '>', '>=', NO_SLACK_LEFT],
+  ]),
   {
     file: 'lua/decide.lua',
     code: 'local pending = { count = 0 }',
