@@ -98,20 +98,29 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
     },
   )
 
-  it('gives a fixed-window key refunded on a clock stepped back before its window the whole window as TTL', async () => {
-    const prefix = uniquePrefix('refund-back')
-    const clock = manualClock(MINUTE)
-    const limiter = new RateLimiter({ store, policy, prefix, clock: clock.now })
-    const [redisKey] = redisKeys({ prefix, key: 'client', policies: [policy] }) as [string]
-    clock.set(clock.start + MINUTE + 5_000)
-    const charged = await limiter.consume('client', { cost: 2 })
-    // Back into the minute before the stored one: no time has passed since the stored window opened.
-    clock.set(clock.start + 50_000)
-    await limiter.refund(charged)
-    const ttlMs = await client.pttl(redisKey)
-    expect(ttlMs).toBeGreaterThan(MINUTE - 1_000)
-    expect(ttlMs).toBeLessThanOrEqual(MINUTE)
-  })
+  // What the key holds still weighs for a window (fixed window) or two (sliding window) from the
+  // stored window's start.
+  it.each([
+    ['fixed-window', MINUTE],
+    ['sliding-window', 2 * MINUTE],
+  ])(
+    'gives a %s key refunded on a clock stepped back before its window the TTL it had as that window opened',
+    async (algorithm, lifeMs) => {
+      const prefix = uniquePrefix('refund-back')
+      const clock = manualClock(MINUTE)
+      const backPolicy = policyOf(algorithm as string, { limit: 3, windowMs: MINUTE })
+      const limiter = new RateLimiter({ store, policy: backPolicy, prefix, clock: clock.now })
+      const [redisKey] = redisKeys({ prefix, key: 'client', policies: [backPolicy] }) as [string]
+      clock.set(clock.start + MINUTE + 5_000)
+      const charged = await limiter.consume('client', { cost: 2 })
+      // Back into the minute before the stored one: no time has passed since the stored window opened.
+      clock.set(clock.start + 50_000)
+      await limiter.refund(charged)
+      const ttlMs = await client.pttl(redisKey)
+      expect(ttlMs).toBeGreaterThan((lifeMs as number) - 1_000)
+      expect(ttlMs).toBeLessThanOrEqual(lifeMs as number)
+    },
+  )
 
   it.each(algorithmNames)('writes no %s key for a request of cost 0', async (algorithm) => {
     const prefix = uniquePrefix('cost-0')
