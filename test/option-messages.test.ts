@@ -1,7 +1,9 @@
 // What a user reads when an option is wrong (src/validate.ts, src/penalty-options.ts): the option's
 // name, what it must be, and what arrived, shown as the user would recognise it.
 import { describe, expect, it } from 'vitest'
+import { policyByName } from '../src/algorithms/by-name.js'
 import { fixedWindow, MemoryStore, RateLimiter, type RateLimiterOptions } from '../src/index.js'
+import { algorithmNames, policyOf } from './helpers/policies.js'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -50,6 +52,32 @@ describe('option errors', () => {
 
   it.each(['continueExceeding', 'countRefusals'])('name %s when it is not a boolean', (flag) => {
     expect(() => limiterWith({ [flag]: 'yes' })).toThrow(`Expected \`${flag}\` to be a boolean, got "yes"`)
+  })
+})
+
+describe('algorithm errors', () => {
+  it('name the anchors a fixed window takes', () => {
+    expect(() => fixedWindow({ limit: 1, windowMs: MINUTE, anchor: 'first' as 'epoch' })).toThrow(
+      `Expected \`anchor\` to be 'epoch' or 'first-request', got "first"`,
+    )
+  })
+
+  it('refuse an anchor with any algorithm but the fixed window, and name the algorithms', () => {
+    expect(() => policyByName('gcra', { limit: 1, windowMs: MINUTE, anchor: 'epoch' })).toThrow(
+      `Expected \`anchor\` only with algorithm 'fixed-window', got "gcra"`,
+    )
+    expect(() => policyByName(7, { limit: 1, windowMs: MINUTE })).toThrow(
+      `Expected \`algorithm\` to be one of 'fixed-window', 'sliding-window', 'token-bucket', 'gcra', got 7`,
+    )
+  })
+})
+
+describe('a request of cost 0', () => {
+  it.each(algorithmNames)('leaves no client in a memory store (%s)', async (algorithm) => {
+    const store = new MemoryStore()
+    const limiter = new RateLimiter({ store, policy: policyOf(algorithm, { limit: 3, windowMs: MINUTE }) })
+    expect(await limiter.consume('client', { cost: 0 })).toMatchObject({ allowed: true, remaining: 3 })
+    expect(store.size).toBe(0)
   })
 })
 
