@@ -57,6 +57,7 @@ type TrustProxy = NonNullable<FastifyServerOptions['trustProxy']>
 
 describe('a trust setting that covers every address warns as trusting every proxy does', () => {
   it.each<[string, unknown]>([
+    ['Express true', true],
     ['Express CIDRs 0.0.0.0/1,128.0.0.0/1', '0.0.0.0/1,128.0.0.0/1'],
     ['Express ::/1, every IPv6 client', '::/1'],
     ['Express ::ffff:0:0/96, every IPv4 client written IPv4-mapped', '::ffff:0:0/96'],
@@ -88,6 +89,25 @@ describe('a trust setting that covers every address warns as trusting every prox
   ])('%s: no warning', async (_name, trustProxy) => {
     await expressStatuses(trustProxy, SPOOFED)
     expect(await emitted.all()).toEqual([])
+  })
+
+  it.each<[string, number, number]>([
+    ['Koa proxy: true, every proxy (maxIpsCount 0): once', 0, 1],
+    ['Koa proxy: true, maxIpsCount: 1: no warning', 1, 0],
+  ])('%s', async (_name, maxIpsCount, warnings) => {
+    const { rateLimit } = await import('../adapters/koa.js')
+    const app = new Koa({ proxy: true, maxIpsCount })
+    app.use(rateLimit({ limit: 5 }))
+    app.use((ctx) => {
+      ctx.body = 'ok'
+    })
+    const server = createServer(app.callback())
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    for (const entry of SPOOFED)
+      await (await fetch(`http://127.0.0.1:${port}/`, { headers: { 'X-Forwarded-For': entry } })).text()
+    await new Promise((resolve) => server.close(resolve))
+    expect(await emitted(EVERY_PROXY)).toHaveLength(warnings)
   })
 
   it('Fastify trusting its proxy by address: no warning', async () => {
