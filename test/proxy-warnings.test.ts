@@ -38,6 +38,22 @@ async function expressStatuses(trustProxy: unknown, forwardedFor: readonly strin
   return answers
 }
 
+/** GETs from 127.0.0.1 to a Koa app made with `options` (limit 5), one per X-Forwarded-For value. */
+async function koaRequests(options: ConstructorParameters<typeof Koa>[0], forwardedFor: readonly string[]) {
+  const { rateLimit } = await import('../adapters/koa.js')
+  const app = new Koa(options)
+  app.use(rateLimit({ limit: 5 }))
+  app.use((ctx) => {
+    ctx.body = 'ok'
+  })
+  const server = createServer(app.callback())
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  for (const entry of forwardedFor)
+    await (await fetch(`http://127.0.0.1:${port}/`, { headers: { 'X-Forwarded-For': entry } })).text()
+  await new Promise((resolve) => server.close(resolve))
+}
+
 /** Statuses of injected requests (from 127.0.0.1) to a Fastify server made with `options`. */
 async function fastifyStatuses(options: FastifyServerOptions, forwardedFor: readonly string[]): Promise<number[]> {
   const { rateLimit } = await import('../adapters/fastify.js')
@@ -95,18 +111,7 @@ describe('a trust setting that covers every address warns as trusting every prox
     ['Koa proxy: true, every proxy (maxIpsCount 0): once', 0, 1],
     ['Koa proxy: true, maxIpsCount: 1: no warning', 1, 0],
   ])('%s', async (_name, maxIpsCount, warnings) => {
-    const { rateLimit } = await import('../adapters/koa.js')
-    const app = new Koa({ proxy: true, maxIpsCount })
-    app.use(rateLimit({ limit: 5 }))
-    app.use((ctx) => {
-      ctx.body = 'ok'
-    })
-    const server = createServer(app.callback())
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const { port } = server.address() as AddressInfo
-    for (const entry of SPOOFED)
-      await (await fetch(`http://127.0.0.1:${port}/`, { headers: { 'X-Forwarded-For': entry } })).text()
-    await new Promise((resolve) => server.close(resolve))
+    await koaRequests({ proxy: true, maxIpsCount }, SPOOFED)
     expect(await emitted(EVERY_PROXY)).toHaveLength(warnings)
   })
 
@@ -131,18 +136,7 @@ describe('X-Forwarded-For from a peer that is no trusted proxy', () => {
   })
 
   it('Koa trusting no proxy: warns once, as before', async () => {
-    const { rateLimit } = await import('../adapters/koa.js')
-    const app = new Koa()
-    app.use(rateLimit({ limit: 5 }))
-    app.use((ctx) => {
-      ctx.body = 'ok'
-    })
-    const server = createServer(app.callback())
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const { port } = server.address() as AddressInfo
-    for (const entry of SPOOFED)
-      await (await fetch(`http://127.0.0.1:${port}/`, { headers: { 'X-Forwarded-For': entry } })).text()
-    await new Promise((resolve) => server.close(resolve))
+    await koaRequests({}, SPOOFED)
     expect(await emitted(UNTRUSTED)).toHaveLength(1)
   })
 })
