@@ -28,8 +28,9 @@ export interface RedisStoreOptions {
   readonly scripts?: ScriptsMode
   /**
    * Send the decisions made in one turn of the event loop as one script call (per Cluster slot),
-   * decided in order, each still atomic and exact; a decision that finds no call in flight goes at
-   * once, with nothing to wait for. `false` sends each at once. @default true
+   * decided in order, each still atomic and exact; a lone decision (no call in flight, and the last
+   * call held one decision) goes at once, with nothing to wait for. `false` sends each at once.
+   * @default true
    */
   readonly coalesce?: boolean
 }

@@ -157,9 +157,9 @@ export class Coalescer {
   }
 
   /** Sends one script call, in flight until {@link #landed}. */
-  #sendCall(...call: Parameters<SendScript>): Promise<unknown> {
+  #sendCall(script: LuaScript, keys: string[], args: string[], readOnly: boolean): Promise<unknown> {
     this.#inFlight++
-    return this.#send(...call)
+    return this.#send(script, keys, args, readOnly)
   }
 
   /** A script call's answer or failure came: it is no longer in flight, nor are its deadlines armed. */
