@@ -131,6 +131,20 @@ describe('the plugin scope', () => {
       'Expected `hook` to be one of onRequest, preParsing, preValidation, preHandler, got "onSend"',
     )
   })
+
+  it('registers as atomic-ratelimit, decorating the request and the instance once, however often it is registered', async () => {
+    const app = Fastify()
+    apps.push(app)
+    await app.register(rateLimit({ limit: 2, windowMs: HOUR }))
+    // A second registration in the same scope (as a drop-in entry may do) must not decorate again.
+    await app.register(rateLimit({ limit: 5, windowMs: HOUR, global: false }))
+    app.get('/', async (request) => request.rateLimit?.limit)
+    await app.ready()
+    expect(app.hasRequestDecorator('rateLimit')).toBe(true)
+    expect(app.hasDecorator('rateLimit')).toBe(true)
+    expect(app.pluginName).toContain('atomic-ratelimit')
+    expect((await app.inject('/')).body).toBe('2')
+  })
 })
 
 describe('fastify.rateLimit()', () => {
@@ -145,6 +159,13 @@ describe('fastify.rateLimit()', () => {
     await app.ready()
     expect(await statuses(app, '/strict', 2)).toEqual([200, 429])
     expect(await statuses(app, '/nowhere', 3)).toEqual([404, 404, 429])
+  })
+
+  it('checks its options when called, naming itself', async () => {
+    const app = Fastify()
+    apps.push(app)
+    await app.register(rateLimit({ limit: 5, windowMs: HOUR, global: false }))
+    expect(() => app.rateLimit({ limit: -1 })).toThrow(/, got -1 \(in the rate limit options of rateLimit\(\)\)$/)
   })
 })
 
