@@ -78,3 +78,44 @@ describe('Hono responses on @hono/node-server', () => {
     ])
   })
 })
+
+// Away from Node (app.fetch, as on Workers, Deno and Bun): the request's own signal tells an
+// aborted request, and the execution context keeps the refund running after the response.
+describe('Hono away from Node, settling after the response', () => {
+  it('makes no headers when none are asked for, on a Response the handler made itself', async () => {
+    const app = new Hono()
+    app.use(rateLimit({ limit: 5, windowMs: 60_000, standardHeaders: false }))
+    app.get('/raw', () => new Response('raw'))
+    const raw = await app.request('/raw', {}, { incoming: { socket: { remoteAddress: '198.51.100.8' } } })
+    expect([raw.status, raw.headers.get('ratelimit'), raw.headers.get('retry-after')]).toEqual([200, null, null])
+  })
+
+  it('does not refund a request whose signal aborted, under skipFailedRequests', async () => {
+    const app = new Hono()
+    app.use(rateLimit({ limit: 1, windowMs: 60_000, skipFailedRequests: true, keyGenerator: () => 'one' }))
+    const client = new AbortController()
+    app.get('/', (c) => {
+      client.abort()
+      return c.text('failed', 500)
+    })
+    expect((await app.request(new Request('http://app.test/', { signal: client.signal }))).status).toBe(500)
+    await new Promise((settled) => setTimeout(settled, 20))
+    expect((await app.request('/')).status).toBe(429)
+  })
+
+  it('hands the refund to the execution context, which keeps it running after the response', async () => {
+    const app = new Hono()
+    app.use(rateLimit({ limit: 1, windowMs: 60_000, skipFailedRequests: true, keyGenerator: () => 'one' }))
+    app.get('/', (c) => c.text('failed', 500))
+    const pending: Promise<unknown>[] = []
+    const executionCtx = {
+      waitUntil: (promise: Promise<unknown>) => void pending.push(promise),
+      passThroughOnException() {},
+      props: {},
+    }
+    expect((await app.fetch(new Request('http://app.test/'), {}, executionCtx)).status).toBe(500)
+    expect(pending).toHaveLength(1)
+    await Promise.all(pending)
+    expect((await app.fetch(new Request('http://app.test/'), {}, executionCtx)).status).toBe(500)
+  })
+})

@@ -139,6 +139,36 @@ describe('X-Forwarded-For from a peer that is no trusted proxy', () => {
     await koaRequests({}, SPOOFED)
     expect(await emitted(UNTRUSTED)).toHaveLength(1)
   })
+
+  it.each(['hono', 'fetch'] as const)(
+    '%s trusting no proxy (the default): keys on the peer, warns once naming its fix',
+    async (name) => {
+      const limit = { limit: 1, windowMs: 60_000 }
+      const statuses: number[] = []
+      if (name === 'hono') {
+        const [{ rateLimit }, { Hono }] = await Promise.all([import('../adapters/hono.js'), import('hono')])
+        const app = new Hono()
+        app.use(rateLimit(limit))
+        app.get('/', (c) => c.text('ok'))
+        const env = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
+        for (const entry of SPOOFED)
+          statuses.push((await app.request('/', { headers: { 'X-Forwarded-For': entry } }, env)).status)
+      } else {
+        const { rateLimit } = await import('../adapters/fetch.js')
+        const guard = rateLimit(limit)
+        for (const entry of SPOOFED) {
+          const refused = await guard(new Request('http://app.test/', { headers: { 'X-Forwarded-For': entry } }), {
+            ip: '127.0.0.1',
+          })
+          statuses.push(refused?.status ?? 200)
+        }
+      }
+      expect(statuses).toEqual([200, 429])
+      const messages = await emitted(UNTRUSTED)
+      expect(messages).toHaveLength(1)
+      expect(messages[0]).toContain('rateLimit({ trustProxy: 1 })')
+    },
+  )
 })
 
 describe('an X-Forwarded-For entry that is no IP address', () => {
