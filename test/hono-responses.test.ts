@@ -117,5 +117,12 @@ describe('Hono away from Node, settling after the response', () => {
     expect(pending).toHaveLength(1)
     await Promise.all(pending)
     expect((await app.fetch(new Request('http://app.test/'), {}, executionCtx)).status).toBe(500)
+    // With nothing to refund, nothing is handed over.
+    const counting = new Hono()
+    counting.use(rateLimit({ limit: 5, windowMs: 60_000, keyGenerator: () => 'one' }))
+    counting.get('/', (c) => c.text('ok'))
+    pending.length = 0
+    expect((await counting.fetch(new Request('http://app.test/'), {}, executionCtx)).status).toBe(200)
+    expect(pending).toEqual([])
   })
 })
