@@ -310,3 +310,38 @@ describe('failure domains through node-redis', () => {
     expect(domains.size).toBe(3)
   })
 })
+
+// The key layout the README documents, read back from Redis itself: a store's keys must not change
+// under its users' feet (a new tag orphans every stored state), and no two algorithms may share one.
+describe('key names as documented', () => {
+  const client = connectStandalone(ports.standalonePort)
+  const store = new RedisStore({ client })
+  const tags: Record<string, string> = {
+    'fixed-window': '',
+    'fixed-window-anchored': 'fa:',
+    'sliding-window': 'sw:',
+    'token-bucket': 'tb:',
+    gcra: 'gcra:',
+  }
+
+  it.each(algorithmNames)('names the %s key <prefix>:{<client>}:<tag><policy name>', async (algorithm) => {
+    const prefix = uniquePrefix('names')
+    const policy = policyOf(algorithm, { limit: 5, windowMs: MINUTE, name: 'per-minute' })
+    expect(policy.algorithm).toBe(algorithm)
+    await new RateLimiter({ store, policy, prefix }).consume('203.0.113.7')
+    expect(await client.keys(`${prefix}:*`)).toEqual([`${prefix}:{203.0.113.7}:${tags[algorithm]}per-minute`])
+  })
+
+  it('keeps the state of one policy name apart for each algorithm, on one store and prefix', async () => {
+    const prefix = uniquePrefix('apart')
+    const limiters = algorithmNames.map(
+      (algorithm) =>
+        new RateLimiter({ store, prefix, policy: policyOf(algorithm, { limit: 2, windowMs: HOUR, name: 'shared' }) }),
+    )
+    for (const limiter of limiters) {
+      expect((await limiter.consume('client')).remaining, limiter.policies[0]?.algorithm).toBe(1)
+      expect((await limiter.consume('client')).remaining).toBe(0)
+    }
+    expect(await client.keys(`${prefix}:*`)).toHaveLength(algorithmNames.length)
+  })
+})
