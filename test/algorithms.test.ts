@@ -101,6 +101,24 @@ describe.each(algorithmNames)('%s', (algorithm) => {
       expect(checks.resets).toBeGreaterThanOrEqual(100)
     },
   )
+
+  // The largest request that can ever pass: told to wait until the whole quota is back, not forever.
+  it.each(storeKinds)(
+    'tells a request costing the whole quota, after one unit, a finite wait that holds (%s)',
+    async (kind) => {
+      const clock = steppingClock()
+      const policy = policyOf(algorithm, { limit: 4, windowMs: 2_000 })
+      const limiter = new RateLimiter({ store: stores[kind], policy, prefix: uniquePrefix('whole'), clock: clock.now })
+      expect((await limiter.consume('client')).allowed).toBe(true)
+      const refused = await limiter.consume('client', { cost: 4 })
+      expect(refused.allowed).toBe(false)
+      expect(refused.retryAfterMs).toBeGreaterThan(0)
+      // A sliding window weighs the unit until the window after next: two windows at most.
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(algorithm === 'sliding-window' ? 4_000 : 2_000)
+      clock.step(refused.retryAfterMs)
+      expect((await limiter.consume('client', { cost: 4 })).allowed).toBe(true)
+    },
+  )
 })
 
 describe.each(algorithmNames)('%s refunds', (algorithm) => {
