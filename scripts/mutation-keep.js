@@ -15,13 +15,15 @@ const kept = Object.fromEntries(
     {
       language,
       source,
-      mutants: mutants.map(({ id, mutatorName, replacement, location, status, statusReason }) => ({
+      mutants: mutants.map(({ id, mutatorName, replacement, location, status, statusReason, static: isStatic }) => ({
         id,
         mutatorName,
         replacement,
         location,
         status,
         ...(statusReason ? { statusReason } : {}),
+        // Run at import: the score leaves out such a mutant's survival (mutation-score.js says why).
+        ...(isStatic ? { static: true } : {}),
       })),
     },
   ]),
