@@ -114,7 +114,7 @@ describe.each(algorithmNames)('%s', (algorithm) => {
       expect(refused.allowed).toBe(false)
       expect(refused.retryAfterMs).toBeGreaterThan(0)
       // A sliding window weighs the unit until the window after next: two windows at most.
-    expect(refused.retryAfterMs).toBeLessThanOrEqual(algorithm === 'sliding-window' ? 4_000 : 2_000)
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(algorithm === 'sliding-window' ? 4_000 : 2_000)
       clock.step(refused.retryAfterMs)
       expect((await limiter.consume('client', { cost: 4 })).allowed).toBe(true)
     },

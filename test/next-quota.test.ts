@@ -104,6 +104,25 @@ describe.each(algorithmNames)('%s when the clock steps back', (algorithm) => {
     }
     expect(allowed).toBe(5)
   })
+
+  // GCRA keeps one arrival time, not a time of its own: a clock behind it reads as more debt.
+  it.skipIf(algorithm === 'gcra').each(storeKinds)(
+    'counts no time as passed, taking only the cost (%s)',
+    async (kind) => {
+      const clock = manualClock(60_000)
+      const policy = policyOf(algorithm, { limit: 5, windowMs: 60_000 })
+      const limiter = new RateLimiter({
+        store: stores[kind],
+        policy,
+        prefix: uniquePrefix('back-cost'),
+        clock: clock.now,
+      })
+      clock.set(clock.start + 30_000)
+      expect((await limiter.consume('client', { cost: 2 })).remaining).toBe(3)
+      clock.set(clock.start)
+      expect(await limiter.consume('client')).toMatchObject({ allowed: true, remaining: 2 })
+    },
+  )
 })
 
 describe('when a deploy lowers the limit below what a client used', () => {

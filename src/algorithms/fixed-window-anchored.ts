@@ -19,6 +19,7 @@ export const fixedWindowAnchoredAlgorithm: Algorithm<AnchoredWindowState> = {
   luaFunction: 'fixed_window_anchored',
   evaluate({ limit, windowMs }, state, nowMs, cost, charge) {
     // A clock that went back before the stored start counts as that start: no time passed.
+    // Stryker disable next-line EqualityOperator: when the two times are equal, either is the same time
     const atMs = state && state.startMs > nowMs ? state.startMs : nowMs
     const open = state !== undefined && atMs < state.startMs + windowMs
     const startMs = open ? state.startMs : atMs

@@ -27,6 +27,7 @@ const fixedWindowAlgorithm: Algorithm<FixedWindowState> = {
     let atMs = nowMs
     let used = 0
     if (state?.window === window) used = state.used
+    // Stryker disable next-line EqualityOperator: an equal stored window is caught by the line above
     else if (state && state.window > window) {
       // The clock went back before the stored window: no time passed since its start.
       window = state.window

@@ -35,11 +35,14 @@ function retryAt(
   limit: number,
 ) {
   const slack = limit - current - cost
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: as in its Lua twin (TESTING.md lists it): with no slack the branch works out the window's end, which the lines after it reach too; a request that does not fit with no previous units leaves no slack
   if (slack >= 0 && previous > 0) {
     const elapsedMs = windowMs - Math.floor((slack * windowMs) / previous)
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: as in its Lua twin (TESTING.md lists it): the wait is never above a window (the slack is not negative), and a whole window's is what the lines after it answer
     if (elapsedMs < windowMs) return windowStartMs + elapsedMs
   }
   const elapsedMs = current > 0 ? Math.max(0, windowMs - Math.floor(((limit - cost) * windowMs) / current)) : 0
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: as in its Lua twin (TESTING.md lists it): the wait is never above a window (no cost here is above the limit), and a whole window's in the next window ends where the line after it answers
   if (elapsedMs < windowMs) return windowStartMs + windowMs + elapsedMs
   return windowStartMs + 2 * windowMs
 }
@@ -51,6 +54,7 @@ const slidingWindowAlgorithm: Algorithm<SlidingWindowState> = {
   luaFunction: 'sliding_window',
   evaluate({ limit, windowMs }, state, nowMs, cost, charge) {
     // A clock that went back before the stored window counts as that window's start: no time passed.
+    // Stryker disable next-line EqualityOperator: when the two times are equal, either is the same time
     const atMs = state && state.window * windowMs > nowMs ? state.window * windowMs : nowMs
     const window = Math.floor(atMs / windowMs)
     const windowStartMs = window * windowMs

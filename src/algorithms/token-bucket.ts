@@ -23,6 +23,7 @@ function partsAt(state: TokenBucketState | undefined, atMs: number, limit: numbe
 
 /** The time a decision counts at: a clock that went back before the stored time counts as that time, no time passed. */
 function decisionTime(state: TokenBucketState | undefined, nowMs: number): number {
+  // Stryker disable next-line EqualityOperator: when the two times are equal, either is the same time
   return state && state.atMs > nowMs ? state.atMs : nowMs
 }
 
