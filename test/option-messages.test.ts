@@ -2,7 +2,15 @@
 // name, what it must be, and what arrived, shown as the user would recognise it.
 import { describe, expect, it } from 'vitest'
 import { policyByName } from '../src/algorithms/by-name.js'
-import { fixedWindow, MemoryStore, RateLimiter, type RateLimiterOptions } from '../src/index.js'
+import {
+  fixedWindow,
+  gcra,
+  MemoryStore,
+  RateLimiter,
+  type RateLimiterOptions,
+  slidingWindow,
+  tokenBucket,
+} from '../src/index.js'
 import { algorithmNames, policyOf } from './helpers/policies.js'
 
 const MINUTE = 60_000
@@ -69,6 +77,36 @@ describe('algorithm errors', () => {
     expect(() => policyByName(7, { limit: 1, windowMs: MINUTE })).toThrow(
       `Expected \`algorithm\` to be one of 'fixed-window', 'sliding-window', 'token-bucket', 'gcra', got 7`,
     )
+  })
+})
+
+describe('policy factories', () => {
+  const TEN_YEARS = 10 * 365 * 86_400_000
+
+  it('refuse numbers whose product the stores could not keep exact, naming the product', () => {
+    expect(() => slidingWindow({ limit: 10 ** 14 - 1, windowMs: TEN_YEARS })).toThrow(
+      /^Expected `limit` × `windowMs` to be at most 9007199254740991, got 3\.15\d*e\+25$/,
+    )
+    expect(() => tokenBucket({ limit: 1, windowMs: TEN_YEARS, burst: 10 ** 14 - 1 })).toThrow(
+      /^Expected `burst` × `windowMs` to be at most 9007199254740991, got 3\.15\d*e\+25$/,
+    )
+    expect(() => gcra({ limit: 1, windowMs: TEN_YEARS, burst: 10 ** 9 })).toThrow(
+      'Expected `burst` × `windowMs` / `limit` in µs to be at most 4503599627370496, got 3.1536e+23',
+    )
+  })
+
+  it('name themselves when refusing an option they do not know', () => {
+    const bogus = { limit: 1, windowMs: 1, bogus: 1 } as never
+    expect(() => fixedWindow(bogus)).toThrow(
+      'Unknown fixedWindow() option `bogus`; expected one of limit, windowMs, name, anchor',
+    )
+    expect(() => slidingWindow(bogus)).toThrow(
+      'Unknown slidingWindow() option `bogus`; expected one of limit, windowMs, name',
+    )
+    expect(() => tokenBucket(bogus)).toThrow(
+      'Unknown tokenBucket() option `bogus`; expected one of limit, windowMs, name, burst',
+    )
+    expect(() => gcra(bogus)).toThrow('Unknown gcra() option `bogus`; expected one of limit, windowMs, name, burst')
   })
 })
 
