@@ -5,6 +5,7 @@
 // on; files measured on an older source, and files never measured, are named apart.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import ts from 'typescript'
 
 const REPORT_DIR = 'reports/mutation'
 const MUTATED = ['src/', 'adapters/', 'compat/', 'lua/']
@@ -12,13 +13,39 @@ const MUTATED = ['src/', 'adapters/', 'compat/', 'lua/']
 /**
  * Static mutants (in code run once, at import) are not run fairly, so neither counts nor is called
  * equivalent: those `ignoreStatic` leaves out (stryker.config.mjs says why), and the survivors of
- * those some test also reached by importing the module afresh. Stryker runs such a "hybrid" mutant
- * only against those few tests, and switches it on after the import that would have read it.
+ * those outside every function that some test also reached by importing the module afresh.
+ * Stryker runs such a "hybrid" mutant only against those few tests, and switches it on after the
+ * import that would have read it. (A hybrid mutant inside a function, which a test also calls,
+ * is judged as any other.)
  */
 const isStatic = (mutant) =>
   (mutant.status === 'Ignored' && /static/i.test(mutant.statusReason ?? '')) ||
-  (mutant.static === true && ['Survived', 'NoCoverage'].includes(mutant.status))
+  (mutant.static === true && mutant.atModuleLevel === true && ['Survived', 'NoCoverage'].includes(mutant.status))
 const isEquivalent = (mutant) => mutant.status === 'Ignored' && !isStatic(mutant)
+
+/** A function, or an instance field (set by each construction). */
+const runsPerCall = (node) =>
+  ts.isFunctionLike(node) ||
+  (ts.isPropertyDeclaration(node) && !node.modifiers?.some(({ kind }) => kind === ts.SyntaxKind.StaticKeyword))
+
+/** Whether the mutant lies outside every function (and method) of its TypeScript source: run only at import. */
+function markModuleLevel(path, file) {
+  if (!path.endsWith('.ts')) return
+  const source = ts.createSourceFile(path, file.source, ts.ScriptTarget.Latest, true)
+  const offsetOf = ({ line, column }) => source.getPositionOfLineAndCharacter(line - 1, column - 1)
+  const insideFunction = (position) => {
+    let node = source
+    let inside = false
+    for (;;) {
+      const child = node.getChildren(source).find((each) => each.getStart(source) <= position && position < each.end)
+      if (!child) return inside
+      if (runsPerCall(child)) inside = true
+      node = child
+    }
+  }
+  for (const mutant of file.mutants)
+    if (mutant.static) mutant.atModuleLevel = !insideFunction(offsetOf(mutant.location.start))
+}
 
 /** Detected (killed or timed out) over detected and undetected (survived or never reached). */
 function scoreOf(mutants) {
@@ -50,8 +77,10 @@ function currentResults() {
     .sort((a, b) => (a.keptAt ?? '').localeCompare(b.keptAt ?? ''))
   for (const report of read) {
     for (const [path, file] of Object.entries(report.files)) {
-      if (existsSync(path) && readFileSync(path, 'utf8') === file.source) current[path] = file
-      else stale.add(path)
+      if (existsSync(path) && readFileSync(path, 'utf8') === file.source) {
+        markModuleLevel(path, file)
+        current[path] = file
+      } else stale.add(path)
     }
   }
   return { current, stale: [...stale].filter((path) => !current[path]) }
