@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { digest, lastKeyMemo } from '../src/hash.js'
 import { fixedWindow, RateLimiter, RedisStore } from '../src/index.js'
-import { hashSlot } from '../src/redis/slot.js'
+import { hashSlot, keySlot } from '../src/redis/slot.js'
 import { redisKeys } from '../src/redis-store.js'
 import { algorithmNames, policyOf } from './helpers/policies.js'
 import {
@@ -25,6 +25,27 @@ describe('hashSlot', () => {
     expect(hashSlot('123456789')).toBe(0x31c3)
     expect(hashSlot('foo')).toBe(12_182)
     expect(hashSlot('bar')).toBe(5_061)
+  })
+})
+
+describe('keySlot', () => {
+  const cluster = connectStandalone(ports.clusterPorts[0])
+
+  // Redis's own rules: the text in the first {...} when it is not empty, else the whole key.
+  it.each([
+    'plain',
+    '{user1000}.following',
+    'foo{}{bar}',
+    'foo{{bar}}zap',
+    'foo{bar}{zap}',
+    '{}',
+    '}{x}',
+    'no{close',
+    'no}open',
+    'a{b}',
+    '{a}b{c}',
+  ])('finds the slot Redis finds for %s', async (key) => {
+    expect(keySlot(key)).toBe(await cluster.cluster('KEYSLOT', key))
   })
 })
 
