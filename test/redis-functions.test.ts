@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { promisify } from 'node:util'
+import Redis from 'ioredis'
 import RedisMock from 'ioredis-mock'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   fixedWindow,
   gcra,
@@ -13,8 +14,9 @@ import {
   redisFunctionsLibrary,
 } from '../src/index.js'
 import { functionsLibrary } from '../src/redis/functions.js'
+import { redisKeys } from '../src/redis-store.js'
 import { algorithms } from './helpers/policies.js'
-import { privateRedis, uniquePrefix } from './helpers/redis.js'
+import { connectStandalone, privateRedis, uniquePrefix } from './helpers/redis.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -85,7 +87,71 @@ describe('Functions mode on a private Redis server', () => {
   })
 })
 
+describe('script recovery on a private Redis server', () => {
+  const redis = privateRedis()
+  const calls = async (command: string) => {
+    const stats = await redis.client.info('commandstats')
+    return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)
+  }
+  const policy = fixedWindow({ limit: 3, windowMs: 60_000 })
+
+  it('loads the library once per store that finds it missing, the later load finding it there', async () => {
+    await redis.client.call('FUNCTION', 'FLUSH')
+    await redis.client.config('RESETSTAT')
+    const other = new Redis({ host: '127.0.0.1', port: redis.server.port })
+    await other.ping()
+    try {
+      // Two stores on two connections call at once: both find no function, both load the library.
+      const limiters = [redis.client, other].map(
+        (client) =>
+          new RateLimiter({
+            store: new RedisStore({ client, scripts: 'functions' }),
+            policy,
+            prefix: uniquePrefix('race'),
+          }),
+      )
+      const results = await Promise.all(limiters.map((limiter) => limiter.consume('client')))
+      expect(results.map((result) => [result.allowed, result.degraded])).toEqual([
+        [true, false],
+        [true, false],
+      ])
+      expect(await calls('function\\|load')).toBe(2)
+      expect(await calls('fcall')).toBe(4)
+    } finally {
+      other.disconnect()
+    }
+  })
+
+  it.each(['eval', 'functions'] as const)(
+    'in %s mode, sends nothing more for an error that is not a missing script',
+    async (scripts) => {
+      const prefix = uniquePrefix('wrongtype')
+      const [key] = redisKeys({ prefix, key: 'client', policies: [policy] }) as [string]
+      await redis.client.hset(key, { w: 1 })
+      await redis.client.pexpire(key, 60_000)
+      const onError = vi.fn()
+      const store = new RedisStore({ client: redis.client, scripts })
+      const limiter = new RateLimiter({ store, policy, prefix, onError, onStoreError: 'allow' })
+      await limiter.consume('client') // loads what it needs
+      await redis.client.config('RESETSTAT')
+      expect(await limiter.consume('client')).toMatchObject({ allowed: true, degraded: true })
+      expect(String(onError.mock.calls.at(-1)?.[0])).toContain('WRONGTYPE')
+      const sent = scripts === 'eval' ? ['evalsha', 'eval'] : ['fcall', 'function\\|load']
+      expect(await Promise.all(sent.map(calls))).toEqual([1, 0])
+    },
+  )
+})
+
 describe('RedisStore options', () => {
+  it("takes `scripts: 'eval'`, the default, said outright", async () => {
+    const limiter = new RateLimiter({
+      store: new RedisStore({ client: connectStandalone(), scripts: 'eval' }),
+      policy: fixedWindow({ limit: 1, windowMs: 60_000 }),
+      prefix: uniquePrefix('eval-mode'),
+    })
+    expect((await limiter.consume('client')).allowed).toBe(true)
+  })
+
   it('refuses a `scripts` mode other than eval or functions, naming the option', () => {
     const make = () => new RedisStore({ client: privateClientShape, scripts: 'lua' as 'eval' })
     expect(make).toThrow(RateLimitOptionsError)
