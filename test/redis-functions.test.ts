@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { promisify } from 'node:util'
-import Redis from 'ioredis'
+import { Redis } from 'ioredis'
 import RedisMock from 'ioredis-mock'
 import { describe, expect, it, vi } from 'vitest'
 import {
