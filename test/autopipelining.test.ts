@@ -62,5 +62,31 @@ describe.each(Object.keys(clients) as (keyof typeof clients)[])(
       expect(sent).toBe(1 + 16 + 1)
       expect(pipelinesMade).toBe(0)
     })
+
+    it('sends a script Redis lacks whole with EVAL, and FCALLs in Functions mode, each directly too', async () => {
+      const sentNames: string[] = []
+      let pipelinesMade = 0
+      const pipeline = client.pipeline.bind(client)
+      client.pipeline = ((...args: Parameters<typeof client.pipeline>) => {
+        pipelinesMade++
+        return pipeline(...args)
+      }) as typeof client.pipeline
+      const sendCommand = client.sendCommand.bind(client) as (...args: unknown[]) => Promise<unknown>
+      client.sendCommand = ((...args: unknown[]) => {
+        sentNames.push((args[0] as { name: string }).name.toLowerCase())
+        return sendCommand(...args)
+      }) as typeof client.sendCommand
+      // Two policies with a limit no other test uses: a script of their own, which no server has yet.
+      const limit = 1_000 + Math.floor(Math.random() * 1_000_000)
+      const policy = [fixedWindow({ limit, windowMs: 3_600_000 }), fixedWindow({ limit, windowMs: 7_200_000 })]
+      const prefix = uniquePrefix('autopipe-recover')
+      const viaEval = new RateLimiter({ store: new RedisStore({ client }), policy, prefix })
+      expect((await viaEval.consume('client')).remaining).toBe(limit - 1)
+      expect(pipelinesMade).toBe(0)
+      // FUNCTION LOAD, once per server, may go through the automatic pipeline; FCALL does not.
+      const viaFunctions = new RateLimiter({ store: new RedisStore({ client, scripts: 'functions' }), policy, prefix })
+      expect((await viaFunctions.consume('client')).remaining).toBe(limit - 2)
+      expect(sentNames).toEqual(expect.arrayContaining(['evalsha', 'eval', 'fcall']))
+    })
   },
 )

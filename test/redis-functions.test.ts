@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { promisify } from 'node:util'
-import { Redis } from 'ioredis'
+import { Cluster, Redis } from 'ioredis'
 import RedisMock from 'ioredis-mock'
 import { describe, expect, it, vi } from 'vitest'
 import {
@@ -14,9 +14,10 @@ import {
   redisFunctionsLibrary,
 } from '../src/index.js'
 import { functionsLibrary } from '../src/redis/functions.js'
+import { fromIORedis } from '../src/redis/ioredis-client.js'
 import { redisKeys } from '../src/redis-store.js'
 import { algorithms } from './helpers/policies.js'
-import { connectStandalone, privateRedis, uniquePrefix } from './helpers/redis.js'
+import { connectStandalone, ports, privateRedis, uniquePrefix } from './helpers/redis.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -140,6 +141,15 @@ describe('script recovery on a private Redis server', () => {
       expect(await Promise.all(sent.map(calls))).toEqual([1, 0])
     },
   )
+})
+
+describe('loading the library on a Cluster', () => {
+  it('names the key and the missing slot map when the client knows no master for it yet', () => {
+    const cluster = new Cluster([{ host: '127.0.0.1', port: ports.clusterPorts[0] as number }], { lazyConnect: true })
+    expect(() => fromIORedis(cluster).loadFunctions('#!lua name=x', 'rl:{client}:p')).toThrow(
+      'atomic-ratelimit: no client for the master serving rl:{client}:p (no slot map)',
+    )
+  })
 })
 
 describe('RedisStore options', () => {

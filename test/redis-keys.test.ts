@@ -213,6 +213,8 @@ describe.each(deployments)('fixed-window keys on Redis %s', (deployment) => {
   })
 
   it('names the failure domain of a key: the master serving its slot on a Cluster, the server otherwise', async () => {
+    await client.ping() // a Cluster client knows its slot map once connected
+    const store = new RedisStore({ client })
     const domains = new Set<string>()
     for (let index = 0; index < 60; index++) {
       const key = `client-${index}`
