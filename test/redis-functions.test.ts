@@ -168,6 +168,25 @@ describe('RedisStore options', () => {
     expect(make).toThrow("Expected `scripts` to be 'eval' or 'functions', got \"lua\"")
   })
 
+  it('refuses what is no client it knows, naming what it takes and what it got', () => {
+    const message = (client: unknown) => {
+      try {
+        new RedisStore({ client } as never)
+      } catch (error) {
+        expect(error).toBeInstanceOf(RateLimitOptionsError)
+        return (error as Error).message
+      }
+      return 'no error'
+    }
+    const expected =
+      'Expected `client` to be an ioredis or iovalkey Redis or Cluster, a node-redis client or cluster, or a Valkey GLIDE client, got '
+    expect(message('redis://127.0.0.1:6379')).toBe(`${expected}"redis://127.0.0.1:6379"`)
+    expect(message(null)).toBe(`${expected}null`)
+    // Half a client of each kind: GLIDE's FCALL without its custom commands, ioredis's EVALSHA without EVAL.
+    expect(message({ fcallReadonly() {} })).toMatch(/^Expected `client` to be an ioredis .*, got /)
+    expect(message({ evalsha() {} })).toMatch(/^Expected `client` to be an ioredis .*, got /)
+  })
+
   it('refuses an ioredis-mock client, saying why and what to use instead', () => {
     for (const client of [new RedisMock(), new RedisMock.Cluster(['redis://127.0.0.1:7000'])]) {
       const make = () => new RedisStore({ client })
