@@ -31,6 +31,7 @@ describe('the Functions library', () => {
 
   it('is named by a hash of its text, and so is every function in it', () => {
     const { name, source } = functionsLibrary()
+    expect(redisFunctionsLibrary()).toBe(source)
     expect(name).toMatch(/^atomic_ratelimit_[0-9a-f]{12}$/)
     expect(source.startsWith(`#!lua name=${name}\n`)).toBe(true)
     const functions = [...source.matchAll(/function_name = '(\w+)'/g)].map(([, function_]) => function_)
