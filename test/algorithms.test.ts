@@ -215,3 +215,18 @@ describe('sliding window approximation', () => {
     console.info(`sliding window (${kind}): worst span held limit + ${worstExcess} (limit ${limit})`)
   })
 })
+
+// Keys of many clients in one turn: on a Cluster they fall in many slots, which no call may mix.
+describe('a turn of requests from many clients', () => {
+  it.each(storeKinds)('is decided exactly, each client on its own quota (%s)', async (kind) => {
+    const limiter = new RateLimiter({
+      store: stores[kind],
+      policy: policyOf('fixed-window', { limit: 2, windowMs: 3_600_000 }),
+      prefix: uniquePrefix('many'),
+    })
+    const clients = Array.from({ length: 40 }, (_, index) => `client-${index}`)
+    const results = await Promise.all(clients.flatMap((client) => [1, 2, 3].map(() => limiter.consume(client))))
+    expect(results.filter((result) => result.degraded)).toEqual([])
+    expect(results.map((result) => result.remaining)).toEqual(clients.flatMap(() => [1, 0, 0]))
+  })
+})
