@@ -218,7 +218,7 @@ describe('sliding window approximation', () => {
 
 // Keys of many clients in one turn: on a Cluster they fall in many slots, which no call may mix.
 describe('a turn of requests from many clients', () => {
-  it.each(storeKinds)('is decided exactly, each client on its own quota (%s)', async (kind) => {
+  it.each(storeKinds)('is decided exactly, each client on its own quota, and reset so (%s)', async (kind) => {
     const limiter = new RateLimiter({
       store: stores[kind],
       policy: policyOf('fixed-window', { limit: 2, windowMs: 3_600_000 }),
@@ -228,5 +228,9 @@ describe('a turn of requests from many clients', () => {
     const results = await Promise.all(clients.flatMap((client) => [1, 2, 3].map(() => limiter.consume(client))))
     expect(results.filter((result) => result.degraded)).toEqual([])
     expect(results.map((result) => result.remaining)).toEqual(clients.flatMap(() => [1, 0, 0]))
+    // And a reset gives each its whole quota back.
+    await Promise.all(clients.map((client) => limiter.reset(client)))
+    const peeks = await Promise.all(clients.map((client) => limiter.peek(client)))
+    expect(peeks.map((result) => result.remaining)).toEqual(clients.map(() => 2))
   })
 })
