@@ -124,6 +124,21 @@ describe('script recovery on a private Redis server', () => {
     }
   })
 
+  it('reports a load the server refuses (a user without FUNCTION LOAD), not the missing function', async () => {
+    await redis.client.call('FUNCTION', 'FLUSH')
+    await redis.client.call('ACL', 'SETUSER', 'no-loads', 'on', 'nopass', '~*', '+@all', '-function')
+    const app = new Redis({ host: '127.0.0.1', port: redis.server.port, username: 'no-loads', password: 'x' })
+    try {
+      const onError = vi.fn()
+      const store = new RedisStore({ client: app, scripts: 'functions' })
+      const limiter = new RateLimiter({ store, policy, prefix: uniquePrefix('noperm'), onError, onStoreError: 'allow' })
+      expect(await limiter.consume('client')).toMatchObject({ allowed: true, degraded: true })
+      expect(String(onError.mock.calls[0]?.[0])).toMatch(/NOPERM.*function\|load/)
+    } finally {
+      app.disconnect()
+    }
+  })
+
   it.each(['eval', 'functions'] as const)(
     'in %s mode, sends nothing more for an error that is not a missing script',
     async (scripts) => {
