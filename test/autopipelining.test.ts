@@ -18,31 +18,42 @@ describe.each(Object.keys(clients) as (keyof typeof clients)[])(
     const client = clients[deployment]()
     afterAll(() => client.quit())
 
+    /** Counts the pipelines the client makes from now on: its automatic pipeline takes a command into one. */
+    function countPipelines(): () => number {
+      let made = 0
+      const pipeline = client.pipeline.bind(client)
+      client.pipeline = ((...args: Parameters<typeof client.pipeline>) => {
+        made++
+        return pipeline(...args)
+      }) as typeof client.pipeline
+      return () => made
+    }
+
+    /** Shows `note` each command the client sends from now on, by its name in lower case, with its answer. */
+    function onSent(note: (name: string, answer: Promise<unknown>) => void): void {
+      const sendCommand = client.sendCommand.bind(client) as (...args: unknown[]) => Promise<unknown>
+      client.sendCommand = ((...args: unknown[]) => {
+        const answer = sendCommand(...args)
+        note((args[0] as { name: string }).name.toLowerCase(), answer)
+        return answer
+      }) as typeof client.sendCommand
+    }
+
     it('gets a turn’s script calls all sent at once, none through its automatic pipeline, and decides them exactly', async () => {
       // Its automatic pipeline runs one at a time per node: every script call would wait for the last.
       let sent = 0
       let inFlight = 0
       let mostInFlight = 0
-      // Its automatic pipeline takes a command into a pipeline it makes with pipeline().
-      let pipelinesMade = 0
-      const pipeline = client.pipeline.bind(client)
-      client.pipeline = ((...args: Parameters<typeof client.pipeline>) => {
-        pipelinesMade++
-        return pipeline(...args)
-      }) as typeof client.pipeline
-      const sendCommand = client.sendCommand.bind(client) as (...args: unknown[]) => Promise<unknown>
-      client.sendCommand = ((...args: unknown[]) => {
-        const [command] = args as [{ name: string }]
-        if (command.name !== 'evalsha') return sendCommand(...args)
+      const pipelinesMade = countPipelines()
+      onSent((name, answer) => {
+        if (name !== 'evalsha') return
         sent++
         mostInFlight = Math.max(mostInFlight, ++inFlight)
-        const answer = sendCommand(...args)
         const noteAnswer = () => {
           inFlight--
         }
         answer.then(noteAnswer, noteAnswer)
-        return answer
-      }) as typeof client.sendCommand
+      })
       const limiter = new RateLimiter({
         store: new RedisStore({ client }),
         policy: fixedWindow({ limit: 100, windowMs: 3_600_000 }),
@@ -60,29 +71,20 @@ describe.each(Object.keys(clients) as (keyof typeof clients)[])(
       expect(mostInFlight).toBeGreaterThanOrEqual(16)
       expect((await limiter.consume('alone')).allowed).toBe(true)
       expect(sent).toBe(1 + 16 + 1)
-      expect(pipelinesMade).toBe(0)
+      expect(pipelinesMade()).toBe(0)
     })
 
     it('sends a script Redis lacks whole with EVAL, and FCALLs in Functions mode, each directly too', async () => {
       const sentNames: string[] = []
-      let pipelinesMade = 0
-      const pipeline = client.pipeline.bind(client)
-      client.pipeline = ((...args: Parameters<typeof client.pipeline>) => {
-        pipelinesMade++
-        return pipeline(...args)
-      }) as typeof client.pipeline
-      const sendCommand = client.sendCommand.bind(client) as (...args: unknown[]) => Promise<unknown>
-      client.sendCommand = ((...args: unknown[]) => {
-        sentNames.push((args[0] as { name: string }).name.toLowerCase())
-        return sendCommand(...args)
-      }) as typeof client.sendCommand
+      const pipelinesMade = countPipelines()
+      onSent((name) => sentNames.push(name))
       // Two policies with a limit no other test uses: a script of their own, which no server has yet.
       const limit = 1_000 + Math.floor(Math.random() * 1_000_000)
       const policy = [fixedWindow({ limit, windowMs: 3_600_000 }), fixedWindow({ limit, windowMs: 7_200_000 })]
       const prefix = uniquePrefix('autopipe-recover')
       const viaEval = new RateLimiter({ store: new RedisStore({ client }), policy, prefix })
       expect((await viaEval.consume('client')).remaining).toBe(limit - 1)
-      expect(pipelinesMade).toBe(0)
+      expect(pipelinesMade()).toBe(0)
       // FUNCTION LOAD, once per server, may go through the automatic pipeline; FCALL does not.
       const viaFunctions = new RateLimiter({ store: new RedisStore({ client, scripts: 'functions' }), policy, prefix })
       expect((await viaFunctions.consume('client')).remaining).toBe(limit - 2)
