@@ -104,10 +104,10 @@ function setHeaders(c: Context, headers: HeaderLines): void {
   for (const [name, value] of headers) c.header(name, value)
 }
 
-/** Whether the response has the first of the headers (they are set together): ours, or its own, which wins as on Node. */
+/** Whether the response carries the first of the headers (they are set together). */
 function hasHeaders(c: Context, headers: HeaderLines): boolean {
   const first = headers[0]
-  return first === undefined || c.res.headers.has(first[0])
+  return first === undefined || c.res.headers.get(first[0]) === first[1]
 }
 
 /** On Workers, lets the refund finish after the response; elsewhere the promise runs on by itself. */
