@@ -1,6 +1,8 @@
-import { describe, expect, it, vi } from 'vitest'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { rateLimit } from '../adapters/fetch.js'
 import {
+  channelNames,
   fixedWindow,
   MemoryStore,
   RateLimiter,
@@ -38,7 +40,9 @@ describe('the decision channel', () => {
     const limiter = new RateLimiter({ policy: fixedWindow({ limit: 1, windowMs: MINUTE, name: 'tight' }), prefix: 'p' })
     const guard = rateLimit({ limiter, keyGenerator: () => EMAIL })
     const request = new Request('http://app.test/')
+    const startedMs = performance.now()
     await guard(request)
+    const tookMs = performance.now() - startedMs
     await limiter.peek(EMAIL, { cost: 2 })
     const pk = /;pk=:([^:]+):/.exec(guard.headersOf(request).get('RateLimit') ?? '')?.[1]
     const [consumed, peeked] = on(published, 'decision')
@@ -56,6 +60,7 @@ describe('the decision channel', () => {
       result: { allowed: true, remaining: 0 },
     })
     expect(consumed.storeMs).toBeGreaterThanOrEqual(0)
+    expect(consumed.storeMs).toBeLessThanOrEqual(tookMs)
     expect(peeked).toMatchObject({ partitionKey: pk, operation: 'peek', cost: 2, allowed: false })
     expect(on(published, 'decision')).toHaveLength(2)
   })
@@ -122,6 +127,33 @@ describe('the store TracingChannel', () => {
     expect(failed).toMatchObject({ errorType: 'timeout', store: 'custom' })
     expect(on(published, 'store:asyncEnd')).toEqual([failed])
   })
+
+  it('traces a store call that throws before it returns a promise: start, error, end, and nothing async', async () => {
+    const published = recordChannels()
+    const throwing: Store = {
+      decide: () => {
+        throw new Error(`no store for ${EMAIL}`)
+      },
+      refund: async () => {},
+      reset: async () => {},
+    }
+    expect(await new RateLimiter({ store: throwing, onError: () => {} }).consume(EMAIL)).toMatchObject({
+      degraded: true,
+    })
+    const events = published.filter(({ channel }) => channel.startsWith('store:'))
+    expect(events.map(({ channel }) => channel)).toEqual(['store:start', 'store:error', 'store:end'])
+    const [context] = on(published, 'store:end')
+    expect(context.error.message).toBe(`no store for :${context.partitionKey}:`)
+  })
+
+  it.each(['start', 'end', 'asyncStart', 'asyncEnd', 'error'])('traces for a subscriber of %s alone', async (event) => {
+    const name = `tracing:${channelNames.store}:${event}`
+    const heard = vi.fn()
+    subscribe(name, heard)
+    onTestFinished(() => unsubscribe(name, heard))
+    await new RateLimiter({ store: flakyStore(new Error('down')), onError: () => {} }).consume('k')
+    expect(heard).toHaveBeenCalledTimes(1)
+  })
 })
 
 describe('the store-error channel', () => {
@@ -163,6 +195,32 @@ describe('the store-error channel', () => {
       '_OTHER',
     ])
     expect(on(published, 'storeError')[0].error).toBe(kinds[0]) // ours name no key: passed as they are
+  })
+
+  it('copies a foreign failure as its name, string code, message and stack, each without the client key, and nothing else', async () => {
+    const named = Object.assign(new Error(`no quota for ${EMAIL}`), {
+      name: `QuotaError(${EMAIL})`,
+      code: `E_${EMAIL}`,
+      command: ['GET', EMAIL],
+    })
+    const stackless = Object.assign(new Error(`lost ${EMAIL}`), { stack: undefined })
+    const unprintable = {
+      toString() {
+        throw new Error('no text')
+      },
+    }
+    const published = recordChannels()
+    for (const error of [named, stackless, unprintable])
+      await new RateLimiter({ store: flakyStore(error), onError: () => {} }).consume(EMAIL)
+    const [ofNamed, ofStackless, ofUnprintable] = on(published, 'storeError')
+    const stand = `:${ofNamed.partitionKey}:`
+    expect(ofNamed.errorType).toBe(`E_${stand}`)
+    expect({ ...ofNamed.error }).toEqual({ name: `QuotaError(${stand})`, code: `E_${stand}` })
+    expect(ofNamed.error.message).toBe(`no quota for ${stand}`)
+    expect(ofNamed.error.stack).toBe(named.stack?.replaceAll(EMAIL, stand))
+    expect(ofStackless.error.stack).toBe(`Error: lost ${stand}`)
+    expect(ofUnprintable.error).toMatchObject({ name: 'Error', message: 'object' })
+    expect(ofUnprintable.errorType).toBe('_OTHER')
   })
 })
 
