@@ -150,7 +150,9 @@ describe('the store TracingChannel', () => {
     const name = `tracing:${channelNames.store}:${event}`
     const heard = vi.fn()
     subscribe(name, heard)
-    onTestFinished(() => unsubscribe(name, heard))
+    onTestFinished(() => {
+      unsubscribe(name, heard)
+    })
     await new RateLimiter({ store: flakyStore(new Error('down')), onError: () => {} }).consume('k')
     expect(heard).toHaveBeenCalledTimes(1)
   })
