@@ -112,6 +112,15 @@ describe('call arguments', () => {
     const badClock = new RateLimiter({ clock: () => Number.NaN })
     await expect(badClock.consume('k')).rejects.toThrow(/`clock`/)
   })
+
+  it.each([0, 2 ** 43])('takes a clock at %d ms, the ends of its range', async (nowMs) => {
+    await expect(new RateLimiter({ clock: () => nowMs }).consume('k')).resolves.toMatchObject({ allowed: true })
+  })
+
+  it.each([-1, 2 ** 43 + 1, '1000'])('rejects a clock at %o, naming the range', async (nowMs) => {
+    const outOfRange = new RateLimiter({ clock: () => nowMs as number })
+    await expect(outOfRange.peek('k')).rejects.toThrow(/`clock`.* from 0 to 8796093022208/)
+  })
 })
 
 describe('store options', () => {
