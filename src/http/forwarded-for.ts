@@ -27,8 +27,9 @@ export function forwardedClientIp(
 }
 
 /**
- * Entries are looked at this far and no further: a longer one is no address (its key is
- * unknown-client), so what lies beyond it in a 16 KB header is never scanned.
+ * Entries are looked at this far and no further: one this long is longer than any address, at the
+ * edge of the header as between commas (its key is unknown-client), so what lies beyond it in a
+ * 16 KB header is never scanned.
  */
 const LONGEST_ENTRY = MAX_ADDRESS_LENGTH + 1
 
@@ -68,7 +69,7 @@ function entryStart(header: string, end: number): number {
   const reach = end - LONGEST_ENTRY
   for (let index = end - 1; index >= 0 && index >= reach; index--)
     if (header.charCodeAt(index) === COMMA) return index + 1
-  return reach <= 0 ? 0 : -1
+  return reach < 0 ? 0 : -1
 }
 
 /** Where the entry that starts at `start` ends (at a comma, or the header's end); -1 when it is longer than any address. */
@@ -76,7 +77,7 @@ function entryEnd(header: string, start: number): number {
   const reach = start + LONGEST_ENTRY
   for (let index = start; index < header.length && index < reach; index++)
     if (header.charCodeAt(index) === COMMA) return index
-  return reach >= header.length ? header.length : -1
+  return reach > header.length ? header.length : -1
 }
 
 /** `text` from `start` to `end`, without the spaces and tabs around it. */
