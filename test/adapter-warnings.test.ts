@@ -51,7 +51,11 @@ describe('misconfiguration warnings', () => {
     app.get('/', (c) => c.text('ok'))
     expect((await app.request('/')).status).toBe(200)
     expect((await app.request('/')).status).toBe(429)
-    expect(await emitted('WARN_RATE_LIMIT_NO_CLIENT_IP')).toHaveLength(1)
+    const messages = await emitted('WARN_RATE_LIMIT_NO_CLIENT_IP')
+    expect(messages).toHaveLength(1)
+    expect(messages[0]).toMatch(
+      /^No client IP address was found .* under the key "unknown-client"\. Pass a `keyGenerator`/,
+    )
   })
 
   it('warns once when two limiters share a quota by accident: same store, prefix and policy', async () => {

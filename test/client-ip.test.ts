@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { rateLimit as fetchRateLimit } from '../adapters/fetch.js'
 import { rateLimit as honoRateLimit } from '../adapters/hono.js'
+import { proxiedClient } from '../src/http/client-ip.js'
 import { forwardedClientIp } from '../src/http/forwarded-for.js'
 import { ipKey, RateLimitOptionsError } from '../src/index.js'
 
@@ -41,6 +42,8 @@ describe('ipKey', () => {
     expect(ipKey('2001:db8:ab12:cd34::1', 60)).toBe('2001:db8:ab12:cd30::/60')
     expect(ipKey('2001:db8:0:0:1:0:0:1%3', 128)).toBe('2001:db8::1:0:0:1')
     expect(ipKey('1:0:0:2:0:0:0:3', 128)).toBe('1:0:0:2::3')
+    expect(ipKey('1:2:3:4:5:6:7:8', 128)).toBe('1:2:3:4:5:6:7:8') // no zero group: nothing to shorten
+    expect(ipKey('1:0:2:0:3:0:4:0', 128)).toBe('1:0:2:0:3:0:4:0') // a lone zero group stays
   })
 
   it('keys text that is no IP address as unknown-client, one key for all of it', () => {
@@ -51,6 +54,18 @@ describe('ipKey', () => {
   it('rejects a prefix length outside 1 to 128, naming ipv6Subnet', () => {
     expect(() => ipKey('::1', 0)).toThrow(RateLimitOptionsError)
     expect(() => ipKey('::1', 129)).toThrow(/`ipv6Subnet`/)
+  })
+})
+
+describe('proxiedClient', () => {
+  it('says which proxies were trusted: every one, some (a hop count), or none', () => {
+    const trusted = (trustProxy: number | boolean) => proxiedClient('10.0.0.1', '198.51.100.1', trustProxy).proxyTrust
+    expect([true, 2, 1, 0, false].map(trusted)).toEqual(['all', 'some', 'some', 'none', 'none'])
+    expect(proxiedClient('10.0.0.1', '198.51.100.1', 1)).toEqual({
+      ip: '198.51.100.1',
+      forwardedFor: '198.51.100.1',
+      proxyTrust: 'some',
+    })
   })
 })
 
