@@ -138,6 +138,7 @@ describe('parseIpAddress, where it reads more than Node', () => {
     '[::1]:',
     '[::1]:123456',
     '[::1]x',
+    '[::1]x12',
     '1.2.3.4:',
     '1.2.3.4:1a',
     '0001.2.3.4',

@@ -28,18 +28,24 @@ export function parseIpAddress(text: string): IpAddress | undefined {
   if (text.length > MAX_ADDRESS_LENGTH) return undefined
   let start = 0
   let end = text.length
-  while (start < end && text.charCodeAt(start) <= 32) start++
-  while (end > start && text.charCodeAt(end - 1) <= 32) end--
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: past the text's end charCodeAt reads NaN, which stops the loop as well
+  while (start < end && isBlank(text.charCodeAt(start))) start++
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: text that is all whitespace is no address wherever its end lands
+  while (end > start && isBlank(text.charCodeAt(end - 1))) end--
   if (text[start] === '[') {
     const close = text.indexOf(']', start)
-    if (close < 0 || !isPortOrNothing(text, close + 1, end)) return undefined
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: with no `]`, the port check that follows refuses the text from its start
+    if (close < 0) return undefined
+    if (!isPortOrNothing(text, close + 1, end)) return undefined
     return ipv6Of(text, start + 1, close)
   }
   const colon = text.indexOf(':', start)
   // A dot before the first colon: IPv4 with a port, since IPv6 text has one only after its last colon.
   const dot = text.indexOf('.', start)
-  if (colon < 0 || colon >= end || (dot >= 0 && dot < colon)) {
-    const ipv4End = colon >= 0 && colon < end ? colon : end
+  // Stryker disable next-line EqualityOperator: a dot at the colon cannot be, and text that starts with a dot is no address either way
+  if (colon < 0 || (dot >= 0 && dot < colon)) {
+    // Stryker disable next-line EqualityOperator: a colon first (at 0) is no IPv4 text: it never comes here
+    const ipv4End = colon >= 0 ? colon : end
     if (!isPortOrNothing(text, ipv4End, end)) return undefined
     const ipv4 = parseIpv4(text, start, ipv4End)
     return ipv4 === undefined ? undefined : { ipv4 }
@@ -50,7 +56,8 @@ export function parseIpAddress(text: string): IpAddress | undefined {
 /** IPv6 between `start` and `end`, a zone id after `%` dropped. */
 function ipv6Of(text: string, start: number, end: number): IpAddress | undefined {
   const percent = text.indexOf('%', start)
-  const zoned = percent >= 0 && percent < end
+  // Stryker disable next-line EqualityOperator: text that starts with `%` is no address, zoned or not
+  const zoned = percent >= 0
   // A zone id names an interface: it has at least one character.
   if (zoned && percent + 1 === end) return undefined
   const ipv6 = parseIpv6(text, start, zoned ? percent : end)
@@ -76,7 +83,7 @@ export function parseIpv4(text: string, start: number, end: number): number | un
     if (digit >= 0) {
       part = part * 10 + digit
       if (++digits > 3 || part > 255) return undefined
-    } else if (text.charCodeAt(index) === DOT && digits > 0 && dots < 3) {
+    } else if (text.charCodeAt(index) === DOT && digits > 0) {
       value = value * 256 + part
       ;[part, digits] = [0, 0]
       dots++
@@ -95,12 +102,12 @@ function parseIpv6(text: string, start: number, end: number): number[] | undefin
     gap = 0
     index += 2
   }
-  while (index < end && groups.length < 8) {
+  while (index < end) {
     const groupStart = index
     index = hexRunEnd(text, index, end)
     if (index < end && text.charCodeAt(index) === DOT) {
       const ipv4 = parseIpv4(text, groupStart, end)
-      if (ipv4 === undefined || groups.length > 6) return undefined
+      if (ipv4 === undefined) return undefined
       groups.push(Math.floor(ipv4 / 0x10000), ipv4 % 0x10000)
       index = end
       break
@@ -127,11 +134,21 @@ function withZeros(groups: number[], gap: number): number[] | undefined {
   return groups
 }
 
-/** Where the hex digits from `start` end, looking at five at most (a group has four). */
+/** Where the hex digits from `start` end. */
 function hexRunEnd(text: string, start: number, end: number): number {
   let index = start
-  while (index < end && index - start < 5 && hexDigitAt(text, index) >= 0) index++
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: what ends an IPv6 text (`%`, `]`, whitespace, the text's end) is no hex digit
+  while (index < end && isHexDigit(text, index)) index++
   return index
+}
+
+/** Whitespace or a control character, as trimmed around an address. */
+function isBlank(code: number): boolean {
+  return code <= 32
+}
+
+function isHexDigit(text: string, index: number): boolean {
+  return hexDigitAt(text, index) >= 0
 }
 
 function hexValue(text: string, start: number, end: number): number {
