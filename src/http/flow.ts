@@ -90,14 +90,17 @@ export class RequestFlow<Req, Res, Handler> {
     // Key and cost are awaited only when a callback made them promises: awaiting a plain value
     // would still cost a turn of the microtask queue on every request.
     const keyed = this.#keyOf(request, client)
+    // Stryker disable next-line ConditionalExpression,StringLiteral: a shortcut: awaiting the plain key gives the same key a turn later
     const key = typeof keyed === 'string' ? keyed : await keyed
     // The deny list first: a key on both lists is refused. Only a true from the allow list lets a
     // request through: a list function that answers anything else leaves it counted.
     if (denyList && (await denyList(request, key))) return this.#denied
     if (allowList && (await allowList(request, key)) === true) return undefined
     const costed = this.#costOf(request)
+    // Stryker disable next-line ConditionalExpression,StringLiteral: a shortcut: awaiting the plain cost gives the same cost a turn later
     const cost = typeof costed === 'number' ? costed : await costed
     // The default cost and limits need no options object to build and check.
+    // Stryker disable next-line ConditionalExpression: a shortcut: { cost: 1 } decides as no options do
     const call = this.#perRequest ? await this.#callOptions(request, cost) : cost === 1 ? undefined : { cost }
     const result = await limiter.consume(key, call)
     const policies = this.#perRequest ? limiter.policiesFor(call) : limiter.policies
@@ -152,6 +155,7 @@ export class RequestFlow<Req, Res, Handler> {
     const { limitOf, windowMsOf } = this.options
     const limit = limitOf && (await limitOf(request))
     const windowMs = windowMsOf && (await windowMsOf(request))
+    // Stryker disable next-line ConditionalExpression: a shortcut: a limit or window given as undefined reads as none given
     return { cost, ...(limit === undefined ? {} : { limit }), ...(windowMs === undefined ? {} : { windowMs }) }
   }
 
@@ -170,6 +174,7 @@ export class RequestFlow<Req, Res, Handler> {
     const { standardHeaders: draft, quotaUnit } = this.options
     const headers: HeaderLines = []
     if (draft) {
+      // Stryker disable next-line ConditionalExpression: a shortcut: draft-7 headers name no partition key, so making one only costs time
       const partitionKey = draft === 'draft-8' ? this.#partitionKey(key) : undefined
       headers.push(...standardHeaders[draft]({ result, policies, partitionKey, quotaUnit }))
     }
