@@ -5,6 +5,7 @@
 // files), so the warning starts unseen here.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { UNKNOWN_CLIENT_KEY } from '../src/http/client-ip.js'
+import { keyOfGenerated } from '../src/http/request-key.js'
 import { fixedWindow, RateLimiter } from '../src/index.js'
 import { harnesses, type TestApp } from './helpers/adapters.js'
 import { rateLimitWarnings } from './helpers/warnings.js'
@@ -54,6 +55,23 @@ describe('a keyGenerator that returns no key, the first time in a process', () =
     expect(noKey[0]).toContain('returned ""')
     expect(noKey[0]).toContain(`"${UNKNOWN_CLIENT_KEY}"`)
     expect(noKey[0]).toContain('Return a non-empty string or a number')
+    expect(noKey[0]).toMatch(/`skip` the requests that have no client to count\.$/)
+  })
+})
+
+describe('keyOfGenerated', () => {
+  it.each([
+    ['user-7', 'user-7'],
+    [42, '42'],
+    [-0.5, '-0.5'],
+    [10n, '10'],
+  ])('takes %o as the key %o', (generated, key) => {
+    expect(keyOfGenerated(generated)).toBe(key)
+  })
+
+  it.each(notKeys)('takes %s as the fallback key', (_label, generate) => {
+    const generated = generate()
+    if (!(generated instanceof Promise)) expect(keyOfGenerated(generated)).toBe(UNKNOWN_CLIENT_KEY)
   })
 })
 

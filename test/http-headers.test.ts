@@ -8,7 +8,7 @@ import {
   retryAfterSeconds,
   toSeconds,
 } from '../src/http/headers.js'
-import { serializeItem, serializeString } from '../src/http/structured-fields.js'
+import { serializeInteger, serializeItem, serializeString } from '../src/http/structured-fields.js'
 import { fixedWindow, type PolicyResult, type RateLimitResult } from '../src/index.js'
 
 const perMinute = fixedWindow({ limit: 100, windowMs: 60_000 })
@@ -126,10 +126,20 @@ describe('Retry-After', () => {
 })
 
 describe('structured field serialization', () => {
+  it('writes Integers of up to 15 digits, and refuses longer ones naming the value', () => {
+    expect(serializeInteger(999_999_999_999_999)).toBe('999999999999999')
+    expect(serializeInteger(-999_999_999_999_999)).toBe('-999999999999999')
+    expect(() => serializeInteger(1e15)).toThrow(
+      'A structured field Integer must have at most 15 digits, got 1000000000000000',
+    )
+    expect(() => serializeInteger(1.5)).toThrow(RangeError)
+  })
+
   it('escapes quotes and backslashes in Strings and refuses what a String cannot hold', () => {
     expect(serializeString('a"b\\c')).toBe('"a\\"b\\\\c"')
     expect(() => serializeString('ü')).toThrow(RangeError)
     expect(() => serializeItem(2 ** 60)).toThrow(RangeError)
+    expect(() => serializeString('ü')).toThrow('A structured field String holds printable ASCII only, got "ü"')
     expect(serializeItem(0, { skipped: undefined, q: 1 })).toBe('0;q=1')
   })
 })

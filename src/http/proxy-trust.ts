@@ -30,6 +30,7 @@ const verdicts = new WeakMap<object, boolean>()
  */
 export function trustsEveryHop(setting: object, believes: (chain: readonly string[]) => boolean): boolean {
   let verdict = verdicts.get(setting)
+  // Stryker disable next-line ConditionalExpression: a cache: asked again, the setting gives the same verdict
   if (verdict === undefined) {
     verdict = PUBLIC_CHAINS.some(believes)
     verdicts.set(setting, verdict)
