@@ -160,3 +160,69 @@ describe('stores that misbehave', () => {
     expect(onError).toHaveBeenCalledTimes(1)
   })
 })
+
+describe('deciding without the store', () => {
+  const down: Store = {
+    decide: () => Promise.reject(new Error('down')),
+    refund: () => Promise.reject(new Error('down')),
+    reset: async () => {},
+  }
+  const limiterOn = (store: Store, options: RateLimiterOptions) =>
+    new RateLimiter({ store, onError: () => {}, policy: fixedWindow({ limit: 3, windowMs: 400 }), ...options })
+
+  it("onStoreError 'deny' asks for no longer than the window, 'allow' leaves the whole limit", async () => {
+    expect(await limiterOn(down, { onStoreError: 'deny' }).consume('k')).toMatchObject({
+      allowed: false,
+      remaining: 0,
+      retryAfterMs: 400,
+      resetAfterMs: 400,
+      nextQuotaMs: 400,
+    })
+    expect(await limiterOn(down, { onStoreError: 'allow' }).consume('k')).toMatchObject({
+      allowed: true,
+      remaining: 3,
+      retryAfterMs: 0,
+      resetAfterMs: 0,
+    })
+  })
+
+  it('reset forgets what the fallback store counted, as well as what the store did', async () => {
+    const limiter = limiterOn(down, { onStoreError: 'fallback' })
+    for (let request = 0; request < 3; request++) await limiter.consume('k')
+    expect((await limiter.consume('k')).allowed).toBe(false)
+    await limiter.reset('k')
+    expect(await limiter.consume('k')).toMatchObject({ allowed: true, degraded: true, remaining: 2 })
+  })
+
+  it('drops a refund while the breaker is open, and says so; half-open while its probe is out', async () => {
+    let answer: 'now' | 'fail' | 'later' = 'now'
+    const refunds = vi.fn(async () => {})
+    const outcome = { allowed: true, remaining: 2, resetAfterMs: 400, retryAfterMs: 0, nextQuotaMs: 400 }
+    const flaky: Store = {
+      decide: async (request) => {
+        if (answer === 'fail') throw new Error('down')
+        if (answer === 'later') await sleep(50)
+        return { nowMs: request.nowMs ?? Date.now(), outcomes: [outcome] }
+      },
+      refund: refunds,
+      reset: async () => {},
+    }
+    const onError = vi.fn()
+    const limiter = limiterOn(flaky, { onError, circuitBreaker: { failureThreshold: 1, cooldownMs: 100 } })
+    const charged = await limiter.consume('k')
+    answer = 'fail'
+    await limiter.consume('k')
+    expect(limiter.circuitState).toBe('open')
+    await limiter.refund(charged)
+    expect(refunds).not.toHaveBeenCalled()
+    expect(onError.mock.lastCall?.[0]).toMatchObject({
+      message: expect.stringMatching(/breaker is open: the refund was dropped/),
+    })
+    await sleep(120)
+    answer = 'later'
+    const probe = limiter.consume('k')
+    expect(limiter.circuitState).toBe('half-open')
+    expect(await probe).toMatchObject({ degraded: false })
+    expect(limiter.circuitState).toBe('closed')
+  })
+})
