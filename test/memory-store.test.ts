@@ -8,15 +8,29 @@ function limiterOn(store: MemoryStore, clock: () => number, limit = 1) {
 }
 
 describe('MemoryStore', () => {
-  it('sweeps expired keys as new keys arrive', async () => {
+  it('sweeps expired keys as new keys arrive, two for each, from the moment their window ends', async () => {
     const store = new MemoryStore()
     let nowMs = 0
     const limiter = limiterOn(store, () => nowMs)
     for (let key = 0; key < 1_000; key++) await limiter.consume(`old-${key}`)
     expect(store.size).toBe(1_000)
-    nowMs = 10 * SECOND
-    for (let key = 0; key < 1_000; key++) await limiter.consume(`new-${key}`)
-    expect(store.size).toBeLessThan(1_100)
+    nowMs = SECOND
+    for (let key = 0; key < 400; key++) await limiter.consume(`new-${key}`)
+    // Each new key sweeps the next two in a walk that goes on from where it stopped: 800 looked at,
+    // some of them new keys once the walk comes round.
+    expect(store.size).toBeGreaterThan(1_400 - 800)
+    expect(store.size).toBeLessThan(1_400 - 700)
+    for (let key = 400; key < 1_000; key++) await limiter.consume(`new-${key}`)
+    expect(store.size).toBe(1_000)
+  })
+
+  it('keeps apart two prefixes that decide under the same policy list', async () => {
+    const store = new MemoryStore()
+    const policies = Object.freeze([fixedWindow({ limit: 1, windowMs: SECOND })])
+    const request = (prefix: string) => ({ prefix, key: 'k', policies, cost: 1, mode: 'consume' as const, nowMs: 0 })
+    expect(store.decideNow(request('one')).outcomes[0]?.allowed).toBe(true)
+    expect(store.decideNow(request('two')).outcomes[0]?.allowed).toBe(true)
+    expect(store.decideNow(request('one')).outcomes[0]?.allowed).toBe(false)
   })
 
   it('holds at most maxKeys, forgetting the least recently charged first', async () => {
