@@ -5,10 +5,11 @@ import type { AddressInfo } from 'node:net'
 import express from 'express'
 import { Hono } from 'hono'
 import Koa from 'koa'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { rateLimit as expressRateLimit } from '../adapters/express.js'
 import { rateLimit as honoRateLimit } from '../adapters/hono.js'
 import { rateLimit as koaRateLimit } from '../adapters/koa.js'
+import { WARNING_CODES, warnOnce } from '../src/http/warnings.js'
 import { MemoryStore } from '../src/index.js'
 import { rateLimitWarnings } from './helpers/warnings.js'
 
@@ -68,5 +69,19 @@ describe('misconfiguration warnings', () => {
     const messages = await emitted('WARN_RATE_LIMIT_SHARED_QUOTA')
     expect(messages).toHaveLength(1)
     expect(messages[0]).toContain('prefix "rl" and policy "5-per-60s"')
+    expect(messages[0]).toMatch(/Give each its own `prefix` unless the sharing is meant\.$/)
+  })
+
+  it('writes a warning to console.warn where the runtime has no process.emitWarning', () => {
+    const logged = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const emitWarning = process.emitWarning
+    Object.assign(process, { emitWarning: undefined })
+    try {
+      warnOnce(WARNING_CODES.noKey, 'no key here')
+      expect(logged).toHaveBeenCalledWith('RateLimitWarning [WARN_RATE_LIMIT_NO_KEY]: no key here')
+    } finally {
+      Object.assign(process, { emitWarning })
+      logged.mockRestore()
+    }
   })
 })

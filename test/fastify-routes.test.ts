@@ -245,6 +245,10 @@ describe.each(Object.entries(stores))('refusals and the error handler, %s store'
     const [{ error, status, ratelimit }] = seen as [(typeof seen)[number]]
     expect(error).toBeInstanceOf(RateLimitRefusedError)
     expect(error).toMatchObject({ statusCode: 429, code: 'ERR_RATE_LIMIT_REFUSED', reason: 'limited' })
+    expect(error).toMatchObject({
+      name: 'RateLimitRefusedError',
+      message: `Too many requests; retry in ${refused.json().after} s.`,
+    })
     expect([status, ratelimit]).toEqual([429, refused.headers.ratelimit])
     expect((error as RateLimitRefusedError).result?.allowed).toBe(false)
   })

@@ -52,6 +52,7 @@ function guarded<Req>(hook: RateLimitHook<Req>, name: string): RateLimitHook<Req
   return function runHook(request, result) {
     try {
       const returned = hook(request, result)
+      // Stryker disable next-line ConditionalExpression: a shortcut: a value that is no promise, resolved, never rejects
       if (typeof (returned as PromiseLike<unknown> | null)?.then === 'function') Promise.resolve(returned).catch(log)
     } catch (error) {
       log(error)

@@ -45,6 +45,7 @@ export function readLimiter(given: LimiterOptions): RateLimiter {
     limit: typeof limit === 'function' ? 1 : limit,
     windowMs: typeof windowMs === 'function' ? 60_000 : windowMs,
     ...definedOnly({ anchor: given.anchor }),
+    // Stryker disable next-line ConditionalExpression: a name given as undefined reads as none given
     ...(name === undefined ? {} : { name }),
   }
   const policy = policyByName(withDefault<unknown>(given.algorithm, 'fixed-window'), window)

@@ -26,8 +26,11 @@ export function peerAddressIn(env: ServerEnv | undefined, request: Request): str
   return env?.incoming?.socket?.remoteAddress ?? env?.requestIP?.(request)?.address ?? env?.remoteAddr?.hostname
 }
 
-/** On @hono/node-server, Node's response for this request (`env.outgoing`), while its headers can still be set. */
+/**
+ * On @hono/node-server, Node's response for this request (`env.outgoing`). Whether its headers were
+ * sent meanwhile is the caller's to ask, before it decides anything more.
+ */
 export function nodeResponseIn(env: ServerEnv | undefined): NodeResponse | undefined {
   const outgoing = env?.outgoing
-  return typeof outgoing?.setHeader === 'function' && !outgoing.headersSent ? outgoing : undefined
+  return typeof outgoing?.setHeader === 'function' ? outgoing : undefined
 }

@@ -29,6 +29,7 @@ export function warnOnce(code: WarningCode, message: string | (() => string)): v
   if (emitted.has(code)) return
   emitted.add(code)
   const text = typeof message === 'function' ? message() : message
+  // Stryker disable next-line OptionalChaining: every runtime the suite runs on has a process
   const emit = globalThis.process?.emitWarning
   if (typeof emit === 'function') emit.call(globalThis.process, text, { type: 'RateLimitWarning', code })
   else console.warn(`RateLimitWarning [${code}]: ${text}`)
