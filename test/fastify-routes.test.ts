@@ -121,6 +121,25 @@ describe('the plugin scope', () => {
     expect(() => app.get('/y', { config: { rateLimit: { global: false } as never } }, async () => 'y')).toThrow(
       'Expected `global` only in the options of the plugin, not of a route (in the rate limit options of GET /y)',
     )
+    let thrown: unknown
+    try {
+      app.get('/w', { config: { rateLimit: 'none' as never } }, async () => 'w')
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toBeInstanceOf(RateLimitOptionsError)
+    expect((thrown as Error).message).toMatch(
+      /^Expected rateLimit\(\) \(atomic-ratelimit\/fastify\) \(GET \/w\) options /,
+    )
+    expect((thrown as Error).cause).toBeInstanceOf(RateLimitOptionsError)
+    const throwing = {
+      get limit(): number {
+        throw new TypeError('a getter of the app')
+      },
+    }
+    expect(() => app.get('/v', { config: { rateLimit: throwing } }, async () => 'v')).toThrow(
+      new TypeError('a getter of the app'),
+    )
     const withLimiter = Fastify()
     apps.push(withLimiter)
     await withLimiter.register(rateLimit({ limiter: new RateLimiter() }))
@@ -204,6 +223,27 @@ describe('the hook option', () => {
     const allowed = await post()
     expect([allowed.statusCode, allowed.json()]).toEqual([200, { sent: hook }])
     expect((await post()).statusCode).toBe(429)
+  })
+
+  it('runs before the route’s own hooks of that name, and keeps them, one or several', async () => {
+    const ran: string[] = []
+    const app = await appWith({ limit: 5, windowMs: HOUR }, (routes) => {
+      const config = { rateLimit: { limit: 1 } }
+      routes.get('/one', { config, onRequest: async () => void ran.push('one') }, async () => 'one')
+      const two = [async () => void ran.push('two-a'), async () => void ran.push('two-b')]
+      routes.get('/two', { config, onRequest: two }, async () => 'two')
+    })
+    expect(await statuses(app, '/one', 2)).toEqual([200, 429])
+    expect(await statuses(app, '/two', 2)).toEqual([200, 429])
+    expect(ran).toEqual(['one', 'two-a', 'two-b'])
+  })
+
+  it('settles a route’s own limiter by the reply’s status', async () => {
+    const app = await appWith({ limit: 5, windowMs: HOUR }, (routes) => {
+      const rateLimit = { limit: 1, skipFailedRequests: true }
+      routes.get('/missing', { config: { rateLimit } }, async (_request, reply) => reply.code(404).send('no'))
+    })
+    expect(await statuses(app, '/missing', 3)).toEqual([404, 404, 404])
   })
 
   it('takes a route hook of its own', async () => {

@@ -125,6 +125,7 @@ export class RouteFlows<Req extends object, Res, Handler> {
   /** The hook that `make` builds for `flow`, built once per flow, not once per request. */
   hookFor<Hook>(flow: RequestFlow<Req, Res, Handler>, make: (flow: RequestFlow<Req, Res, Handler>) => Hook): Hook {
     let hook = this.#hooks.get(flow) as Hook | undefined
+    // Stryker disable next-line ConditionalExpression: a cache: made again, the hook decides alike
     if (hook === undefined) {
       hook = make(flow)
       this.#hooks.set(flow, hook)
@@ -147,6 +148,7 @@ export class RouteFlows<Req extends object, Res, Handler> {
 
   /** Keeps an allowed decision of `flow` to settle after the response, when the flow refunds. */
   keep(request: Req, flow: RequestFlow<Req, Res, Handler>, decision: HttpDecision): void {
+    // Stryker disable next-line ConditionalExpression: a shortcut: settle returns at once for a flow that never refunds
     if (flow.settles) this.#settling.set(request, [...(this.#settling.get(request) ?? []), { flow, decision }])
   }
 
