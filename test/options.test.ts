@@ -104,6 +104,28 @@ describe('call arguments', () => {
     await expect(limiter.reset(key as string)).rejects.toBeInstanceOf(TypeError)
   })
 
+  it.each([null, undefined, 'result', {}, { allowed: 'yes' }])(
+    'rejects refunding %o, naming result',
+    async (result) => {
+      await expect(limiter.refund(result as never)).rejects.toThrow(
+        /^Expected `result` to be a result of consume\(\), got /,
+      )
+    },
+  )
+
+  it('refunds nothing for a result it did not charge: a denial, a copy, or one refunded already', async () => {
+    const tight = new RateLimiter({ policy: fixedWindow({ limit: 2, windowMs: 60_000 }) })
+    const charged = await tight.consume('k')
+    await tight.consume('k')
+    const denied = await tight.consume('k')
+    await tight.refund(denied)
+    await tight.refund({ ...charged })
+    expect((await tight.peek('k')).remaining).toBe(0)
+    await tight.refund(charged)
+    await tight.refund(charged)
+    expect((await tight.peek('k')).remaining).toBe(1)
+  })
+
   it('rejects unknown consume options', async () => {
     await expect(limiter.consume('k', { weight: 2 } as never)).rejects.toThrow(/`weight`/)
   })

@@ -132,6 +132,10 @@ describe('stores that misbehave', () => {
     }
     expect(await new RateLimiter({ store: throwing, onError }).consume('k')).toMatchObject({ degraded: true })
     expect(consoleError).toHaveBeenCalledTimes(1)
+    expect(consoleError).toHaveBeenCalledWith(
+      'atomic-ratelimit: the onError callback threw',
+      expect.objectContaining({ message: 'callback bug' }),
+    )
     consoleError.mockRestore()
   })
 
