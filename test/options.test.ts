@@ -72,12 +72,57 @@ describe('RateLimiter options', () => {
     [{ policy: { algorithm: 'leaky-bucket' } }, 'policy'],
     [{ policy: [fixedWindow({ limit: 1, windowMs: 1 }), fixedWindow({ limit: 1, windowMs: 1 })] }, 'policy', /twice/],
     [{ policies: [] }, 'policies', /Unknown/],
+    [{ prefix: 'a}' }, 'prefix', /a non-empty string without \{ or \}, got "a\}"$/],
+    [{ store: null }, 'store', /a Store such as new RedisStore\(\.\.\.\), got null$/],
+    [{ store: { decide() {}, refund() {} } }, 'store'],
+    [{ instances: 0, onStoreError: 'fallback' }, 'instances'],
+    [{ instances: 2 }, 'instances', /only with onStoreError 'fallback', where it divides the limits$/],
+    [{ instances: 2, onStoreError: 'deny' }, 'instances'],
+    [{ onStoreError: 'retry' }, 'onStoreError', /'allow', 'deny' or 'fallback', got "retry"$/],
+    [{ clock: 5 }, 'clock', /to be a function, got 5$/],
+    [{ circuitBreaker: { threshold: 2 } }, 'threshold'],
+    [{ circuitBreaker: { failureThreshold: 0 } }, 'failureThreshold'],
+    [{ circuitBreaker: { cooldownMs: 2 ** 31 } }, 'cooldownMs'],
+    [{ circuitBreaker: { onStateChange: 'log' } }, 'onStateChange'],
+    [{ blockCache: { size: 5 } }, 'size'],
+    [{ blockCache: { maxKeys: 0 } }, 'maxKeys'],
+    [
+      { countRefusals: true, store: { decide() {}, refund() {}, reset() {} } },
+      'countRefusals',
+      /a store that applies penalties/,
+    ],
   ])('rejects %o naming `%s`', (options, option, detail) => {
     expectOptionError(() => new RateLimiter(options as unknown as RateLimiterOptions), option, detail)
   })
 
   it('rejects options that are not an object', () => {
     expect(() => new RateLimiter('fast' as unknown as RateLimiterOptions)).toThrow(RateLimitOptionsError)
+  })
+
+  it.each<[string, RateLimiterOptions]>([
+    ['the longest timeoutMs', { timeoutMs: 2 ** 31 - 1 }],
+    ['the shortest timeoutMs', { timeoutMs: 1 }],
+    ['instances with the fallback store', { instances: 4, onStoreError: 'fallback' }],
+    ['a breaker turned off', { circuitBreaker: false }],
+    ['a breaker at its edges', { circuitBreaker: { failureThreshold: 1, cooldownMs: 2 ** 31 - 1 } }],
+    ['a block cache of one key', { blockCache: { maxKeys: 1 } }],
+    ['a block cache asked for on a memory store', { blockCache: true }],
+  ])('takes %s', (_label, options) => {
+    expect(() => new RateLimiter(options)).not.toThrow()
+  })
+
+  it('waits 250 ms for the store by default', async () => {
+    const silent = { decide: () => new Promise<never>(() => {}), refund: async () => {}, reset: async () => {} }
+    const told: unknown[] = []
+    const result = await new RateLimiter({ store: silent, onError: (error) => told.push(error) }).consume('k')
+    expect(result.degraded).toBe(true)
+    expect((told[0] as Error).message).toBe('The rate limit store did not answer within 250 ms')
+  })
+
+  it('rejects a circuitBreaker or blockCache that is no object, naming it', () => {
+    const build = (options: object) => () => new RateLimiter(options as RateLimiterOptions)
+    expect(build({ circuitBreaker: 'on' })).toThrow('Expected circuitBreaker options to be an object, got "on"')
+    expect(build({ blockCache: 'on' })).toThrow('Expected blockCache options to be an object, got "on"')
   })
 
   it('defaults to 100 per minute on a memory store', async () => {
