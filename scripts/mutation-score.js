@@ -64,7 +64,51 @@ function row(name, mutants) {
   return `| ${name} | ${percent.toFixed(1)}% | ${detected} | ${undetected} | ${equivalent} | ${invalid} | ${notRun} |`
 }
 
-/** Every file's verdicts from the reports, where the report's source is the file as it is now. */
+const DISABLE_COMMENT = /^\s*\/\/ Stryker disable next-line ([\w,]+): (.*)$/
+
+/**
+ * The verdicts of a report whose source differs from the file as it is now only by lines
+ * `// Stryker disable next-line <mutators>: <reason>`, carried over: each mutant moves to its
+ * line's new number, and one that a comment now disables is left out as equivalent, with the
+ * comment's reason, as Stryker itself would leave it. Undefined when anything else changed, or when
+ * a comment that disabled a mutant is gone (that mutant has to be run).
+ */
+function carriedOver(file, now) {
+  const codeLines = (text) =>
+    text
+      .split('\n')
+      .map((line, index) => ({ line, number: index + 1 }))
+      .filter(({ line }) => !DISABLE_COMMENT.test(line))
+  const [before, after] = [codeLines(file.source), codeLines(now)]
+  if (before.length !== after.length || before.some(({ line }, index) => line !== after[index].line)) return undefined
+  const numberNow = new Map(before.map(({ number }, index) => [number, after[index].number]))
+  const disabling = (lines, line, mutatorName) => {
+    const comment = DISABLE_COMMENT.exec(lines[line - 2] ?? '')
+    return comment?.[1].split(',').includes(mutatorName) ? comment[2] : undefined
+  }
+  const [linesBefore, linesNow] = [file.source.split('\n'), now.split('\n')]
+  const mutants = []
+  for (const mutant of file.mutants) {
+    const { start, end } = mutant.location
+    const moved = {
+      ...mutant,
+      location: {
+        start: { ...start, line: numberNow.get(start.line) },
+        end: { ...end, line: numberNow.get(end.line) },
+      },
+    }
+    const reason = disabling(linesNow, moved.location.start.line, mutant.mutatorName)
+    if (reason !== undefined) mutants.push({ ...moved, status: 'Ignored', statusReason: reason })
+    else if (disabling(linesBefore, start.line, mutant.mutatorName) !== undefined) return undefined
+    else mutants.push(moved)
+  }
+  return { ...file, source: now, mutants }
+}
+
+/**
+ * Every file's verdicts from the reports, where the report's source is the file as it is now, or
+ * differs from it only by comments that disable mutants (see carriedOver).
+ */
 function currentResults() {
   const reports = existsSync(REPORT_DIR)
     ? readdirSync(REPORT_DIR).filter((name) => /^stryker-.*\.json$/.test(name) || name === 'lua.json')
@@ -75,15 +119,20 @@ function currentResults() {
   const read = reports
     .map((name) => JSON.parse(readFileSync(join(REPORT_DIR, name), 'utf8')))
     .sort((a, b) => (a.keptAt ?? '').localeCompare(b.keptAt ?? ''))
+  const carried = new Set()
   for (const report of read) {
-    for (const [path, file] of Object.entries(report.files)) {
-      if (existsSync(path) && readFileSync(path, 'utf8') === file.source) {
+    for (const [path, kept] of Object.entries(report.files)) {
+      const now = existsSync(path) ? readFileSync(path, 'utf8') : undefined
+      const file = now === kept.source ? kept : now === undefined ? undefined : carriedOver(kept, now)
+      if (file) {
         markModuleLevel(path, file)
         current[path] = file
+        if (file !== kept) carried.add(path)
+        else carried.delete(path)
       } else stale.add(path)
     }
   }
-  return { current, stale: [...stale].filter((path) => !current[path]) }
+  return { current, carried: [...carried], stale: [...stale].filter((path) => !current[path]) }
 }
 
 /** The files mutation runs mutate, as Stryker's and the Lua run's patterns name them. */
@@ -95,7 +144,7 @@ function mutatedFiles() {
   )
 }
 
-const { current, stale } = currentResults()
+const { current, carried, stale } = currentResults()
 const mutantsUnder = (prefix) =>
   Object.entries(current)
     .filter(([path]) => path.startsWith(prefix))
@@ -112,6 +161,10 @@ for (const path of Object.keys(current)
   console.log(row(`\`${path}\``, current[path].mutants))
 
 const unmeasured = mutatedFiles().filter((path) => !current[path] && !stale.includes(path))
+if (carried.length > 0)
+  console.log(
+    `\nMeasured before comments that disable mutants were added (verdicts carried over): ${carried.sort().join(', ')}`,
+  )
 if (stale.length > 0) console.log(`\nMeasured on an older source (run again): ${stale.sort().join(', ')}`)
 if (unmeasured.length > 0) console.log(`\nNot measured yet: ${unmeasured.sort().join(', ')}`)
 
