@@ -143,6 +143,7 @@ export class RateLimiter {
     if (!kept) {
       const base = this.policies[0] as Policy
       const policy = withNumbers(base, limit ?? base.limit, windowMs ?? base.windowMs)
+      // Stryker disable next-line BooleanLiteral: a cache's mark: which list is dropped past 1,000 limits only costs a new plan
       kept = { referenced: true, policies: Object.freeze([policy]) }
       this.#perRequest.set(id, kept)
     }

@@ -61,6 +61,7 @@ const NO_POLICIES: readonly Policy[] = Object.freeze([])
 class ChargedResult implements RateLimitResult {
   // Kept as fields rather than one Charge object: most results are never refunded.
   #store: Store | undefined
+  // Stryker disable next-line StringLiteral: read only after attachCharge has written it
   #key = ''
   #cost = 0
   #chargedAtMs = 0
@@ -133,6 +134,7 @@ export function combineOutcomes(
   penalty?: PenaltyOutcome,
 ): RateLimitResult {
   // Sized up front: an array grown by push would reserve room for 16 more on every decision.
+  // Stryker disable next-line ArrayDeclaration: grown from empty, the array holds the same results
   const results = new Array<PolicyResult>(policies.length)
   let allowed = true
   for (let index = 0; index < policies.length; index++) {

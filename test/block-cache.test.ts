@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { BlockCache } from '../src/block-cache.js'
 import { fixedWindow, MemoryStore, RateLimiter, type RateLimitResult, tokenBucket } from '../src/index.js'
 import type { Policy } from '../src/policy.js'
+import { on, recordChannels } from './helpers/channels.js'
 import { manualClock } from './helpers/stores.js'
 
 const MINUTE = 60_000
@@ -95,5 +96,25 @@ describe('the block cache', () => {
     expect(bansOnly.size).toBe(0)
     bansOnly.record('client', policies, 1, clock.start, { ...denied, banned: true })
     expect(bansOnly.denial('client', policies, 1, clock.start + 1)).toBeDefined()
+  })
+})
+
+describe('the limiter and its block cache', () => {
+  it('records no ban a peek only foresees: the consume after it goes to the store, which starts the ban', async () => {
+    const published = recordChannels()
+    const ban = { afterRefusals: 1, durationMs: MINUTE }
+    const policy = fixedWindow({ limit: 1, windowMs: MINUTE })
+    const limiter = new RateLimiter({ store: new MemoryStore(), policy, ban, blockCache: true, clock: clock.now })
+    clock.set(clock.start)
+    await limiter.consume('client')
+    expect(await limiter.peek('client')).toMatchObject({ allowed: false, banned: true })
+    expect(await limiter.consume('client')).toMatchObject({ allowed: false, banned: true })
+    expect(on(published, 'decision').map(({ operation, decidedBy }) => `${operation} ${decidedBy}`)).toEqual([
+      'consume memory',
+      'peek memory',
+      'consume memory',
+    ])
+    expect((await limiter.consume('client')).banned).toBe(true) // the ban now held in the cache
+    expect(on(published, 'decision').at(-1)?.decidedBy).toBe('block-cache')
   })
 })

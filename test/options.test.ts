@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   fixedWindow,
   MemoryStore,
@@ -157,6 +157,29 @@ describe('call arguments', () => {
       )
     },
   )
+
+  it('refunds nothing for a peek, nor for a consume of cost 0: the store is not asked', async () => {
+    const memory = new MemoryStore()
+    const refunds = vi.fn((refund: Parameters<MemoryStore['refund']>[0]) => memory.refund(refund))
+    const store = {
+      decide: (request: Parameters<MemoryStore['decide']>[0]) => memory.decide(request),
+      refund: refunds,
+      reset: memory.reset.bind(memory),
+    }
+    const spending = new RateLimiter({ store, policy: fixedWindow({ limit: 2, windowMs: 60_000 }), blockCache: false })
+    await spending.consume('k')
+    await spending.refund(await spending.peek('k'))
+    await spending.refund(await spending.consume('k', { cost: 0 }))
+    expect(refunds).not.toHaveBeenCalled()
+    expect((await spending.peek('k')).remaining).toBe(1)
+  })
+
+  it('names consume in what it says of bad call options', async () => {
+    await expect(limiter.consume('k', 5 as never)).rejects.toThrow('Expected consume options to be an object, got 5')
+    await expect(limiter.peek('k', { weight: 2 } as never)).rejects.toThrow(
+      'Unknown consume option `weight`; expected one of cost, limit, windowMs',
+    )
+  })
 
   it('refunds nothing for a result it did not charge: a denial, a copy, or one refunded already', async () => {
     const tight = new RateLimiter({ policy: fixedWindow({ limit: 2, windowMs: 60_000 }) })

@@ -27,6 +27,16 @@ describe('combineOutcomes', () => {
     expect(result).toMatchObject({ allowed: true, policy: 'b', limit: 20, remaining: 3, resetAfterMs: 50_000 })
   })
 
+  it('goes by units left before resets: fewer left wins, however soon it resets', () => {
+    const result = combineOutcomes(
+      policies.slice(0, 2),
+      [outcome(true, 5, 900), outcome(true, 3, 10)],
+      false,
+      decidedAtMs,
+    )
+    expect(result.policy).toBe('b')
+  })
+
   it('breaks a tie in units left by the later reset', () => {
     const result = combineOutcomes(
       policies,
