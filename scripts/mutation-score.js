@@ -135,12 +135,26 @@ function currentResults() {
   return { current, carried: [...carried], stale: [...stale].filter((path) => !current[path]) }
 }
 
-/** The files mutation runs mutate, as Stryker's and the Lua run's patterns name them. */
+/** Statements that declare types or pass on another module's exports: nothing in them runs. */
+const typeOnly = (statement) =>
+  ts.isInterfaceDeclaration(statement) ||
+  ts.isTypeAliasDeclaration(statement) ||
+  ts.isImportDeclaration(statement) ||
+  (ts.isExportDeclaration(statement) && statement.moduleSpecifier !== undefined)
+
+/** Whether a TypeScript file holds code to mutate: not only types and re-exports (Stryker reports no such file). */
+function holdsCode(path) {
+  if (!path.endsWith('.ts')) return true
+  const source = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest)
+  return !source.statements.every(typeOnly)
+}
+
+/** The files mutation runs mutate, as Stryker's and the Lua run's patterns name them, with code to mutate. */
 function mutatedFiles() {
   return MUTATED.flatMap((folder) =>
     readdirSync(folder, { recursive: true })
       .map((name) => `${folder}${name}`)
-      .filter((path) => /\.(ts|lua)$/.test(path) && !path.endsWith('.d.ts')),
+      .filter((path) => /\.(ts|lua)$/.test(path) && !path.endsWith('.d.ts') && holdsCode(path)),
   )
 }
 
