@@ -8,6 +8,7 @@ import {
   MemoryStore,
   RateLimitOptionsError,
   RedisStore,
+  type Store,
   StoreTimeoutError,
   StoreUnavailableError,
 } from '../src/index.js'
@@ -123,6 +124,60 @@ describe('HitCounterStore options', () => {
   it('throws from init for a window it cannot count in', () => {
     const hits = new HitCounterStore({ store: new MemoryStore() })
     expect(() => hits.init({ windowMs: 1.5 })).toThrow(/`windowMs` to be a positive integer/)
+  })
+
+  it('throws a RateLimitOptionsError naming windowMs from init given no options', () => {
+    const hits = new HitCounterStore({ store: new MemoryStore() })
+    expect(() => hits.init(undefined as never)).toThrow(RateLimitOptionsError)
+    expect(() => hits.init(undefined as never)).toThrow(/`windowMs` to be a positive integer.*, got undefined/)
+  })
+})
+
+describe('HitCounterStore on a store that fails', () => {
+  /** A memory store whose calls named in `failing` reject with `down`; the others it answers. */
+  const storeFailing = (failing: readonly (keyof Store)[], down = new Error('down')) => {
+    const memory = new MemoryStore()
+    const calls = { decide: 0, refund: 0, reset: 0 }
+    const answer = <T>(call: 'decide' | 'refund' | 'reset', answered: () => Promise<T>): Promise<T> => {
+      calls[call]++
+      return failing.includes(call) ? Promise.reject(down) : answered()
+    }
+    const store: Store = {
+      decide: (request) => answer('decide', () => memory.decide(request)),
+      refund: (refund) => answer('refund', () => memory.refund(refund)),
+      reset: (target) => answer('reset', () => memory.reset(target)),
+    }
+    return { store, calls, down }
+  }
+
+  it("rejects decrement with the store's error when the refund fails, and counts on", async () => {
+    const { store, down } = storeFailing(['refund'])
+    const hits = new HitCounterStore({ store })
+    await hits.increment('client')
+    await expect(hits.decrement('client')).rejects.toBe(down)
+    expect((await hits.increment('client')).totalHits).toBe(2)
+  })
+
+  it('asks the store for no refund when the client has no hits to give back', async () => {
+    const { store, calls } = storeFailing([])
+    const hits = new HitCounterStore({ store })
+    await hits.decrement('client')
+    expect(calls.refund).toBe(0)
+    await hits.increment('client')
+    await hits.decrement('client')
+    expect(calls.refund).toBe(1)
+    expect(await hits.get('client')).toBeUndefined()
+  })
+
+  it('rejects with a StoreUnavailableError, the store not asked, once the breaker opens', async () => {
+    const { store, calls, down } = storeFailing(['decide'])
+    const hits = new HitCounterStore({ store })
+    // The breaker opens after 5 failures in a row (its default).
+    for (let attempt = 0; attempt < 5; attempt++) await expect(hits.increment('client')).rejects.toBe(down)
+    const refused = hits.increment('client')
+    await expect(refused).rejects.toBeInstanceOf(StoreUnavailableError)
+    await expect(refused).rejects.toThrow('the circuit breaker is open: the store was not asked')
+    expect(calls.decide).toBe(5)
   })
 })
 

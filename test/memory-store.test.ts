@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { fixedWindow, MemoryStore, RateLimiter } from '../src/index.js'
 
 const SECOND = 1_000
@@ -33,9 +33,12 @@ describe('MemoryStore', () => {
     expect(store.decideNow(request('one')).outcomes[0]?.allowed).toBe(false)
   })
 
-  it('holds at most maxKeys, forgetting the least recently charged first', async () => {
+  it.each([
+    ['one policy', [fixedWindow({ limit: 2, windowMs: SECOND })]],
+    ['two policies', [fixedWindow({ limit: 2, windowMs: SECOND }), fixedWindow({ limit: 4, windowMs: 60 * SECOND })]],
+  ])('holds at most maxKeys, forgetting the least recently charged first (%s)', async (_, policy) => {
     const store = new MemoryStore({ maxKeys: 3 })
-    const limiter = limiterOn(store, () => 0, 2)
+    const limiter = new RateLimiter({ store, clock: () => 0, policy })
     for (const key of ['a', 'b', 'c']) await limiter.consume(key)
     await limiter.consume('a') // a is now the most recently charged
     await limiter.consume('d') // evicts b
@@ -43,6 +46,23 @@ describe('MemoryStore', () => {
     expect((await limiter.peek('a')).remaining).toBe(0)
     expect((await limiter.peek('b')).remaining).toBe(2)
     expect((await limiter.peek('c')).remaining).toBe(1)
+  })
+
+  it('gives back nothing, and reports nothing, for a key it no longer holds', async () => {
+    const store = new MemoryStore({ maxKeys: 1 })
+    const onError = vi.fn()
+    const limiter = new RateLimiter({
+      store,
+      onError,
+      clock: () => 0,
+      policy: fixedWindow({ limit: 2, windowMs: SECOND }),
+    })
+    const charged = await limiter.consume('k')
+    await limiter.consume('other') // evicts k
+    await limiter.refund(charged)
+    expect(onError).not.toHaveBeenCalled()
+    expect(store.size).toBe(1)
+    expect((await limiter.peek('k')).remaining).toBe(2)
   })
 
   it('stores long keys by digest and still tells them apart', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import {
   fixedWindow,
+  HitCounterStore,
   MemoryStore,
   RateLimiter,
   type RateLimiterOptions,
@@ -221,5 +222,13 @@ describe('store options', () => {
     [() => new RedisStore({} as never), 'client'],
   ])('rejects bad options naming the option (%#)', (build, option) => {
     expectOptionError(build, option)
+  })
+
+  it.each([
+    [() => new MemoryStore(5 as never), 'Expected MemoryStore options to be an object, got 5'],
+    [() => new MemoryStore({ size: 3 } as never), 'Unknown MemoryStore option `size`; expected one of maxKeys'],
+    [() => new HitCounterStore([] as never), 'Expected HitCounterStore options to be an object, got an array'],
+  ])('names the store whose options are wrong (%#)', (build, message) => {
+    expect(build).toThrow(message)
   })
 })

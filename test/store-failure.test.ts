@@ -7,7 +7,9 @@ import {
   RedisStore,
   type Store,
   StoreTimeoutError,
+  StoreUnavailableError,
 } from '../src/index.js'
+import { recordChannels } from './helpers/channels.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { type RedisServer, sleep, startRedisServer } from './helpers/redis-server.js'
 
@@ -196,6 +198,85 @@ describe('deciding without the store', () => {
     expect((await limiter.consume('k')).allowed).toBe(false)
     await limiter.reset('k')
     expect(await limiter.consume('k')).toMatchObject({ allowed: true, degraded: true, remaining: 2 })
+  })
+
+  it('gives a refund back to the fallback store that charged it, even while the breaker is open', async () => {
+    const onError = vi.fn()
+    const limiter = limiterOn(down, {
+      onStoreError: 'fallback',
+      onError,
+      circuitBreaker: { failureThreshold: 1, cooldownMs: 60_000 },
+    })
+    const charged = await limiter.consume('k')
+    expect(limiter.circuitState).toBe('open')
+    for (let request = 0; request < 2; request++) await limiter.consume('k')
+    expect((await limiter.consume('k')).allowed).toBe(false)
+    const failuresSoFar = onError.mock.calls.length
+    await limiter.refund(charged)
+    expect(onError).toHaveBeenCalledTimes(failuresSoFar)
+    expect(await limiter.consume('k')).toMatchObject({ allowed: true, degraded: true, remaining: 0 })
+  })
+
+  it('asks the store on every decision without a circuit breaker, whatever it failed with', async () => {
+    const failures = [
+      new Error('ECONNREFUSED'),
+      new Error('ERR Error running script (call to f_0123): @user_script:1: boom'),
+      new StoreUnavailableError('the Redis client is reconnecting or closed'),
+    ]
+    let calls = 0
+    const failing: Store = {
+      decide: () => Promise.reject(failures[calls++ % failures.length]),
+      refund: async () => {},
+      reset: async () => {},
+    }
+    const onError = vi.fn()
+    const limiter = limiterOn(failing, { circuitBreaker: false, onStoreError: 'deny', onError })
+    for (let request = 0; request < 9; request++)
+      expect(await limiter.consume('k')).toMatchObject({ allowed: false, degraded: true })
+    expect(calls).toBe(9)
+    expect(onError.mock.calls.map(([error]) => error)).toEqual([...failures, ...failures, ...failures])
+    expect(limiter.circuitState).toBe('closed')
+  })
+
+  it('gives a refund back to the store when the limiter has no circuit breaker', async () => {
+    const refunds = vi.fn(async () => {})
+    const outcome = { allowed: true, remaining: 2, resetAfterMs: 400, retryAfterMs: 0, nextQuotaMs: 400 }
+    const store: Store = {
+      decide: async (request) => ({ nowMs: request.nowMs ?? Date.now(), outcomes: [outcome] }),
+      refund: refunds,
+      reset: async () => {},
+    }
+    const onError = vi.fn()
+    const limiter = limiterOn(store, { circuitBreaker: false, onError })
+    await limiter.refund(await limiter.consume('k'))
+    expect(refunds).toHaveBeenCalledTimes(1)
+    expect(onError).not.toHaveBeenCalled()
+  })
+
+  it("dates a decision made without the store by the limiter's clock, or by Date.now()", async () => {
+    const clocked = await limiterOn(down, { onStoreError: 'deny', clock: () => 1_234_567 }).consume('k')
+    expect(clocked).toMatchObject({ degraded: true, decidedAtMs: 1_234_567 })
+    const beforeMs = Date.now()
+    const unclocked = await limiterOn(down, { onStoreError: 'allow' }).consume('k')
+    expect(unclocked.decidedAtMs).toBeGreaterThanOrEqual(beforeMs)
+    expect(unclocked.decidedAtMs).toBeLessThanOrEqual(Date.now())
+  })
+
+  it('names the failed operation, refund or reset, to the storeError channel', async () => {
+    const published = recordChannels()
+    const outcome = { allowed: true, remaining: 2, resetAfterMs: 400, retryAfterMs: 0, nextQuotaMs: 400 }
+    const decidesOnly: Store = {
+      decide: async (request) => ({ nowMs: request.nowMs ?? Date.now(), outcomes: [outcome] }),
+      refund: () => Promise.reject(new Error('down')),
+      reset: () => Promise.reject(new Error('down')),
+    }
+    const limiter = limiterOn(decidesOnly, {})
+    await limiter.refund(await limiter.consume('k'))
+    await expect(limiter.reset('k')).rejects.toThrow('down')
+    const operations = published
+      .filter(({ channel }) => channel === 'storeError')
+      .map(({ message }) => message.operation)
+    expect(operations).toEqual(['refund', 'reset'])
   })
 
   it('drops a refund while the breaker is open, and says so; half-open while its probe is out', async () => {
