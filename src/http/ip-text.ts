@@ -43,7 +43,8 @@ export function parseIpAddress(text: string): IpAddress | undefined {
   // A dot before the first colon: IPv4 with a port, since IPv6 text has one only after its last colon.
   const dot = text.indexOf('.', start)
   // Stryker disable next-line EqualityOperator: a dot at the colon cannot be, and text that starts with a dot is no address either way
-  if (colon < 0 || (dot >= 0 && dot < colon)) {
+  const dotFirst = dot >= 0 && dot < colon
+  if (colon < 0 || dotFirst) {
     // Stryker disable next-line EqualityOperator: a colon first (at 0) is no IPv4 text: it never comes here
     const ipv4End = colon >= 0 ? colon : end
     if (!isPortOrNothing(text, ipv4End, end)) return undefined
