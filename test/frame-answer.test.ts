@@ -44,6 +44,8 @@ describe('storedFields', () => {
     ['1:2:3', 2],
     ['1e+17', 1],
     ['-5', 1],
+    ['7:-3', 2],
+    ['-3:7', 2],
     ['12 ', 1],
   ])('refuses "%s" for %d field(s), naming it', (text, count) => {
     expect(() => storedFields(text, count)).toThrow(`"${text}"`)

@@ -11,6 +11,7 @@ import {
   slidingWindow,
   tokenBucket,
 } from '../src/index.js'
+import { assertExactProduct } from '../src/policy.js'
 import { algorithmNames, policyOf } from './helpers/policies.js'
 
 const MINUTE = 60_000
@@ -92,6 +93,46 @@ describe('policy factories', () => {
     )
     expect(() => gcra({ limit: 1, windowMs: TEN_YEARS, burst: 10 ** 9 })).toThrow(
       'Expected `burst` × `windowMs` / `limit` in µs to be at most 4503599627370496, got 3.1536e+23',
+    )
+  })
+
+  it('take a product exactly at its bound, and refuse one past it', () => {
+    expect(() => assertExactProduct(10, '`a` × `b`', 10)).not.toThrow()
+    expect(() => assertExactProduct(11, '`a` × `b`', 10)).toThrow('Expected `a` × `b` to be at most 10, got 11')
+  })
+
+  it('name themselves when given options that are no object, and burst when it is wrong', () => {
+    expect(() => fixedWindow(5 as never)).toThrow('Expected fixedWindow() options to be an object, got 5')
+    expect(() => gcra(null as never)).toThrow('Expected gcra() options to be an object, got null')
+    expect(() => tokenBucket({ limit: 1, windowMs: MINUTE, burst: 0 })).toThrow(
+      'Expected `burst` to be a positive integer of at most 99999999999999, got 0',
+    )
+  })
+
+  it.each(['', 'two words', 'x'.repeat(65), 'ünïcode', 'a:b', 7])('refuse the name %j', (name) => {
+    expect(() => fixedWindow({ limit: 1, windowMs: MINUTE, name: name as string })).toThrow(
+      'Expected `name` to be 1 to 64 letters, digits or any of _ . ~ / + -',
+    )
+  })
+
+  it('take names of 1 to 64 of the characters allowed, and derive one from the numbers and burst', () => {
+    for (const name of ['a', 'x'.repeat(64), 'api_v1.read~all/+-'])
+      expect(fixedWindow({ limit: 1, windowMs: MINUTE, name }).name).toBe(name)
+    expect(tokenBucket({ limit: 10, windowMs: MINUTE, burst: 20 }).name).toBe('10-per-60s-burst-20')
+    expect(gcra({ limit: 10, windowMs: 1_500 }).name).toBe('10-per-1500ms')
+  })
+
+  it.each([
+    [null, 'null'],
+    [[fixedWindow({ limit: 1, windowMs: MINUTE }), undefined], 'undefined'],
+    [
+      { algorithm: 'fixed-window', name: 'mine', limit: 1, windowMs: MINUTE, burst: 1 },
+      'a hand-made policy of algorithm "fixed-window"',
+    ],
+    [{ ...fixedWindow({ limit: 1, windowMs: MINUTE }), algorithm: 7 }, 'an object'],
+  ])('are the only source of policies a limiter takes (%#)', (policy, got) => {
+    expect(() => new RateLimiter({ store: new MemoryStore(), policy: policy as never })).toThrow(
+      `Expected \`policy\` to come from a policy factory such as fixedWindow(), got ${got}`,
     )
   })
 

@@ -1,4 +1,5 @@
-import { describe, expect, it, vi } from 'vitest'
+import { Redis } from 'ioredis'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import {
   fixedWindow,
   HitCounterStore,
@@ -214,6 +215,13 @@ describe('call arguments', () => {
   })
 })
 
+/** An ioredis client that never connects: the store's options are checked before any call. */
+function lazyClient(): Redis {
+  const client = new Redis({ lazyConnect: true })
+  onTestFinished(() => client.disconnect())
+  return client
+}
+
 describe('store options', () => {
   it.each([
     [() => new MemoryStore({ maxKeys: 0 }), 'maxKeys'],
@@ -228,6 +236,15 @@ describe('store options', () => {
     [() => new MemoryStore(5 as never), 'Expected MemoryStore options to be an object, got 5'],
     [() => new MemoryStore({ size: 3 } as never), 'Unknown MemoryStore option `size`; expected one of maxKeys'],
     [() => new HitCounterStore([] as never), 'Expected HitCounterStore options to be an object, got an array'],
+    [() => new RedisStore(5 as never), 'Expected RedisStore options to be an object, got 5'],
+    [
+      () => new RedisStore({ client: lazyClient(), coalesc: true } as never),
+      'Unknown RedisStore option `coalesc`; expected one of client, scripts, coalesce',
+    ],
+    [
+      () => new RedisStore({ client: lazyClient(), coalesce: 'yes' as never }),
+      'Expected `coalesce` to be a boolean, got yes',
+    ],
   ])('names the store whose options are wrong (%#)', (build, message) => {
     expect(build).toThrow(message)
   })

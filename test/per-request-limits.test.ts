@@ -2,7 +2,7 @@ import express from 'express'
 import { describe, expect, it } from 'vitest'
 import { rateLimit } from '../adapters/express.js'
 import { rateLimit as fetchRateLimit } from '../adapters/fetch.js'
-import { RateLimiter, RedisStore, type Store } from '../src/index.js'
+import { RateLimiter, RedisStore, type Store, tokenBucket } from '../src/index.js'
 import { algorithmNames, hasBurst, httpAlgorithmOptions, policyOf } from './helpers/policies.js'
 import { privateRedis, scriptCalls, uniquePrefix } from './helpers/redis.js'
 import { createStore, manualClock, type StoreKind } from './helpers/stores.js'
@@ -61,6 +61,13 @@ describe('a per-request limit', () => {
     expect(policy).toMatchObject({ name: '10-per-60s', limit: 500, windowMs: MINUTE })
     expect(limiter.policiesFor({ limit: 500 })).toBe(limiter.policiesFor({ limit: 500 }))
     expect(limiter.policiesFor()).toBe(limiter.policies)
+  })
+
+  it('keeps a burst given apart from the limit, and moves a burst that was the limit with it', () => {
+    const apart = new RateLimiter({ policy: tokenBucket({ limit: 10, windowMs: MINUTE, burst: 30 }) })
+    expect(apart.policiesFor({ limit: 20 })[0]).toMatchObject({ limit: 20, burst: 30 })
+    const same = new RateLimiter({ policy: tokenBucket({ limit: 10, windowMs: MINUTE }) })
+    expect(same.policiesFor({ limit: 20 })[0]).toMatchObject({ limit: 20, burst: 20 })
   })
 
   it('is checked as the factory checks it', async () => {
