@@ -304,8 +304,21 @@ describe('instrument()', () => {
     expect(span?.attributes['error.type']).toBe('TypeError')
   })
 
-  it('refuses an option it does not know, naming it', () => {
+  it('records an answered store call with no error.type attribute at all', async () => {
+    const otel = sdk()
+    const uninstrument = instrument({ meterProvider: otel.meterProvider, tracerProvider: otel.tracerProvider })
+    onTestFinished(uninstrument)
+    const outcome = { allowed: true, remaining: 9, resetAfterMs: 1_000, retryAfterMs: 0, nextQuotaMs: 1_000 }
+    const answering = { ...failingStore(), decide: async () => ({ nowMs: Date.now(), outcomes: [outcome] }) }
+    await new RateLimiter({ store: answering }).consume('k')
+    const duration = (await otel.metrics()).find(({ descriptor }) => descriptor.name === 'ratelimit.store.duration')
+    expect(duration?.dataPoints).toHaveLength(1)
+    expect(Object.keys(duration?.dataPoints[0]?.attributes ?? {})).not.toContain('error.type')
+  })
+
+  it('refuses an option it does not know, naming it, and options that are no object', () => {
     expect(() => instrument({ meter: {} } as never)).toThrow(/instrument.*\bmeter\b/)
+    expect(() => instrument(5 as never)).toThrow('Expected instrument options to be an object, got 5')
   })
 })
 
