@@ -21,6 +21,7 @@ import {
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { fixedWindow, RateLimiter, RedisStore } from '../src/index.js'
 import { instrument } from '../src/otel/index.js'
+import { recordChannels } from './helpers/channels.js'
 import { privateRedis } from './helpers/redis.js'
 import { sleep } from './helpers/redis-server.js'
 
@@ -304,16 +305,49 @@ describe('instrument()', () => {
     expect(span?.attributes['error.type']).toBe('TypeError')
   })
 
-  it('records an answered store call with no error.type attribute at all', async () => {
+  it('records answered store calls (consume, refund, reset) with no error.type, and no batch size where none was sent', async () => {
     const otel = sdk()
     const uninstrument = instrument({ meterProvider: otel.meterProvider, tracerProvider: otel.tracerProvider })
     onTestFinished(uninstrument)
     const outcome = { allowed: true, remaining: 9, resetAfterMs: 1_000, retryAfterMs: 0, nextQuotaMs: 1_000 }
-    const answering = { ...failingStore(), decide: async () => ({ nowMs: Date.now(), outcomes: [outcome] }) }
-    await new RateLimiter({ store: answering }).consume('k')
+    const answering = {
+      decide: async () => ({ nowMs: Date.now(), outcomes: [outcome] }),
+      refund: async () => {},
+      reset: async () => {},
+    }
+    const limiter = new RateLimiter({ store: answering })
+    await limiter.refund(await limiter.consume('k'))
+    await limiter.reset('k')
     const duration = (await otel.metrics()).find(({ descriptor }) => descriptor.name === 'ratelimit.store.duration')
-    expect(duration?.dataPoints).toHaveLength(1)
-    expect(Object.keys(duration?.dataPoints[0]?.attributes ?? {})).not.toContain('error.type')
+    expect(duration?.dataPoints).toHaveLength(3)
+    for (const { attributes } of duration?.dataPoints ?? []) expect(Object.keys(attributes)).not.toContain('error.type')
+    const spans = otel.spanExporter.getFinishedSpans()
+    expect(spans.map(({ name }) => name)).toEqual(['ratelimit consume', 'ratelimit refund', 'ratelimit reset'])
+    for (const { attributes } of spans) expect(Object.keys(attributes)).not.toContain('ratelimit.store.batch_size')
+  })
+
+  it('records nothing of a store call traced from before instrument(), and fails nothing', async () => {
+    const otel = sdk()
+    let answer = (_: unknown) => {}
+    const outcome = { allowed: true, remaining: 9, resetAfterMs: 1_000, retryAfterMs: 0, nextQuotaMs: 1_000 }
+    const slow = {
+      ...failingStore(),
+      decide: () =>
+        new Promise((resolve) => {
+          answer = resolve
+        }),
+    }
+    // Another listener makes the call traced from its start; instrument() comes while it is out.
+    const published = recordChannels()
+    const decision = new RateLimiter({ store: slow as never, timeoutMs: 10_000 }).consume('k')
+    const uninstrument = instrument({ meterProvider: otel.meterProvider, tracerProvider: otel.tracerProvider })
+    onTestFinished(uninstrument)
+    answer({ nowMs: Date.now(), outcomes: [outcome] })
+    expect(await decision).toMatchObject({ allowed: true, degraded: false })
+    expect(published.map(({ channel }) => channel)).toContain('store:asyncEnd')
+    expect(otel.spanExporter.getFinishedSpans()).toEqual([])
+    const duration = (await otel.metrics()).find(({ descriptor }) => descriptor.name === 'ratelimit.store.duration')
+    expect(duration?.dataPoints ?? []).toEqual([])
   })
 
   it('refuses an option it does not know, naming it, and options that are no object', () => {
