@@ -127,8 +127,11 @@ describe.each(algorithmNames)('%s refunds', (algorithm) => {
     const policy = policyOf(algorithm, { limit: 10, windowMs: 60_000 })
     const limiter = new RateLimiter({ store: stores[kind], policy, prefix: uniquePrefix('refund'), clock: clock.now })
     const charged = await limiter.consume('client', { cost: 4 })
-    expect((await limiter.peek('client')).remaining).toBe(6)
+    const more = await limiter.consume('client', { cost: 3 })
+    expect((await limiter.peek('client')).remaining).toBe(3)
     await limiter.refund(charged)
+    expect((await limiter.peek('client')).remaining).toBe(7)
+    await limiter.refund(more)
     expect((await limiter.peek('client')).remaining).toBe(10)
 
     const again = await limiter.consume('client', { cost: 1 })

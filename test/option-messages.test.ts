@@ -78,6 +78,10 @@ describe('algorithm errors', () => {
     expect(() => policyByName(7, { limit: 1, windowMs: MINUTE })).toThrow(
       `Expected \`algorithm\` to be one of 'fixed-window', 'sliding-window', 'token-bucket', 'gcra', got 7`,
     )
+    // An array of one name reads as that name wherever it is made a string: it is still no name.
+    expect(() => policyByName(['gcra'], { limit: 1, windowMs: MINUTE })).toThrow(
+      `Expected \`algorithm\` to be one of 'fixed-window', 'sliding-window', 'token-bucket', 'gcra', got an array`,
+    )
   })
 })
 

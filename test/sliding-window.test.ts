@@ -39,6 +39,18 @@ describe.each(storeKinds)('sliding window on the %s store', (kind) => {
     expect((await limiter.peek('client')).remaining).toBe(10 - 1)
   })
 
+  it('gives nothing back for a charge two windows old, though the window before holds units', async () => {
+    const { limiter, at } = tenPerMinute()
+    const old = await limiter.consume('client', { cost: 4 })
+    at(MINUTE)
+    await limiter.consume('client', { cost: 2 })
+    at(2.5 * MINUTE) // the 2 units of the window before weigh as 1; the 4 no longer weigh
+    await limiter.consume('client')
+    expect((await limiter.peek('client')).remaining).toBe(10 - 1 - 1)
+    await limiter.refund(old)
+    expect((await limiter.peek('client')).remaining).toBe(10 - 1 - 1)
+  })
+
   it('gives a charge back 1 ms before its units stop weighing, and fails no refund at that very ms', async () => {
     const onError = vi.fn()
     const { limiter, at } = tenPerMinute({ onError })
