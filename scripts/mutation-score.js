@@ -166,8 +166,9 @@ const mutantsUnder = (prefix) =>
 
 console.log('| Scope | Score | Killed | Survived | Equivalent | Invalid | Static, not run |')
 console.log('| --- | --- | --- | --- | --- | --- | --- |')
-const tsMutants = ['src/', 'adapters/', 'compat/'].flatMap(mutantsUnder)
-if (tsMutants.length > 0) console.log(row('src/ + adapters/ + compat/', tsMutants))
+// src/ and adapters/ together, the score TESTING.md keeps; compat/, once measured, has a row of its own.
+const coreMutants = ['src/', 'adapters/'].flatMap(mutantsUnder)
+if (coreMutants.length > 0) console.log(row('src/ + adapters/', coreMutants))
 for (const folder of MUTATED) if (mutantsUnder(folder).length > 0) console.log(row(folder, mutantsUnder(folder)))
 for (const path of Object.keys(current)
   .filter((name) => name.startsWith('lua/'))
