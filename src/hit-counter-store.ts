@@ -106,7 +106,7 @@ export class HitCounterStore {
     const current = await limiter.peek(key)
     if (this.#hitsOf(key, current).totalHits === 0) return
     // One hit "charged" at the time the count was read: the script gives it back only in that window.
-    attachCharge(current, this.#store, key, 1, current.decidedAtMs, limiter.policies)
+    attachCharge(current, this.#store, key, 1, limiter.policies)
     await limiter.refund(current)
     const failure = this.#takeFailure(key)
     if (failure !== undefined) throw failure

@@ -24,6 +24,9 @@ const LATEST_CLOCK_MS = 2 ** 43
 /** Distinct per-request limits a limiter keeps its policies for: plans and tiers are few. */
 const MOST_KEPT_LIMITS = 1_000
 
+/** The store's decision, for the observer to conclude once it has timed it. */
+const asItIs = (decision: GuardedDecision): GuardedDecision => decision
+
 /** A policy list kept for one per-request limit and window. */
 interface KeptPolicies {
   referenced: boolean
@@ -173,20 +176,21 @@ export class RateLimiter {
       this.#observer.servedFromBlockCache(request, blocked)
       return Promise.resolve(blocked)
     }
+    const guard = this.#guard
     if (this.#observer.watchesDecisions) {
-      const decide = () => this.#guard.decide(request)
+      const decide = () => guard.decideInProcess(request) ?? guard.decide(request, asItIs)
       return this.#observer.timed(request, decide, (answer) => this.#conclude(request, answer, localNowMs))
     }
-    const decision = this.#guard.decide(request)
-    if (!(decision instanceof Promise)) return Promise.resolve(this.#conclude(request, decision, localNowMs))
-    return decision.then((answer) => this.#conclude(request, answer, localNowMs))
+    const inProcess = guard.decideInProcess(request)
+    if (inProcess) return Promise.resolve(this.#conclude(request, inProcess, localNowMs))
+    return guard.decide(request, (answer) => this.#conclude(request, answer, localNowMs))
   }
 
   #conclude(request: StoreRequest, decision: GuardedDecision, sentAtMs: number): RateLimitResult {
     const { key, cost, mode } = request
     const { store, policies, outcomes, degraded, nowMs, penalty } = decision
     const result = combineOutcomes(policies, outcomes, degraded, nowMs, penalty)
-    if (mode === 'consume' && cost > 0 && store !== undefined) attachCharge(result, store, key, cost, nowMs, policies)
+    if (mode === 'consume' && cost > 0 && store !== undefined) attachCharge(result, store, key, cost, policies)
     // A peek's ban may be one only a consume would start: it is in no store, so it blocks nothing.
     if (mode === 'consume' || !result.banned) this.#blockCache?.record(key, request.policies, cost, sentAtMs, result)
     return result

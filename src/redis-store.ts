@@ -100,7 +100,7 @@ export class RedisStore implements Store {
   #decide(request: StoreRequest, timeoutMs: number | undefined): Promise<StoreDecision> {
     const { mode, cost } = request
     const plan = this.#planFor(request)
-    return this.#call(request, plan, mode, costArg(cost), plan.replyLength, timeoutMs).then((answer) => {
+    return this.#call(request, plan, mode, costArg(cost), timeoutMs, (answer) => {
       const decision: StoreDecision =
         'figures' in answer
           ? { nowMs: answer.nowMs, outcomes: [outcomeOfFigures(answer.figures)] }
@@ -111,7 +111,7 @@ export class RedisStore implements Store {
 
   async refund(refund: StoreRefund): Promise<void> {
     const plan = this.#planFor(refund)
-    await this.#call(refund, plan, 'refund', costArg(refund.cost), 0, undefined, String(refund.chargedAtMs))
+    await this.#call(refund, plan, 'refund', costArg(refund.cost), undefined, nothingRead, String(refund.chargedAtMs))
   }
 
   async reset(target: StoreTarget): Promise<void> {
@@ -123,32 +123,37 @@ export class RedisStore implements Store {
     return this.#client.masterOf?.(hashSlot(hashTag(target.key))) ?? ''
   }
 
-  #call(
+  /** One request to the scripts, settled with what `read` makes of its answer. */
+  #call<T>(
     target: StoreTarget & { readonly nowMs: number | undefined },
     plan: Plan,
     mode: ScriptCall['mode'],
     cost: string,
-    replyLength: number,
     timeoutMs: number | undefined,
+    read: (answer: ScriptAnswer) => T,
     chargedAt?: string,
-  ): Promise<ScriptAnswer> {
+  ): Promise<T> {
     if (this.#client.isDown()) return Promise.reject(CLIENT_DOWN)
     const tag = hashTag(target.key)
     const keyStart = `${target.prefix}:{${tag}`
     const nowArg = target.nowMs === undefined ? '' : String(target.nowMs)
     const slot = this.#client.cluster ? hashSlot(tag) : ''
-    return this.#coalescer.submit({
-      group: `${slot} ${nowArg}`,
-      timeoutMs,
-      nowArg,
-      list: plan.list,
-      keys: plan.keySuffixes.map((suffix) => keyStart + suffix),
-      mode,
-      cost,
-      chargedAt,
-      replyLength,
-      standalone: mode === 'consume' ? plan.standalone : undefined,
-    })
+    return this.#coalescer.submit(
+      {
+        group: `${slot} ${nowArg}`,
+        timeoutMs,
+        nowArg,
+        list: plan.list,
+        keys: plan.keySuffixes.map((suffix) => keyStart + suffix),
+        mode,
+        cost,
+        chargedAt,
+        // A refund's answer holds no values of its own.
+        replyLength: mode === 'refund' ? 0 : plan.replyLength,
+        standalone: mode === 'consume' ? plan.standalone : undefined,
+      },
+      read,
+    )
   }
 
   /** The plan of a limiter's policy list (a list is one limiter's, so is its penalty), worked out once. */
@@ -207,6 +212,9 @@ const PLAIN_TAG = /^[!"$-z|~][!-z|~]{0,31}$/
  * decision. On a Cluster, the failure domain and the call ask for the tag in a row: remembered.
  */
 const hashTag = lastKeyMemo((key) => (PLAIN_TAG.test(key) ? key : `#${digest(key).slice(0, TAG_LENGTH)}`))
+
+/** A refund's reading of its answer: nothing to read. */
+const nothingRead = (): undefined => undefined
 
 function costArg(cost: number): string {
   return cost === 1 ? '1' : String(cost)

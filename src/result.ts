@@ -64,7 +64,6 @@ class ChargedResult implements RateLimitResult {
   // Stryker disable next-line StringLiteral: read only after attachCharge has written it
   #key = ''
   #cost = 0
-  #chargedAtMs = 0
   #chargePolicies: readonly Policy[] = NO_POLICIES
 
   constructor(
@@ -88,14 +87,12 @@ class ChargedResult implements RateLimitResult {
     store: Store,
     key: string,
     cost: number,
-    chargedAtMs: number,
     policies: readonly Policy[],
   ): void {
     if (!(#store in result) || !result.allowed) return
     result.#store = store
     result.#key = key
     result.#cost = cost
-    result.#chargedAtMs = chargedAtMs
     result.#chargePolicies = policies
   }
 
@@ -106,7 +103,8 @@ class ChargedResult implements RateLimitResult {
       store: result.#store,
       key: result.#key,
       cost: result.#cost,
-      chargedAtMs: result.#chargedAtMs,
+      // A charge is made when its result is decided.
+      chargedAtMs: result.decidedAtMs,
       policies: result.#chargePolicies,
     }
     result.#store = undefined

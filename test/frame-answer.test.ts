@@ -30,6 +30,34 @@ describe('a standalone script answer that is not six integers', () => {
   })
 })
 
+describe('a batch whose answer one request cannot read', () => {
+  it('rejects that request alone: the others of its script call are decided', async () => {
+    const client = {
+      status: 'ready',
+      // The first request goes alone, as its algorithm's script; the next two share one call.
+      evalsha: async (_sha: string, keyCount: number) =>
+        keyCount === 1 ? '1 4 1000 0 1000 1800000000000' : '1800000000000 1 - 1 not-a-state',
+      eval: async () => '',
+      call: async () => '',
+      del: async () => 0,
+    }
+    const store = new RedisStore({ client })
+    const policies = [fixedWindow({ limit: 5, windowMs: 60_000 })]
+    const request = (key: string) => ({
+      prefix: 'rl',
+      key,
+      policies,
+      cost: 1,
+      mode: 'consume' as const,
+      nowMs: undefined,
+    })
+    const [alone, read, unreadable] = await Promise.allSettled(['a', 'b', 'c'].map((key) => store.decide(request(key))))
+    expect(alone).toMatchObject({ status: 'fulfilled', value: { outcomes: [{ allowed: true, remaining: 4 }] } })
+    expect(read).toMatchObject({ status: 'fulfilled', value: { outcomes: [{ allowed: true, remaining: 4 }] } })
+    expect(unreadable).toMatchObject({ status: 'rejected' })
+  })
+})
+
 describe('storedFields', () => {
   it('reads the whole numbers of a state', () => {
     expect(storedFields('30000000:7', 2)).toEqual([30_000_000, 7])

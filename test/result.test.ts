@@ -117,19 +117,19 @@ describe('a charge on a result', () => {
   const store = new MemoryStore()
   const allowedResult = () => combineOutcomes(policies.slice(0, 1), [outcome(true, 5, 900)], false, decidedAtMs)
 
-  it('is handed out once, as recorded', () => {
+  it('is handed out once, as recorded, dated when its result was decided', () => {
     const result = allowedResult()
-    attachCharge(result, store, 'k', 2, decidedAtMs, policies)
+    attachCharge(result, store, 'k', 2, policies)
     expect(takeCharge(result)).toEqual({ store, key: 'k', cost: 2, chargedAtMs: decidedAtMs, policies })
     expect(takeCharge(result)).toBeUndefined()
   })
 
   it('is never recorded on a denial, nor on a result the limiter did not make', () => {
     const denied = combineOutcomes(policies.slice(0, 1), [outcome(false, 0, 900, 900)], false, decidedAtMs)
-    attachCharge(denied, store, 'k', 1, decidedAtMs, policies)
+    attachCharge(denied, store, 'k', 1, policies)
     expect(takeCharge(denied)).toBeUndefined()
     const copy = { ...allowedResult() }
-    attachCharge(copy, store, 'k', 1, decidedAtMs, policies)
+    attachCharge(copy, store, 'k', 1, policies)
     expect(takeCharge(copy)).toBeUndefined()
   })
 })

@@ -8,7 +8,9 @@ import type { PolicyList, ScriptAnswer, ScriptCall, SendScript, StandalonePolicy
 
 interface Queued {
   readonly call: ScriptCall
-  readonly resolve: (answer: ScriptAnswer) => void
+  /** What the caller makes of its answer: the promise settles with that, in the step the reply came. */
+  readonly read: (answer: ScriptAnswer) => unknown
+  readonly resolve: (value: unknown) => void
   readonly reject: (error: unknown) => void
 }
 
@@ -63,9 +65,13 @@ export class Coalescer {
     this.#coalesce = coalesce
   }
 
-  submit(call: ScriptCall): Promise<ScriptAnswer> {
-    return new Promise<ScriptAnswer>((resolve, reject) => {
-      const queued = { call, resolve, reject }
+  /**
+   * Sends `call`, alone or with others, and settles with `read(answer)` (or read's error): one
+   * promise per call, where chaining `read` after it would take one more.
+   */
+  submit<T>(call: ScriptCall, read: (answer: ScriptAnswer) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const queued: Queued = { call, read, resolve: resolve as (value: unknown) => void, reject }
       if (!this.#coalesce || (this.#inFlight === 0 && !this.#busy && this.#queue.length === 0))
         this.#sendBatch([queued], performance.now())
       else if (this.#queue.push(queued) === 1) {
@@ -145,9 +151,9 @@ export class Coalescer {
         const nowMs = Number(values[0])
         const batchSize = storeCallsTraced() ? batch.length : undefined
         let at = 1
-        for (const { call, resolve } of batch) {
-          resolve(batchSize === undefined ? { values, at, nowMs } : { values, at, nowMs, batchSize })
-          at += call.replyLength
+        for (const queued of batch) {
+          answerWith(queued, batchSize === undefined ? { values, at, nowMs } : { values, at, nowMs, batchSize })
+          at += queued.call.replyLength
         }
       },
       (error: unknown) => {
@@ -171,13 +177,14 @@ export class Coalescer {
 
   /** A request alone, as its algorithm's own script: the reply is its five figures, then the time. */
   #sendAlone(
-    { resolve, reject, call }: Queued,
+    queued: Queued,
     { script, limit, windowMs, burst }: StandalonePolicy,
     deadlines: readonly Deadline[],
   ): void {
     // Trailing values the script would default anyway (burst = limit, no injected time, cost 1) are
     // left out: up to three fewer strings for the client to write and Redis to make, on every call.
     // Each array is made at its length: shortening one (setting `length`) cost Node half a µs.
+    const { call, reject } = queued
     const { cost, nowArg } = call
     const args =
       burst !== undefined
@@ -194,7 +201,7 @@ export class Coalescer {
         const figures = integersIn(String(answer), SPACE)
         if (figures?.length === 6) {
           const nowMs = figures[5] as number
-          resolve(storeCallsTraced() ? { figures, nowMs, batchSize: 1 } : { figures, nowMs })
+          answerWith(queued, storeCallsTraced() ? { figures, nowMs, batchSize: 1 } : { figures, nowMs })
         } else reject(new Error(`atomic-ratelimit: an algorithm script answered "${String(answer)}", not six integers`))
       },
       (error: unknown) => {
@@ -202,6 +209,15 @@ export class Coalescer {
         reject(error)
       },
     )
+  }
+}
+
+/** Settles a queued call with what it reads in its answer, or with the error reading it threw. */
+function answerWith({ read, resolve, reject }: Queued, answer: ScriptAnswer): void {
+  try {
+    resolve(read(answer))
+  } catch (error) {
+    reject(error)
   }
 }
 
