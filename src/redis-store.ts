@@ -5,7 +5,7 @@ import { PENALTY_KEY_SUFFIX, penaltyArg } from './penalty.js'
 import { internalsOf, type Policy } from './policy.js'
 import { type RedisClient, type ScriptClient, toScriptClient } from './redis/client.js'
 import { Coalescer } from './redis/coalescer.js'
-import { outcomeOfFigures, outcomesOfStates } from './redis/outcomes.js'
+import { decisionOfStates, outcomeOfFigures } from './redis/outcomes.js'
 import { readScriptsMode, type ScriptsMode, scriptRunner } from './redis/runners.js'
 import { decideScript, ownListScript, standaloneScript } from './redis/script.js'
 import type { PolicyList, ScriptAnswer, ScriptCall, StandalonePolicy } from './redis/script-call.js'
@@ -104,7 +104,7 @@ export class RedisStore implements Store {
       const decision: StoreDecision =
         'figures' in answer
           ? { nowMs: answer.nowMs, outcomes: [outcomeOfFigures(answer.figures)] }
-          : { nowMs: answer.nowMs, ...outcomesOfStates(request, plan.list.algorithms, answer) }
+          : decisionOfStates(request, plan.list.algorithms, answer)
       return answer.batchSize === undefined ? decision : { ...decision, batchSize: answer.batchSize }
     })
   }

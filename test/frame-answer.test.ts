@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { fixedWindow, gcra, RedisStore } from '../src/index.js'
 import { integersIn } from '../src/integer-text.js'
 import { internalsOf, storedFields } from '../src/policy.js'
-import { outcomesOfStates } from '../src/redis/outcomes.js'
+import { decisionOfStates } from '../src/redis/outcomes.js'
 
 describe('integersIn', () => {
   it('reads integers, signed or not, between separators', () => {
@@ -80,7 +80,7 @@ describe('storedFields', () => {
   })
 })
 
-describe('outcomesOfStates', () => {
+describe('decisionOfStates', () => {
   const policy = fixedWindow({ limit: 5, windowMs: 60_000 })
   const algorithms = [internalsOf(policy).algorithm]
   const nowMs = 1_800_000_000_000 // the first ms of window 30_000_000
@@ -88,14 +88,14 @@ describe('outcomesOfStates', () => {
   const answer = (values: string[]) => ({ values: ['', ...values], at: 1, nowMs })
 
   it('derives the figures from the state the script read, charged when the script charged', () => {
-    expect(outcomesOfStates(consume, algorithms, answer(['1', '30000000:3'])).outcomes).toEqual([
+    expect(decisionOfStates(consume, algorithms, answer(['1', '30000000:3'])).outcomes).toEqual([
       expect.objectContaining({ allowed: true, remaining: 1, resetAfterMs: 60_000, retryAfterMs: 0 }),
     ])
-    expect(outcomesOfStates(consume, algorithms, answer(['1', '-'])).outcomes).toEqual([
+    expect(decisionOfStates(consume, algorithms, answer(['1', '-'])).outcomes).toEqual([
       expect.objectContaining({ allowed: true, remaining: 4 }),
     ])
     const peek = { ...consume, mode: 'peek' as const }
-    expect(outcomesOfStates(peek, algorithms, answer(['1', '30000000:3'])).outcomes).toEqual([
+    expect(decisionOfStates(peek, algorithms, answer(['1', '30000000:3'])).outcomes).toEqual([
       expect.objectContaining({ allowed: true, remaining: 2 }),
     ])
   })
@@ -104,7 +104,7 @@ describe('outcomesOfStates', () => {
     const perSecond = gcra({ limit: 1, windowMs: 1_000 })
     const both = { ...consume, policies: [policy, perSecond] }
     const tatUs = String((nowMs + 1_000) * 1000) // the one unit per second is taken
-    const { outcomes } = outcomesOfStates(both, [...algorithms, internalsOf(perSecond).algorithm], {
+    const { outcomes } = decisionOfStates(both, [...algorithms, internalsOf(perSecond).algorithm], {
       values: ['', '1', '30000000:3', '0', tatUs],
       at: 1,
       nowMs,
@@ -116,6 +116,20 @@ describe('outcomesOfStates', () => {
   })
 
   it('throws when the script and the TypeScript twin disagree, rather than report a verdict not acted on', () => {
-    expect(() => outcomesOfStates(consume, algorithms, answer(['0', '30000000:3']))).toThrow(/disagree/)
+    expect(() => decisionOfStates(consume, algorithms, answer(['0', '30000000:3']))).toThrow(/disagree/)
+  })
+
+  it('throws when they disagree on any one of several policies, naming its algorithm and state', () => {
+    const perSecond = gcra({ limit: 1, windowMs: 1_000 })
+    const both = { ...consume, policies: [policy, perSecond] }
+    const tatUs = String((nowMs + 1_000) * 1000) // the one unit per second is taken: gcra refuses
+    const decide = (secondVerdict: string) => () =>
+      decisionOfStates(both, [...algorithms, internalsOf(perSecond).algorithm], {
+        values: ['', '1', '30000000:3', secondVerdict, tatUs],
+        at: 1,
+        nowMs,
+      })
+    expect(decide('1')).toThrow(`the gcra script and its TypeScript twin disagree on "${tatUs}"`)
+    expect(decide('0')).not.toThrow()
   })
 })
