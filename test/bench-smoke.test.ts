@@ -53,3 +53,30 @@ describe('npm run bench (smoke: a few ms per run, no HTTP)', () => {
     expect(() => process.kill(pid, 0)).toThrow()
   })
 })
+
+describe('npm run bench:floors (smoke: 10 ms per run)', () => {
+  let run: Promise<{ stdout: string; stderr: string }>
+  beforeAll(() => {
+    run = execFileAsync(process.execPath, ['bench/floors.js', '--smoke'], { encoding: 'utf8', timeout: 60_000 })
+  })
+
+  it('prints a row for every contender, in memory and on Redis', async () => {
+    const { stdout } = await run
+    const rows = [
+      'express-rate-limit (increment)',
+      'by hand, our result',
+      'what one policy needs: TIME, GET, SET PX',
+      'three policies as one hash: TIME, HMGET, HSET, PEXPIRE',
+      'ours three policies',
+    ]
+    for (const row of rows) expect(stdout).toContain(`| ${row} |`)
+    expect(stdout).toMatch(/\| bare script \(ceiling\) \| [\d.]+ \([\d.]+–[\d.]+\) \| 1\.00× \| 56 \|/)
+  })
+
+  it('stops the redis-server it started', async () => {
+    const { stderr } = await run
+    const pid = Number(/\(pid (\d+)\)/.exec(stderr)?.[1])
+    expect(pid).toBeGreaterThan(0)
+    expect(() => process.kill(pid, 0)).toThrow()
+  })
+})
