@@ -2,6 +2,7 @@
 // issue's targets judged on it.
 import { keysLabel } from '../keys.js'
 import { addressesSection } from './addresses.js'
+import { floorsSection } from './floors.js'
 import { rateCell, ratio, table } from './format.js'
 import { sentTotal } from './targets.js'
 
@@ -18,6 +19,7 @@ export function benchmarksMarkdown({ meta, addresses, decisions, cores, http, by
     trips && tripsSection(trips),
     exactness && exactnessSection(exactness),
     addresses && addressesSection(addresses),
+    floorsSection(),
     channelsCostSection(),
     wiringSection(),
   ]

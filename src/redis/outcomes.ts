@@ -28,7 +28,7 @@ export function decisionOfStates(
   { values, at, nowMs }: FrameAnswer,
 ): StoreDecision {
   const { policies, penalty: settings } = request
-  // Stryker disable next-line ConditionalExpression: the general path decides one policy the same, only slower
+  // Stryker disable next-line ConditionalExpression,BlockStatement: the general path decides one policy the same, only slower
   if (policies.length === 1 && settings === undefined) {
     // One policy and no penalty, the most common request: evaluateRequest's work, with no list of
     // evaluations or result object of its own to make.
