@@ -85,11 +85,10 @@ async function measureInMemory() {
     const samples = new Map(inMemory.map((contender) => [contender, []]))
     for (let round = 0; round < ROUNDS; round++)
       for (const contender of shuffled(inMemory)) {
-        const run = await drive({
+        const run = await cleanDrive(contender, {
           decide: decides.get(contender),
           nextKey: keyModes[keys],
           concurrency: 1,
-          durationMs: RUN_MS,
         })
         samples.get(contender).push(run.perSecond)
       }
@@ -134,14 +133,22 @@ async function measureRedisCpu(client) {
     for (const contender of shuffled(onRedis)) {
       await client.flushdb()
       const decide = decides.get(contender)
-      await decide(keyModes.random()) // loads the script, if the flush dropped nothing else
+      await decide(keyModes.random()) // not counted: a first call may find its script missing and load it
       await client.config('RESETSTAT')
-      await drive({ decide, nextKey: keyModes.random, concurrency: REDIS_IN_FLIGHT, durationMs: RUN_MS })
+      await cleanDrive(contender, { decide, nextKey: keyModes.random, concurrency: REDIS_IN_FLIGHT })
       const stats = await client.info('commandstats')
       const [, calls, usec] = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(stats)
       samples.get(contender).push(Number(usec) / Number(calls))
     }
   return onRedis.map((contender) => ({ id: contender.id, usPerCall: summarize(samples.get(contender)) }))
+}
+
+/** A run of RUN_MS; throws if any decision failed or was degraded, which would make its figure meaningless. */
+async function cleanDrive(contender, options) {
+  const run = await drive({ ...options, durationMs: RUN_MS })
+  if (run.errors > 0 || run.degraded > 0)
+    throw new Error(`${contender.id}: ${run.errors} errors, ${run.degraded} degraded decisions (${run.firstError})`)
+  return run
 }
 
 const range = ({ median, min, max }, digits, unit = '') =>
