@@ -7,8 +7,12 @@ import { rowFigures } from './format.js'
 export function figuresOf(cells) {
   const figured = cells.map((cell) => {
     const rows = new Map(cell.rows.map((row) => [row.id, { ...row, ...rowFigures(row), ...latencies(row) }]))
-    const reference = rows.get(cell.reference)?.median
-    for (const row of rows.values()) if (reference && row.median !== undefined) row.ratio = row.median / reference
+    const reference = rows.get(cell.reference)
+    if (reference)
+      for (const row of rows.values()) {
+        const paired = pairedRatio(row, reference)
+        if (paired) Object.assign(row, { ratio: paired.median, ratioMin: paired.min, ratioMax: paired.max })
+      }
     return { ...cell, rows }
   })
   return {
@@ -21,6 +25,20 @@ export function figuresOf(cells) {
       return cell?.rows.get(id)
     },
   }
+}
+
+/**
+ * `row`'s rate over `other`'s, round by round (both were measured in each round, a few seconds
+ * apart): median, least and greatest of those ratios, or undefined when either row is missing. A
+ * drift of the shared machine that outlasts a round lands on both sides of each ratio, where a ratio
+ * of the two medians could take one side's fast round against the other's slow one.
+ */
+export function pairedRatio(row, other) {
+  if (!row || !other) return undefined
+  const ratios = row.samples
+    .map((sample, round) => sample.perSecond / other.samples[round]?.perSecond)
+    .filter((value) => Number.isFinite(value))
+  return summarize(ratios)
 }
 
 /** Median p50 and p99 across rounds, for the HTTP rows. */

@@ -11,6 +11,12 @@ export function rate(value) {
 /** `0.87×` */
 export const ratio = (value) => (value === undefined ? '–' : `${value.toFixed(2)}×`)
 
+/** `0.80× (0.71–0.86)`: a row's ratio to its cell's reference, median and spread across rounds. */
+export function ratioCell(row) {
+  if (row?.ratio === undefined) return '–'
+  return `${ratio(row.ratio)} (${row.ratioMin.toFixed(2)}–${row.ratioMax.toFixed(2)})`
+}
+
 /** A row's throughput across rounds, and whether any of its runs broke the run's rules. */
 export function rowFigures(row) {
   const stats = summarize(row.samples.map((sample) => sample.perSecond))

@@ -3,7 +3,7 @@
 import { keysLabel } from '../keys.js'
 import { addressesSection } from './addresses.js'
 import { floorsSection } from './floors.js'
-import { rateCell, ratio, table } from './format.js'
+import { rateCell, ratio, ratioCell, table } from './format.js'
 import { sentTotal } from './targets.js'
 
 /** The whole document. */
@@ -58,9 +58,10 @@ function redisSection(decisions, meta) {
 
 One ioredis client (autopipelining off) in one Node process keeps C decisions in flight for
 ${meta.decisionSeconds} s per run (after a warm-up), on a fresh prefix and an emptied database.
-\`× script\` divides by the bare fixed-window script (INCR, PEXPIRE on the first hit; EVALSHA)
-measured in the same run. Three policies: a fixed window per minute, a sliding window per hour and
-GCRA per second, decided in one call.
+\`× script\`: in each round, the contender's decisions per second over the bare fixed-window
+script's (INCR, PEXPIRE on the first hit; EVALSHA) in that round; the median of those ratios.
+Three policies: a fixed window per minute, a sliding window per hour and GCRA per second, decided
+in one call.
 
 ${tables.join('\n\n')}`
 }
@@ -121,7 +122,7 @@ function httpSection(http, meta) {
     const rows = [...cell.rows.values()].map((row) => [
       row.id,
       rateCell(row),
-      ratio(row.ratio),
+      ratioCell(row),
       row.p50 ?? '–',
       row.p99 ?? '–',
     ])
@@ -137,8 +138,9 @@ A hello-world app per framework (Express ${meta.express}, Koa ${meta.koa}, Hono 
 @hono/node-server), each variant in a Node process of its own, driven by autocannon
 (${meta.connections} connections, ${meta.httpSeconds} s per run) from the benchmark's process,
 ${where}. Every request comes from 127.0.0.1, so every limiter decides on one hot key. The Express
-rows on a memory store decide in the app's process, with no Redis. Latencies are autocannon's,
-medians across rounds.
+rows on a memory store decide in the app's process, with no Redis. \`× no limiter\`: in each round,
+the variant's requests per second over the app's without a limiter in that round; the median of
+those ratios, and their least and greatest. Latencies are autocannon's, medians across rounds.
 
 ${tables.join('\n\n')}`
 }
