@@ -37,15 +37,32 @@ for list = 1, tonumber(ARGV[2]) do
   arg = arg + 2 + count * 4
 end
 
--- The writes of a request with several policies, held until every policy has allowed it: each
--- algorithm, given this list as `charge`, adds its write (key, state and TTL) rather than making it.
-local pending = { count = 0 }
-function pending:add(key, state, ttl)
-  local at = self.count
-  self[at + 1], self[at + 2], self[at + 3], self.count = key, state, ttl, at + 3
+-- Integers as text, by value, each formatted once per call: turning a number into text costs Lua
+-- about as much as a Redis GET, and the requests of a batch, decided at one time, mostly write the
+-- same window, counts and expiry. The algorithms hand their writes to the frame for this.
+local texts = setmetatable({}, {
+  __index = function(texts, value) texts[value] = string.format('%d', value) return texts[value] end,
+})
+
+-- The writers an algorithm charges through (its `charge`): given the key, the TTL and the state's one
+-- to three integers, which the key holds joined by ':', `write_now` makes the write; `hold` keeps it,
+-- for a request with several policies, until every policy has allowed the request (then `make_held`
+-- makes them).
+local function write_now(key, ttl_ms, a, b, c)
+  local state = texts[a]
+  if b then state = c and state .. ':' .. texts[b] .. ':' .. texts[c] or state .. ':' .. texts[b] end
+  redis.call('SET', key, state, 'PX', texts[ttl_ms])
 end
-function pending:make()
-  for at = 1, self.count, 3 do redis.call('SET', self[at], self[at + 1], 'PX', self[at + 2]) end
+
+local held, held_count = {}, 0
+local function hold(key, ttl_ms, a, b, c)
+  local state = texts[a]
+  if b then state = c and state .. ':' .. texts[b] .. ':' .. texts[c] or state .. ':' .. texts[b] end
+  held[held_count + 1], held[held_count + 2], held[held_count + 3] = key, state, texts[ttl_ms]
+  held_count = held_count + 3
+end
+local function make_held()
+  for at = 1, held_count, 3 do redis.call('SET', held[at], held[at + 1], 'PX', held[at + 2]) end
 end
 
 -- Decides every policy of a request, in one pass, and writes each policy's verdict and state after
@@ -54,16 +71,16 @@ end
 local VERDICTS = { [0] = '0', [1] = '1' }
 local function decide_all(reply, at, list, first_key, cost, charge)
   local all_allowed, violated_ms = true, 0
-  pending.count = 0
+  held_count = 0
   for policy = 0, list[1] - 1 do
     local p = 2 + policy * 4
     local allowed, _, _, _, _, stored =
-      list[p].decide(KEYS[first_key + policy], now_ms, cost, charge and pending, list[p + 1], list[p + 2], list[p + 3])
+      list[p].decide(KEYS[first_key + policy], now_ms, cost, charge and hold, list[p + 1], list[p + 2], list[p + 3])
     reply[at + 2 * policy + 1] = VERDICTS[allowed]
     reply[at + 2 * policy + 2] = stored or '-'
     if allowed == 0 then all_allowed, violated_ms = false, math.max(violated_ms, list[p + 2]) end
   end
-  if all_allowed then pending:make() end
+  if all_allowed then make_held() end
   return all_allowed, violated_ms
 end
 
@@ -114,7 +131,8 @@ while request <= last do
       elseif count == 1 then
         -- One policy is called here directly: most requests have one, and going through decide_all
         -- cost Redis a tenth of the request.
-        local allowed, _, _, _, _, stored = list[2].decide(KEYS[key], now_ms, cost, charge, list[3], list[4], list[5])
+        local allowed, _, _, _, _, stored =
+          list[2].decide(KEYS[key], now_ms, cost, charge and write_now, list[3], list[4], list[5])
         reply[at + 1] = VERDICTS[allowed]
         reply[at + 2] = stored or '-'
       else

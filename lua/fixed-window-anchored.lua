@@ -9,11 +9,6 @@
 -- hammering while denied neither charges nor extends the window. A time before the stored start (a
 -- clock stepped back) counts as that start: no time passed.
 
--- Integers as text, by value, each formatted once per script call (see lua/fixed-window.lua).
-local anchored_texts = setmetatable({}, {
-  __index = function(texts, value) texts[value] = string.format('%d', value) return texts[value] end,
-})
-
 -- The stored window's start and units used, or nil and 0 when none is stored.
 local function anchored_state(key, stored)
   if not stored then return nil, 0 end
@@ -22,9 +17,10 @@ local function anchored_state(key, stored)
   return tonumber(start_ms), tonumber(used)
 end
 
--- `charge`: false to only check, true to charge, or the frame's list of pending writes, to charge
--- once every policy of the request has allowed it (see lua/decide.lua). The key's state as read
--- (false: no key) comes back as the last value, for the frame's reply.
+-- `charge`: false to only check, true to charge, or the frame's writer, to charge through it: it
+-- takes the key, the TTL and the state's integers, and writes them (or holds them until every policy
+-- of the request has allowed it) as the text this function writes (see lua/decide.lua). The key's
+-- state as read (false: no key) comes back as the last value, for the frame's reply.
 local function fixed_window_anchored(key, now_ms, cost, charge, limit, window_ms)
   local stored = redis.call('GET', key)
   local stored_start_ms, used = anchored_state(key, stored)
@@ -36,8 +32,8 @@ local function fixed_window_anchored(key, now_ms, cost, charge, limit, window_ms
   local allowed = cost <= limit - used
   if allowed and charge and cost > 0 then
     used = used + cost
-    local state, ttl = anchored_texts[start_ms] .. ':' .. anchored_texts[used], anchored_texts[ttl_ms]
-    if charge ~= true then charge:add(key, state, ttl) else redis.call('SET', key, state, 'PX', ttl) end
+    if charge == true then redis.call('SET', key, string.format('%d:%d', start_ms, used), 'PX', ttl_ms)
+    else charge(key, ttl_ms, start_ms, used) end
   elseif charge and stored and redis.call('PTTL', key) == -1 then
     -- PTTL is -1 only when something outside this script dropped the expiry: put it back (a window
     -- already over, which no longer matters, goes).
@@ -55,7 +51,7 @@ local function fixed_window_anchored_refund(key, now_ms, charged_at_ms, cost, li
   if not start_ms or charged_at_ms < start_ms or charged_at_ms >= start_ms + window_ms then return end
   local ttl_ms = start_ms + window_ms - math.max(now_ms, start_ms)
   if ttl_ms <= 0 then return end
-  redis.call('SET', key, anchored_texts[start_ms] .. ':' .. anchored_texts[math.max(0, used - cost)], 'PX', ttl_ms)
+  redis.call('SET', key, string.format('%d:%d', start_ms, math.max(0, used - cost)), 'PX', ttl_ms)
 end
 
 -- @standalone: `redis-cli --eval` runs the lines below (and so does the library, for a request with

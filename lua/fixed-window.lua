@@ -8,17 +8,14 @@
 -- request writes nothing, so hammering while denied neither charges nor extends the window. A time
 -- before the stored window (a clock stepped back) counts as that window's start: no time passed.
 
--- Integers as text, by value, each formatted once per script call: turning a number into text costs
--- Lua about as much as a Redis GET (and Redis, given a number, formats it too), and the requests of
--- a batch, decided at one time, mostly write the same window, count (1 for every new key) and expiry.
--- A stored window is compared as text first: it is most often the current one.
-local fixed_window_texts = setmetatable({}, {
-  __index = function(texts, value) texts[value] = string.format('%d', value) return texts[value] end,
-})
+-- The stored window read last, as text and as a number: the requests of a batch, decided at one
+-- time, mostly find the current window stored, whose text is then turned into a number once per call.
+local fixed_window_read_text, fixed_window_read
 
--- `charge`: false to only check, true to charge, or the frame's list of pending writes, to charge
--- once every policy of the request has allowed it (see lua/decide.lua). The key's state as read
--- (false: no key) comes back as the last value, for the frame's reply.
+-- `charge`: false to only check, true to charge, or the frame's writer, to charge through it: it
+-- takes the key, the TTL and the state's integers, and writes them (or holds them until every policy
+-- of the request has allowed it) as the text this function writes (see lua/decide.lua). The key's
+-- state as read (false: no key) comes back as the last value, for the frame's reply.
 local function fixed_window(key, now_ms, cost, charge, limit, window_ms)
   local window = math.floor(now_ms / window_ms)
   local used = 0
@@ -26,10 +23,14 @@ local function fixed_window(key, now_ms, cost, charge, limit, window_ms)
   if stored then
     local stored_window, stored_used = string.match(stored, '^(%d+):(%d+)$')
     if not stored_window then error('atomic-ratelimit: ' .. key .. ' does not hold fixed-window state') end
-    if stored_window == fixed_window_texts[window] then
+    if stored_window ~= fixed_window_read_text then
+      fixed_window_read_text, fixed_window_read = stored_window, tonumber(stored_window)
+    end
+    stored_window = fixed_window_read
+    if stored_window == window then
       used = tonumber(stored_used)
-    elseif tonumber(stored_window) > window then
-      window, used = tonumber(stored_window), tonumber(stored_used)
+    elseif stored_window > window then
+      window, used = stored_window, tonumber(stored_used)
       now_ms = window * window_ms
     end
   end
@@ -40,8 +41,8 @@ local function fixed_window(key, now_ms, cost, charge, limit, window_ms)
   if allowed and charge and cost > 0 then
     -- Every write sets the expiry, so a key that lost its TTL (PERSIST) gets it back.
     used = used + cost
-    local state, ttl = fixed_window_texts[window] .. ':' .. fixed_window_texts[used], fixed_window_texts[ttl_ms]
-    if charge ~= true then charge:add(key, state, ttl) else redis.call('SET', key, state, 'PX', ttl) end
+    if charge == true then redis.call('SET', key, string.format('%d:%d', window, used), 'PX', ttl_ms)
+    else charge(key, ttl_ms, window, used) end
   elseif charge and stored and redis.call('PTTL', key) == -1 then
     -- PTTL is -1 only when something outside this script dropped the expiry: put it back.
     redis.call('PEXPIRE', key, ttl_ms)
@@ -61,8 +62,7 @@ local function fixed_window_refund(key, now_ms, charged_at_ms, cost, limit, wind
   if stored_window ~= math.floor(charged_at_ms / window_ms) then return end
   local ttl_ms = (stored_window + 1) * window_ms - math.max(now_ms, stored_window * window_ms)
   if ttl_ms <= 0 then return end
-  local state = fixed_window_texts[stored_window] .. ':' .. fixed_window_texts[math.max(0, tonumber(used) - cost)]
-  redis.call('SET', key, state, 'PX', ttl_ms)
+  redis.call('SET', key, string.format('%d:%d', stored_window, math.max(0, tonumber(used) - cost)), 'PX', ttl_ms)
 end
 
 -- @standalone: `redis-cli --eval` runs the lines below (and so does the library, for a request with

@@ -9,21 +9,15 @@
 -- One integer per key, no window edges; the key expires when the TAT is reached. A clock stepped back
 -- only makes the TAT further ahead: it never lets more through.
 
--- Integers as text, by value, each formatted once per script call: Redis, given a number, formats it
--- at about the cost of a GET, and the new keys of a batch, decided at one time, all write the same
--- arrival time and expiry.
-local gcra_texts = setmetatable({}, {
-  __index = function(texts, value) texts[value] = string.format('%d', value) return texts[value] end,
-})
-
 local function gcra_tat_us(key, stored)
   if not stored then return 0 end
   return assert(tonumber(stored), 'atomic-ratelimit: ' .. key .. ' does not hold a GCRA arrival time')
 end
 
--- `charge`: false to only check, true to charge, or the frame's list of pending writes, to charge
--- once every policy of the request has allowed it (see lua/decide.lua). The key's state as read
--- (false: no key) comes back as the last value, for the frame's reply.
+-- `charge`: false to only check, true to charge, or the frame's writer, to charge through it: it
+-- takes the key, the TTL and the state's integers, and writes them (or holds them until every policy
+-- of the request has allowed it) as the text this function writes (see lua/decide.lua). The key's
+-- state as read (false: no key) comes back as the last value, for the frame's reply.
 local function gcra(key, now_ms, cost, charge, limit, window_ms, burst)
   local stored = redis.call('GET', key)
   local interval_us = math.ceil(window_ms * 1000 / limit)
@@ -33,8 +27,9 @@ local function gcra(key, now_ms, cost, charge, limit, window_ms, burst)
   local allowed = debt_after_us <= burst * interval_us
   if allowed and charge and cost > 0 then
     debt_us = debt_after_us
-    local state, ttl = gcra_texts[now_us + debt_us], gcra_texts[math.ceil(debt_us / 1000)]
-    if charge ~= true then charge:add(key, state, ttl) else redis.call('SET', key, state, 'PX', ttl) end
+    local tat_us, ttl_ms = now_us + debt_us, math.ceil(debt_us / 1000)
+    if charge == true then redis.call('SET', key, string.format('%d', tat_us), 'PX', ttl_ms)
+    else charge(key, ttl_ms, tat_us) end
   elseif charge and stored and redis.call('PTTL', key) == -1 then
     -- PTTL is -1 only when something outside this script dropped the expiry: put it back (a TAT
     -- already reached, which no longer matters, goes).
@@ -61,7 +56,7 @@ local function gcra_refund(key, now_ms, charged_at_ms, cost, limit, window_ms, b
     redis.call('DEL', key)
     return
   end
-  redis.call('SET', key, gcra_texts[tat_us], 'PX', gcra_texts[math.ceil((tat_us - now_us) / 1000)])
+  redis.call('SET', key, string.format('%d', tat_us), 'PX', math.ceil((tat_us - now_us) / 1000))
 end
 
 -- @standalone: `redis-cli --eval` runs the lines below (and so does the library, for a request with

@@ -10,13 +10,6 @@
 -- sliding window counter). Every product stays an exact integer. A time before the stored window (a
 -- clock stepped back) counts as that window's start: no time passed.
 
--- Integers as text, by value, each formatted once per script call: turning a number into text costs
--- Lua about as much as a Redis GET (and Redis, given a number, formats it too), and the requests of
--- a batch, decided at one time, mostly write the same window, counts and expiry.
-local sliding_window_texts = setmetatable({}, {
-  __index = function(texts, value) texts[value] = string.format('%d', value) return texts[value] end,
-})
-
 -- The key's state as numbers: the newest window charged, its units and the units of the one before.
 local function sliding_state(key, stored)
   if not stored then return nil, 0, 0 end
@@ -40,9 +33,10 @@ local function sliding_retry_at(window_start_ms, window_ms, current, previous, c
   return window_start_ms + 2 * window_ms
 end
 
--- `charge`: false to only check, true to charge, or the frame's list of pending writes, to charge
--- once every policy of the request has allowed it (see lua/decide.lua). The key's state as read
--- (false: no key) comes back as the last value, for the frame's reply.
+-- `charge`: false to only check, true to charge, or the frame's writer, to charge through it: it
+-- takes the key, the TTL and the state's integers, and writes them (or holds them until every policy
+-- of the request has allowed it) as the text this function writes (see lua/decide.lua). The key's
+-- state as read (false: no key) comes back as the last value, for the frame's reply.
 local function sliding_window(key, now_ms, cost, charge, limit, window_ms)
   local window = math.floor(now_ms / window_ms)
   local stored = redis.call('GET', key)
@@ -62,10 +56,9 @@ local function sliding_window(key, now_ms, cost, charge, limit, window_ms)
   if allowed and charge and cost > 0 then
     -- Every write sets the expiry, so a key that lost its TTL (PERSIST) gets it back.
     current, remaining = current + cost, remaining - cost
-    local texts = sliding_window_texts
-    local counts = texts[window] .. ':' .. texts[current] .. ':' .. texts[previous]
-    local ttl = texts[window_start_ms + 2 * window_ms - now_ms]
-    if charge ~= true then charge:add(key, counts, ttl) else redis.call('SET', key, counts, 'PX', ttl) end
+    local ttl_ms = window_start_ms + 2 * window_ms - now_ms
+    if charge == true then redis.call('SET', key, string.format('%d:%d:%d', window, current, previous), 'PX', ttl_ms)
+    else charge(key, ttl_ms, window, current, previous) end
   elseif charge and stored and redis.call('PTTL', key) == -1 then
     -- PTTL is -1 only when something outside this script dropped the expiry: put it back.
     redis.call('PEXPIRE', key, (stored_window + 2) * window_ms - now_ms)
@@ -96,8 +89,7 @@ local function sliding_window_refund(key, now_ms, charged_at_ms, cost, limit, wi
   end
   local ttl_ms = (stored_window + 2) * window_ms - math.max(now_ms, stored_window * window_ms)
   if ttl_ms <= 0 then return end
-  local texts = sliding_window_texts
-  redis.call('SET', key, texts[stored_window] .. ':' .. texts[current] .. ':' .. texts[previous], 'PX', ttl_ms)
+  redis.call('SET', key, string.format('%d:%d:%d', stored_window, current, previous), 'PX', ttl_ms)
 end
 
 -- @standalone: `redis-cli --eval` runs the lines below (and so does the library, for a request with

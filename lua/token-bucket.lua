@@ -9,13 +9,6 @@
 -- share one string: a hash of two fields cost Redis half as much again to make. A time before the
 -- stored one (a clock stepped back) counts as the stored time: no time passed, nothing refilled.
 
--- Integers as text, by value, each formatted once per script call: turning a number into text costs
--- Lua about as much as a Redis GET, and the new keys of a batch, decided at one time, all write the
--- same parts, time and expiry.
-local token_bucket_texts = setmetatable({}, {
-  __index = function(texts, value) texts[value] = string.format('%d', value) return texts[value] end,
-})
-
 -- The parts in the bucket at `now_ms`, refilled since the stored time, and the time they are counted
 -- at: the stored time when the clock went back before it.
 local function token_bucket_parts(key, stored, now_ms, limit, capacity)
@@ -27,9 +20,10 @@ local function token_bucket_parts(key, stored, now_ms, limit, capacity)
   return math.min(capacity, tonumber(parts) + (now_ms - at_ms) * limit), now_ms
 end
 
--- `charge`: false to only check, true to charge, or the frame's list of pending writes, to charge
--- once every policy of the request has allowed it (see lua/decide.lua). The key's state as read
--- (false: no key) comes back as the last value, for the frame's reply.
+-- `charge`: false to only check, true to charge, or the frame's writer, to charge through it: it
+-- takes the key, the TTL and the state's integers, and writes them (or holds them until every policy
+-- of the request has allowed it) as the text this function writes (see lua/decide.lua). The key's
+-- state as read (false: no key) comes back as the last value, for the frame's reply.
 local function token_bucket(key, now_ms, cost, charge, limit, window_ms, burst)
   local stored = redis.call('GET', key)
   local capacity = burst * window_ms
@@ -39,9 +33,9 @@ local function token_bucket(key, now_ms, cost, charge, limit, window_ms, burst)
   local allowed = needed <= parts
   if allowed and charge and cost > 0 then
     parts = parts - needed
-    local texts = token_bucket_texts
-    local state, ttl = texts[parts] .. ':' .. texts[now_ms], texts[math.ceil((capacity - parts) / limit)]
-    if charge ~= true then charge:add(key, state, ttl) else redis.call('SET', key, state, 'PX', ttl) end
+    local ttl_ms = math.ceil((capacity - parts) / limit)
+    if charge == true then redis.call('SET', key, string.format('%d:%d', parts, now_ms), 'PX', ttl_ms)
+    else charge(key, ttl_ms, parts, now_ms) end
   elseif charge and stored and redis.call('PTTL', key) == -1 then
     -- PTTL is -1 only when something outside this script dropped the expiry: put it back (a full
     -- bucket's key, which no longer matters, goes).
@@ -68,8 +62,7 @@ local function token_bucket_refund(key, now_ms, charged_at_ms, cost, limit, wind
     redis.call('DEL', key)
     return
   end
-  local texts = token_bucket_texts
-  redis.call('SET', key, texts[parts] .. ':' .. texts[now_ms], 'PX', texts[math.ceil((capacity - parts) / limit)])
+  redis.call('SET', key, string.format('%d:%d', parts, now_ms), 'PX', math.ceil((capacity - parts) / limit))
 end
 
 -- @standalone: `redis-cli --eval` runs the lines below (and so does the library, for a request with
