@@ -97,22 +97,18 @@ local function decide_penalized(reply, at, list, first_key, cost, charge)
   if charge then penalty_apply(key, now_ms, list.penalty, policies_allowed, violated_ms, state) end
 end
 
--- Each distinct value that opens requests, read once per call: { mode's byte, list, cost, run length }.
-local heads = setmetatable({}, {
-  __index = function(heads, value)
-    local mode, letter = string.byte(value, 1, 2)
-    local cost, run = string.match(value, '^..(%d*)x?(%d*)$')
-    local head = { mode, lists[letter], tonumber(cost) or 1, tonumber(run) or 1 }
-    heads[value] = head
-    return head
-  end,
-})
+-- What a value that opens requests says: its mode's byte, its list, its cost and how many requests
+-- it opens. Read where it stands: a call most often holds one such value.
+local function read_head(value)
+  local mode, letter = string.byte(value, 1, 2)
+  local cost, run = string.match(value, '^..(%d*)x?(%d*)$')
+  return mode, lists[letter], tonumber(cost) or 1, tonumber(run) or 1
+end
 
 local CONSUME, REFUND = string.byte('c'), string.byte('r')
 local reply, key, at, request, last = { string.format('%d', now_ms) }, 1, 1, arg, #ARGV
 while request <= last do
-  local head = heads[ARGV[request]]
-  local mode, list, cost = head[1], head[2], head[3]
+  local mode, list, cost, run = read_head(ARGV[request])
   local count = list[1]
   -- A list with penalties has one key more per request, and one reply value more per decision.
   local extra = list.penalty and 1 or 0
@@ -125,7 +121,7 @@ while request <= last do
     key, request = key + count + extra, request + 2
   else
     local charge = mode == CONSUME
-    for _ = 1, head[4] do
+    for _ = 1, run do
       if extra == 1 then
         decide_penalized(reply, at, list, key, cost, charge)
       elseif count == 1 then
