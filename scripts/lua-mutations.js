@@ -171,10 +171,10 @@ export const equivalentMutants = [
   },
   {
     file: 'lua/fixed-window.lua',
-    code: 'elseif tonumber(stored_window) > window then',
+    code: 'elseif stored_window > window then',
     original: '>',
     replacement: '>=',
-    reason: 'an equal stored window is caught by the comparison of texts just above',
+    reason: 'an equal stored window is caught by the comparison just above',
   },
   {
     file: 'lua/gcra.lua',
@@ -185,7 +185,7 @@ export const equivalentMutants = [
   },
   {
     file: 'lua/gcra.lua',
-    code: 'local state, ttl = gcra_texts[now_us + debt_us], gcra_texts[math.ceil(debt_us / 1000)]',
+    code: 'local tat_us, ttl_ms = now_us + debt_us, math.ceil(debt_us / 1000)',
     original: 'math.ceil',
     replacement: 'math.floor',
     reason:
@@ -201,16 +201,16 @@ export const equivalentMutants = [
   },
   {
     file: 'lua/gcra.lua',
-    code: "redis.call('SET', key, gcra_texts[tat_us], 'PX', gcra_texts[math.ceil((tat_us - now_us) / 1000)])",
+    code: "redis.call('SET', key, string.format('%d', tat_us), 'PX', math.ceil((tat_us - now_us) / 1000))",
     original: 'math.ceil',
     replacement: 'math.floor',
     reason:
       "the TTL rounded down: the key may go under 1 ms before its debt is paid, which Redis's ms timers cannot tell apart",
   },
   ...[
-    "local state, ttl = texts[parts] .. ':' .. texts[now_ms], texts[math.ceil((capacity - parts) / limit)]",
+    'local ttl_ms = math.ceil((capacity - parts) / limit)',
     "redis.call('PEXPIRE', key, math.ceil((capacity - parts) / limit))",
-    "redis.call('SET', key, texts[parts] .. ':' .. texts[now_ms], 'PX', texts[math.ceil((capacity - parts) / limit)])",
+    "redis.call('SET', key, string.format('%d:%d', parts, now_ms), 'PX', math.ceil((capacity - parts) / limit))",
   ].map((code) => ({
     file: 'lua/token-bucket.lua',
     code,
@@ -368,10 +368,10 @@ export const equivalentMutants = [
   },
   {
     file: 'lua/decide.lua',
-    code: 'local pending = { count = 0 }',
+    code: 'local held, held_count = {}, 0',
     original: '0',
     replacement: '1',
-    reason: 'decide_all sets the count to 0 before any write is added',
+    reason: 'decide_all sets the count to 0 before any write is held',
   },
   {
     file: 'lua/decide.lua',
