@@ -9,10 +9,6 @@
 -- <growth factor>:<longest ban ms>:<bans remembered ms>:<refusals remembered ms>".
 -- The TypeScript twin (src/penalty.ts) works the same outcome out of the state this key held.
 
-local penalty_texts = setmetatable({}, {
-  __index = function(texts, value) texts[value] = string.format('%d', value) return texts[value] end,
-})
-
 -- A list's settings from their ARGV value, once per call.
 local function penalty_settings(text)
   local fields = {}
@@ -43,9 +39,7 @@ local function penalty_write(key, now_ms, state)
   local refusals_end = state[1] > 0 and state[6] or 0
   local offenses_end = state[4] > 0 and state[7] or 0
   local expires_ms = math.max(state[2], refusals_end, offenses_end, now_ms + 1)
-  local texts = penalty_texts
-  local text = texts[state[1]]
-  for field = 2, 7 do text = text .. ':' .. texts[state[field]] end
+  local text = string.format('%d:%d:%d:%d:%d:%d:%d', state[1], state[2], state[3], state[4], state[5], state[6], state[7])
   redis.call('SET', key, text, 'PX', expires_ms - now_ms)
 end
 
