@@ -40,9 +40,26 @@ describe('the Functions library', () => {
     )
   })
 
-  it('holds every file of lua/ whole, so the scripts stay their single source and no feature is left out', () => {
+  it("holds every file of lua/, an algorithm's split at its standalone entry, so the scripts stay their single source", () => {
     const { source } = functionsLibrary()
-    for (const file of readdirSync('lua')) expect(source, file).toContain(readFileSync(`lua/${file}`, 'utf8'))
+    for (const file of readdirSync('lua')) {
+      const text = readFileSync(`lua/${file}`, 'utf8')
+      const standalone = text.indexOf('\n-- @standalone')
+      const parts = standalone < 0 ? [text] : [text.slice(0, standalone + 1), text.slice(standalone + 1)]
+      for (const part of parts) expect(source, file).toContain(part)
+    }
+  })
+
+  it('makes the functions of the algorithms and penalties once, when it loads: a call runs only its entry', () => {
+    const { name, source } = functionsLibrary()
+    const decide = source.indexOf('local function decide(KEYS, ARGV)')
+    for (const made of ['local function fixed_window(', 'local function penalty_apply(', 'local algorithms = {']) {
+      expect(source.indexOf(made), made).toBeGreaterThan(0)
+      expect(source.indexOf(made), made).toBeLessThan(decide)
+    }
+    expect(source).toContain(
+      `redis.register_function{ function_name = '${name}_gcra', callback = function(KEYS, ARGV)\n-- @standalone`,
+    )
   })
 })
 

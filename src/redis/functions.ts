@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { everyAlgorithm } from '../algorithms/by-name.js'
-import { composeSource, type LuaScript, standaloneScript } from './script.js'
+import { composeFunctions, frameSource, type LuaScript, standaloneEntry, standaloneScript } from './script.js'
 
 /** The scripts as one Redis 7 Functions library, and the function that stands for each script. */
 export interface FunctionsLibrary {
@@ -19,11 +19,13 @@ export interface FunctionsLibrary {
 let library: FunctionsLibrary | undefined
 
 /**
- * The library, composed once from the same `lua/` text the EVALSHA scripts are: each function's
- * body is a whole script, so a call runs exactly the code EVALSHA would, and nothing a script keeps
- * in a table (its memos) outlives the call, as the library's own variables would. Policy lists
- * always travel in ARGV: a library is fixed text, so no function can carry a limiter's list in its
- * source as an EVALSHA script does.
+ * The library, composed once from the same `lua/` text the EVALSHA scripts are: the functions of
+ * every algorithm and of the penalties are made once, when the library loads, and each function's
+ * body is the rest of its script (lua/decide.lua, or an algorithm's standalone entry), so a call
+ * runs the code EVALSHA would after making them. What a call keeps in a table (the frame's memo of
+ * texts) is made in the call and goes with it; only the fixed window's last stored window read,
+ * one text and its number, stays from call to call. Policy lists always travel in ARGV: a library
+ * is fixed text, so no function can carry a limiter's list in its source as an EVALSHA script does.
  */
 export function functionsLibrary(): FunctionsLibrary {
   // Stryker disable next-line ConditionalExpression: made again, the library is the same text
@@ -64,11 +66,11 @@ export function redisFunctionsLibrary(): string {
 /** The library's text with its functions named `<name>_decide`, `<name>_peek` and `<name>_<algorithm>`. */
 function libraryText(name: string, algorithms: ReturnType<typeof everyAlgorithm>): string {
   const own = algorithms.map(
-    ({ name: algorithm, luaFunction, luaSource }) =>
+    (algorithm) =>
       // Stryker disable next-line StringLiteral: a comment line of the library, which Redis skips
-      `-- lua/${algorithm}.lua, as redis-cli --eval runs it\n` +
-      `redis.register_function{ function_name = '${name}_${luaFunction}', callback = function(KEYS, ARGV)\n` +
-      `${luaSource}\nend }\n`,
+      `-- lua/${algorithm.name}.lua from its standalone entry, as redis-cli --eval runs it after its functions\n` +
+      `redis.register_function{ function_name = '${name}_${algorithm.luaFunction}', callback = function(KEYS, ARGV)\n` +
+      `${standaloneEntry(algorithm)}\nend }\n`,
   )
   return (
     `#!lua name=${name}\n` +
@@ -77,8 +79,11 @@ function libraryText(name: string, algorithms: ReturnType<typeof everyAlgorithm>
     // Stryker disable next-line StringLiteral: comment lines of the library, which Redis skips
     "-- same KEYS and ARGV as each script's EVALSHA). Generated: edit lua/, not this file.\n\n" +
     // Stryker disable next-line StringLiteral: comment lines of the library, which Redis skips
-    '-- lua/decide.lua with every algorithm: FCALL, or FCALL_RO for a batch of peeks.\n' +
-    `local function decide(KEYS, ARGV)\n${composeSource(algorithms, true)}\nend\n` +
+    '-- The functions of every algorithm and of lua/penalty.lua, made once, when the library loads.\n' +
+    composeFunctions(algorithms, true) +
+    // Stryker disable next-line StringLiteral: comment lines of the library, which Redis skips
+    '\n-- lua/decide.lua: FCALL, or FCALL_RO for a batch of peeks.\n' +
+    `local function decide(KEYS, ARGV)\n${frameSource()}\nend\n` +
     `redis.register_function{ function_name = '${name}_decide', callback = decide }\n` +
     `redis.register_function{ function_name = '${name}_peek', callback = decide, flags = { 'no-writes' } }\n\n` +
     // Stryker disable next-line StringLiteral: each function's text already ends its line

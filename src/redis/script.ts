@@ -90,13 +90,20 @@ function distinctByName(algorithms: readonly Algorithm<unknown>[]): Algorithm<un
 
 /**
  * The source lua/decide.lua runs as, with the functions of `algorithms` (and of lua/penalty.lua if
- * `penalties`) in front of it; `ownList`, Lua for the policy list the script carries, or `nil`. The
- * Functions library wraps the same text.
+ * `penalties`) in front of it; `ownList`, Lua for the policy list the script carries, or `nil`.
  */
 export function composeSource(algorithms: readonly Algorithm<unknown>[], penalties: boolean, ownList = 'nil'): string {
+  return `${composeFunctions(algorithms, penalties)}${frameSource(ownList)}`
+}
+
+/**
+ * What lua/decide.lua runs with: the functions of each algorithm (its `lua/` file up to the
+ * standalone entry), those of lua/penalty.lua if `penalties`, and the table naming the algorithms.
+ * The Functions library makes them once, when it loads.
+ */
+export function composeFunctions(algorithms: readonly Algorithm<unknown>[], penalties: boolean): string {
   const functions = algorithms.map(({ name, luaSource }) => {
-    const end = luaSource.indexOf(STANDALONE_MARKER)
-    if (end < 0) throw new Error(`lua/${name}.lua has no "${STANDALONE_MARKER.trim()}" line`)
+    const end = standaloneStart(name, luaSource)
     // Stryker disable next-line ArithmeticOperator: a blank line comes before the marker in every lua/ file: two characters fewer drop only newlines
     return luaSource.slice(0, end + 1)
   })
@@ -104,5 +111,22 @@ export function composeSource(algorithms: readonly Algorithm<unknown>[], penalti
     .map(({ name, luaFunction }) => `['${name}'] = { decide = ${luaFunction}, refund = ${luaFunction}_refund }`)
     .join(', ')
   if (penalties) functions.push(penaltyFunctions)
-  return `${functions.join('\n')}\nlocal algorithms = { ${table} }\nlocal own_list = ${ownList}\n\n${frame}`
+  return `${functions.join('\n')}\nlocal algorithms = { ${table} }\n`
+}
+
+/** lua/decide.lua with the policy list it carries (Lua for it, or `nil`) declared in front of it. */
+export function frameSource(ownList = 'nil'): string {
+  return `local own_list = ${ownList}\n\n${frame}`
+}
+
+/** An algorithm's file from its `@standalone` line on: what runs after its functions are made. */
+export function standaloneEntry({ name, luaSource }: Algorithm<unknown>): string {
+  return luaSource.slice(standaloneStart(name, luaSource) + 1)
+}
+
+/** Where the standalone entry of lua/<name>.lua starts (its newline), or an error naming the file. */
+function standaloneStart(name: string, luaSource: string): number {
+  const end = luaSource.indexOf(STANDALONE_MARKER)
+  if (end < 0) throw new Error(`lua/${name}.lua has no "${STANDALONE_MARKER.trim()}" line`)
+  return end
 }
