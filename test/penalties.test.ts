@@ -129,6 +129,16 @@ describe.each(storeKinds)('bans (%s)', (kind) => {
     expect(refused).toMatchObject({ allowed: false, refusals: 1 })
   })
 
+  it('decide a client sent after a refund, in one script call on Redis, on its own keys', async () => {
+    const { limiter } = limiterWith(kind, { ban: { afterRefusals: 2, durationMs: 10 * MINUTE } })
+    const first = await limiter.consume('client')
+    await limiter.consume('client')
+    // The first request of a turn may go alone; the refund and the request after it share a call.
+    const [, , other] = await Promise.all([limiter.consume('opener'), limiter.refund(first), limiter.consume('other')])
+    expect(other).toMatchObject({ allowed: true, remaining: 2, refusals: 0 })
+    expect(await limiter.peek('client')).toMatchObject({ remaining: 2 })
+  })
+
   it('forget past bans the very ms forgetAfterMs has passed since the last ended, so the next is as short as the first', async () => {
     const ban = { afterRefusals: 1, durationMs: MINUTE, growthFactor: 3, forgetAfterMs: 10 * MINUTE }
     const { limiter, at } = limiterWith(kind, { ban }, 'gcra')
