@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { fixedWindow, gcra as gcraPolicy, slidingWindow, tokenBucket } from '../src/index.js'
 import { internalsOf, type Policy } from '../src/policy.js'
-import { composeSource, decideScript, ownListScript, ownListSource } from '../src/redis/script.js'
+import { composeSource, decideScript, ownListScript, ownListSource, standaloneEntry } from '../src/redis/script.js'
 import { connectStandalone } from './helpers/redis.js'
 
 const algorithmOf = (policy: Policy) => internalsOf(policy).algorithm
@@ -44,6 +44,17 @@ describe('the decide script', () => {
   it('refuses a Lua file without its standalone entry, naming it', () => {
     const unmarked = { ...fixed, name: 'unmarked', luaSource: 'local x = 1\n' }
     expect(() => composeSource([unmarked], false)).toThrow('lua/unmarked.lua has no "-- @standalone" line')
+  })
+})
+
+describe("an algorithm's standalone entry (what a Functions library call runs)", () => {
+  it('is its file from the `@standalone` line on, without the functions made before it', () => {
+    for (const algorithm of [fixed, sliding, bucket, gcra]) {
+      const entry = standaloneEntry(algorithm)
+      expect(entry.startsWith('-- @standalone'), algorithm.name).toBe(true)
+      expect(algorithm.luaSource.endsWith(entry), algorithm.name).toBe(true)
+      expect(entry, algorithm.name).not.toContain(`local function ${algorithm.luaFunction}(`)
+    }
   })
 })
 
