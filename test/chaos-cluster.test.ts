@@ -6,6 +6,7 @@ import { fixedWindow, RateLimiter, RedisStore } from '../src/index.js'
 import { functionsLibrary } from '../src/redis/functions.js'
 import { redisKeys } from '../src/redis-store.js'
 import { openClient } from './helpers/clients.js'
+import { clearOfWindowEdge } from './helpers/clocks.js'
 import { steadyLoad } from './helpers/load.js'
 import { uniquePrefix } from './helpers/redis.js'
 import { type RedisCluster, type RedisServer, rawCommand, sleep, startRedisCluster } from './helpers/redis-server.js'
@@ -119,6 +120,7 @@ describe('a 3-master, 3-replica Cluster under faults', () => {
     const masters = cluster.nodes.filter(({ port }) => domainOf(key) === `127.0.0.1:${port}`)
     const source = masters[0] as RedisServer
     const target = (await mastersOf(cluster)).find((node) => node !== source) as RedisServer
+    await clearOfWindowEdge(policy.windowMs, 5_000)
     await limiter.consume(key)
 
     const migration = (async () => {
@@ -155,6 +157,7 @@ describe('a 3-master, 3-replica Cluster under faults', () => {
     const victim = (await mastersOf(cluster))[0] as RedisServer
     const victimKeys = keysServedBy(`127.0.0.1:${victim.port}`, 5)
     const healthyKeys = keysServedBy(`127.0.0.1:${victim.port}`, 5, true)
+    await clearOfWindowEdge(policy.windowMs, 10_000)
     let killedAtMs = Number.POSITIVE_INFINITY
     let promotedAtMs = Number.POSITIVE_INFINITY
     const startMs = performance.now()

@@ -19,3 +19,13 @@ export function steppingClock(): { now(): number; step(advanceMs: number): void;
     },
   }
 }
+
+/**
+ * Waits past the next edge of epoch-aligned windows of `windowMs` if it falls within `withinMs`: a
+ * test that counts a window's allowed decisions over several seconds would otherwise see the
+ * window turn under it (an hour's edge included) and the limit granted twice, as it should be.
+ */
+export async function clearOfWindowEdge(windowMs: number, withinMs: number): Promise<void> {
+  const untilEdgeMs = windowMs - (Date.now() % windowMs)
+  if (untilEdgeMs <= withinMs) await new Promise((resolve) => setTimeout(resolve, untilEdgeMs + 50))
+}
