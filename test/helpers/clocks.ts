@@ -1,3 +1,5 @@
+import { sleep } from './redis-server.js'
+
 /**
  * A clock ahead of real time, still within one step and moved on between steps by the step's advance
  * plus the real time that passed, so it never runs slower than the Redis TTLs it sets. `lookAhead`
@@ -27,5 +29,5 @@ export function steppingClock(): { now(): number; step(advanceMs: number): void;
  */
 export async function clearOfWindowEdge(windowMs: number, withinMs: number): Promise<void> {
   const untilEdgeMs = windowMs - (Date.now() % windowMs)
-  if (untilEdgeMs <= withinMs) await new Promise((resolve) => setTimeout(resolve, untilEdgeMs + 50))
+  if (untilEdgeMs <= withinMs) await sleep(untilEdgeMs + 50)
 }
