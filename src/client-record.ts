@@ -20,6 +20,8 @@ export class ClientRecord implements Evictable {
   otherSlots: unknown[] | undefined = undefined
   /** When the last of the other slots' states stops mattering: the array may go then. */
   otherSlotsExpiryMs = 0
+  /** When a state was last written: states written before then are renewed in place (see {@link renewed}). */
+  writtenAtMs = 0
 
   /** The slot's state at `nowMs`; undefined when it has none, or none that still matters. */
   stateAt(slot: string, nowMs: number): unknown {
@@ -33,8 +35,10 @@ export class ClientRecord implements Evictable {
   write(slot: string, state: unknown, expiresAtMs: number, nowMs: number): void {
     if (expiresAtMs > this.latestExpiryMs) this.latestExpiryMs = expiresAtMs
     this.dropExpired(nowMs)
+    const settled = this.writtenAtMs < nowMs
+    this.writtenAtMs = nowMs
     if (this.firstSlot === slot) {
-      this.firstState = state
+      this.firstState = renewed(this.firstState, state, settled)
       this.firstExpiresAtMs = expiresAtMs
       return
     }
@@ -48,7 +52,7 @@ export class ClientRecord implements Evictable {
       return
     }
     if (at >= 0) {
-      ;(others as unknown[])[at + 1] = state
+      ;(others as unknown[])[at + 1] = renewed((others as unknown[])[at + 1], state, settled)
       ;(others as unknown[])[at + 2] = expiresAtMs
     } else if (others) {
       keepLive(others, nowMs)
@@ -79,6 +83,22 @@ export class ClientRecord implements Evictable {
   dropExpired(nowMs: number): void {
     if (this.otherSlots && this.otherSlotsExpiryMs <= nowMs) this.otherSlots = undefined
   }
+}
+
+/**
+ * What a slot holds once `next` replaces `stored`: for a state `settled` (written in an earlier
+ * millisecond), `stored` itself given `next`'s fields, when both are objects (the states of a slot
+ * come from one algorithm, with the same fields every time); else `next`. A fresh object per write
+ * outlived the young generation whenever its client came back after a collection: copying it out,
+ * and the collections that took, cost a sixth of a decision's time over 100,000 keys. A state
+ * rewritten within its millisecond (a hot key) is still young, and cheaper replaced than copied.
+ */
+function renewed(stored: unknown, next: unknown, settled: boolean): unknown {
+  return settled && isObject(stored) && isObject(next) ? Object.assign(stored, next) : next
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null
 }
 
 function indexOfSlot(others: readonly unknown[] | undefined, slot: string): number {

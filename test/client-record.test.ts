@@ -64,4 +64,39 @@ describe('a client record', () => {
     expect([record.stateAt('a', 0), record.stateAt('b', 0)]).toEqual([undefined, undefined])
     expect(record.referenced).toBe(false)
   })
+
+  it('writes a state of an earlier ms into the object it keeps, and replaces one of the same ms', () => {
+    const record = new ClientRecord()
+    const first = { window: 1, used: 1 }
+    record.write('a', first, 1_000, 10)
+    record.write('b', { used: 1 }, 1_000, 10)
+    // Same ms: the object just stored is still young, so the new one takes its place.
+    const sameMs = { window: 1, used: 2 }
+    record.write('a', sameMs, 1_000, 10)
+    expect(record.stateAt('a', 10)).toBe(sameMs)
+    // A later ms: the kept object takes the new fields and stays.
+    record.write('a', { window: 2, used: 1 }, 2_000, 11)
+    expect(record.stateAt('a', 11)).toBe(sameMs)
+    expect(sameMs).toEqual({ window: 2, used: 1 })
+    const other = record.stateAt('b', 11)
+    record.write('b', { used: 2 }, 1_000, 12)
+    expect(record.stateAt('b', 12)).toBe(other)
+    expect(other).toEqual({ used: 2 })
+    expect(first).toEqual({ window: 1, used: 1 })
+  })
+
+  it('replaces a state that is not an object, or with one that is not, whenever it was written', () => {
+    const record = new ClientRecord()
+    record.write('a', 5, 1_000, 0)
+    record.write('a', { untilMs: 9 }, 1_000, 1)
+    expect(record.stateAt('a', 1)).toEqual({ untilMs: 9 })
+    record.write('a', null, 1_000, 2)
+    expect(record.stateAt('a', 2)).toBeNull()
+    const kept = { untilMs: 3 }
+    record.write('a', kept, 1_000, 3)
+    expect(record.stateAt('a', 3)).toBe(kept)
+    record.write('a', 7, 1_000, 4)
+    expect(record.stateAt('a', 4)).toBe(7)
+    expect(kept).toEqual({ untilMs: 3 })
+  })
 })
