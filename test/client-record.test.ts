@@ -99,4 +99,12 @@ describe('a client record', () => {
     expect(record.stateAt('a', 4)).toBe(7)
     expect(kept).toEqual({ untilMs: 3 })
   })
+
+  it('writes a slot held among the others in its place there, even once the first slot has expired', () => {
+    const record = new ClientRecord()
+    record.write('a', 'A', 100, 0)
+    record.write('b', 'B', 1_000, 0)
+    record.write('b', 'B2', 1_000, 200)
+    expect([record.firstSlot, record.otherSlots]).toEqual(['a', ['b', 'B2', 1_000]])
+  })
 })
