@@ -58,8 +58,7 @@ export class ClientRecord implements Evictable {
       keepLive(others, nowMs)
       others.push(slot, state, expiresAtMs)
     } else this.otherSlots = [slot, state, expiresAtMs]
-    // Stryker disable next-line EqualityOperator: an equal expiry written over itself changes nothing
-    if (expiresAtMs > this.otherSlotsExpiryMs) this.otherSlotsExpiryMs = expiresAtMs
+    this.otherSlotsExpiryMs = Math.max(this.otherSlotsExpiryMs, expiresAtMs)
   }
 
   /** Replaces the slot's state, keeping its expiry. */
@@ -104,7 +103,6 @@ function isObject(value: unknown): value is object {
 
 function indexOfSlot(others: readonly unknown[] | undefined, slot: string): number {
   if (others === undefined) return -1
-  // Stryker disable next-line EqualityOperator: one step past the end reads undefined, which names no slot
   for (let at = 0; at < others.length; at += 3) if (others[at] === slot) return at
   return -1
 }
@@ -114,8 +112,7 @@ function keepLive(others: unknown[], nowMs: number): void {
   let kept = 0
   for (let at = 0; at < others.length; at += 3) {
     if ((others[at + 2] as number) <= nowMs) continue
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: an entry copied onto itself, or a fourth field copied ahead of the entries still to copy or cut, changes nothing
-    if (kept !== at) for (let field = 0; field < 3; field++) others[kept + field] = others[at + field]
+    others.copyWithin(kept, at, at + 3)
     kept += 3
   }
   others.length = kept
