@@ -44,21 +44,23 @@ local texts = setmetatable({}, {
   __index = function(texts, value) texts[value] = string.format('%d', value) return texts[value] end,
 })
 
--- The writers an algorithm charges through (its `charge`): given the key, the TTL and the state's one
--- to three integers, which the key holds joined by ':', `write_now` makes the write; `hold` keeps it,
--- for a request with several policies, until every policy has allowed the request (then `make_held`
--- makes them).
-local function write_now(key, ttl_ms, a, b, c)
+-- The text a key holds for a state of one to three integers: the integers joined by ':'.
+local function state_text(a, b, c)
   local state = texts[a]
   if b then state = c and state .. ':' .. texts[b] .. ':' .. texts[c] or state .. ':' .. texts[b] end
-  redis.call('SET', key, state, 'PX', texts[ttl_ms])
+  return state
+end
+
+-- The writers an algorithm charges through (its `charge`): given the key, the TTL and the state's one
+-- to three integers, `write_now` makes the write; `hold` keeps it, for a request with several
+-- policies, until every policy has allowed the request (then `make_held` makes them).
+local function write_now(key, ttl_ms, a, b, c)
+  redis.call('SET', key, state_text(a, b, c), 'PX', texts[ttl_ms])
 end
 
 local held, held_count = {}, 0
 local function hold(key, ttl_ms, a, b, c)
-  local state = texts[a]
-  if b then state = c and state .. ':' .. texts[b] .. ':' .. texts[c] or state .. ':' .. texts[b] end
-  held[held_count + 1], held[held_count + 2], held[held_count + 3] = key, state, texts[ttl_ms]
+  held[held_count + 1], held[held_count + 2], held[held_count + 3] = key, state_text(a, b, c), texts[ttl_ms]
   held_count = held_count + 3
 end
 local function make_held()
