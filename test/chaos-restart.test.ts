@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { GlideClient, Logger } from '@valkey/valkey-glide'
 import { Redis } from 'ioredis'
 import { createClient } from 'redis'
@@ -118,6 +119,8 @@ interface Outage {
   restartedAtMs: number
   /** When the client was ready again: infinite if it never was within the run. */
   clientReadyAtMs: number
+  /** The longest the event loop was held up during the run, in ms. */
+  loopHeldMs: number
 }
 
 /** Kills the server at KILL_AT_MS, starts it again DOWN_MS later, under steady decisions throughout. */
@@ -147,10 +150,15 @@ async function killUnderLoad(library: Library, server: RedisServer, client: Conn
     restartedAtMs = performance.now() - startMs
     await ready
   })()
+  // A deadline's timer fires only once the event loop is free: how long the loop was ever held up
+  // (the restart, a client's reconnection work) is time no deadline could keep.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 })
+  loopDelay.enable()
   const { samples, rejections } = await steadyLoad(library.runMs, EVERY_MS, () => limiter.consume('steady'))
   await outage
+  loopDelay.disable()
   const seen = samples.map(({ startedMs, latencyMs, value }) => ({ startedMs, latencyMs, degraded: value.degraded }))
-  return { samples: seen, rejections, errors, restartedAtMs, clientReadyAtMs }
+  return { samples: seen, rejections, errors, restartedAtMs, clientReadyAtMs, loopHeldMs: loopDelay.max / 1e6 }
 }
 
 /** Most outages run to see the client reconnect, when a client bug may keep it from reconnecting. */
@@ -173,7 +181,7 @@ describe.each(Object.keys(libraries))('killing the Redis server under steady loa
     await server.destroy()
   })
 
-  it('keeps every decision within timeoutMs + 20 ms, rejects none, and returns to Redis after the restart', async () => {
+  it('keeps every decision within timeoutMs + 20 ms (and any time the event loop was held up), rejects none, and returns to Redis after the restart', async () => {
     let run = await killUnderLoad(library, server, connection)
     // An outage the client never came back from tells nothing of the store's recovery: with a
     // client known to miss its reconnection now and then, a fresh one goes through another outage.
@@ -184,14 +192,15 @@ describe.each(Object.keys(libraries))('killing the Redis server under steady loa
       connection = await library.connect(server.port)
       run = await killUnderLoad(library, server, connection)
     }
-    const { samples, rejections, errors, restartedAtMs, clientReadyAtMs } = run
+    const { samples, rejections, errors, restartedAtMs, clientReadyAtMs, loopHeldMs } = run
     const slowestMs = Math.max(...samples.map((sample) => sample.latencyMs))
     const degraded = samples.filter((sample) => sample.degraded)
     const backAtMs = samples.find((sample) => sample.startedMs > restartedAtMs && !sample.degraded)?.startedMs
     const backAfterRestartMs = (backAtMs ?? Number.POSITIVE_INFINITY) - restartedAtMs
     const backAfterReadyMs = (backAtMs ?? Number.POSITIVE_INFINITY) - clientReadyAtMs
     console.info(
-      `${name}: ${samples.length} decisions, slowest ${slowestMs.toFixed(1)} ms (timeoutMs ${TIMEOUT_MS}), ` +
+      `${name}: ${samples.length} decisions, slowest ${slowestMs.toFixed(1)} ms (timeoutMs ${TIMEOUT_MS}, ` +
+        `event loop held up ${loopHeldMs.toFixed(1)} ms at most), ` +
         `${degraded.length} degraded, ${errors.length} reported to onError, ${rejections.length} rejected; ` +
         `back on Redis ${backAfterRestartMs.toFixed(0)} ms after the restart (${backAfterReadyMs.toFixed(0)} ms after the client reconnected)`,
     )
@@ -203,7 +212,7 @@ describe.each(Object.keys(libraries))('killing the Redis server under steady loa
       )
     expect(rejections).toEqual([])
     expect(unhandled).toEqual([])
-    expect(slowestMs).toBeLessThanOrEqual(TIMEOUT_MS + 20)
+    expect(slowestMs).toBeLessThanOrEqual(TIMEOUT_MS + 20 + loopHeldMs)
     expect(degraded.length).toBeGreaterThan(0)
     expect(errors.length).toBeGreaterThan(0)
     expect(clientReadyAtMs, `${name} reconnected in one of ${MOST_OUTAGES} outages`).toBeLessThan(library.runMs)
