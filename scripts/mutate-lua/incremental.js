@@ -12,16 +12,19 @@ export class IncrementalResults {
   #path
   #helpers
   #allTests
+  /** The last run's verdicts: kept for the files this run leaves alone, reused only when asked. */
+  #previous
   /** Verdicts by the mutated source's fingerprint, each with the fingerprint of the tests behind it. */
   #verdicts
 
-  /** `reuse`: read the verdicts of the last run (false: start afresh, and still save this run's). */
+  /** `reuse`: judge again only what changed since the last run (false: judge afresh, keeping the last run's other files). */
   constructor(path, testFiles, reuse) {
     this.#path = path
     const helpers = ['test/helpers', 'test/setup'].flatMap((dir) => readdirSync(dir).map((name) => join(dir, name)))
     this.#helpers = sha1(helpers.map((file) => readFileSync(file, 'utf8')).join('\0'))
     this.#allTests = this.#testsFingerprint(testFiles)
-    this.#verdicts = reuse && existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {}
+    this.#previous = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {}
+    this.#verdicts = reuse ? { ...this.#previous } : {}
   }
 
   /** The verdict a previous run gave this mutant, if the tests behind it are unchanged since. */
@@ -36,7 +39,7 @@ export class IncrementalResults {
 
   /** Saves this run's verdicts, and the last run's for files this run left alone. */
   save(files, mutants) {
-    const untouched = Object.entries(this.#verdicts).filter(([, verdict]) => !files.includes(verdict.file))
+    const untouched = Object.entries(this.#previous).filter(([, verdict]) => !files.includes(verdict.file))
     const judged = mutants.map((mutant) => [sha1(mutant.mutated), this.#verdicts[sha1(mutant.mutated)]])
     writeFileSync(this.#path, `${JSON.stringify(Object.fromEntries([...untouched, ...judged]), null, 1)}\n`)
   }
