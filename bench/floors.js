@@ -4,8 +4,9 @@
 //   RateLimitResult's shape, one PolicyResult in its list), against express-rate-limit's
 //   increment, which returns the record it keeps: how close any limiter with our result can come;
 // - on Redis, the CPU time per call (INFO commandstats) of the least our semantics need (the
-//   server's clock, the state read, the state written with its expiry) and of three policies stored
-//   as three strings or as one hash, beside the bare script and ours; and the bytes each leaves.
+//   server's clock, the state read, the state written with its expiry), of one policy as a field of
+//   a hash per client (its window going on, and beginning), and of three policies stored as three
+//   strings or as one hash, beside the bare script and ours; and the bytes each leaves.
 //   Time per call moves far less with the load of a shared machine than decisions per second.
 import { readFileSync } from 'node:fs'
 import { MemoryStore as ErlMemoryStore } from 'express-rate-limit'
@@ -118,6 +119,8 @@ const ours = (id) => oursOnRedis().find((contender) => contender.id === id)
 const onRedis = [
   ceiling,
   probe('what one policy needs: TIME, GET, SET PX', 'one-policy-needs.lua'),
+  probe('one policy in a hash, its window going on: TIME, HGET, HSET', 'one-in-a-hash.lua'),
+  probe('one policy in a hash, its window beginning: TIME, HGET, HSET, PEXPIRE NX, PEXPIRE GT', 'one-in-a-hash-first.lua'),
   ours('ours fixed-window'),
   probe('three policies as three strings: TIME, 3 GET, 3 SET PX', 'three-strings.lua'),
   probe('three policies as one hash: TIME, HMGET, HSET, PEXPIRE', 'three-in-a-hash.lua'),
