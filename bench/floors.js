@@ -120,7 +120,10 @@ const onRedis = [
   ceiling,
   probe('what one policy needs: TIME, GET, SET PX', 'one-policy-needs.lua'),
   probe('one policy in a hash, its window going on: TIME, HGET, HSET', 'one-in-a-hash.lua'),
-  probe('one policy in a hash, its window beginning: TIME, HGET, HSET, PEXPIRE NX, PEXPIRE GT', 'one-in-a-hash-first.lua'),
+  probe(
+    'one policy in a hash, its window beginning: TIME, HGET, HSET, PEXPIRE NX, PEXPIRE GT',
+    'one-in-a-hash-first.lua',
+  ),
   ours('ours fixed-window'),
   probe('three policies as three strings: TIME, 3 GET, 3 SET PX', 'three-strings.lua'),
   probe('three policies as one hash: TIME, HMGET, HSET, PEXPIRE', 'three-in-a-hash.lua'),
