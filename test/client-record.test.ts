@@ -78,11 +78,31 @@ describe('a client record', () => {
     record.write('a', { window: 2, used: 1 }, 2_000, 11)
     expect(record.stateAt('a', 11)).toBe(sameMs)
     expect(sameMs).toEqual({ window: 2, used: 1 })
-    const other = record.stateAt('b', 11)
-    record.write('b', { used: 2 }, 1_000, 12)
-    expect(record.stateAt('b', 12)).toBe(other)
-    expect(other).toEqual({ used: 2 })
     expect(first).toEqual({ window: 1, used: 1 })
+  })
+
+  it('writes every state of another slot into the object it keeps, in the same ms too', () => {
+    const record = new ClientRecord()
+    record.write('a', { used: 1 }, 1_000, 10)
+    const other = { used: 1 }
+    record.write('b', other, 1_000, 10)
+    record.write('b', { used: 2 }, 1_000, 10)
+    expect(record.stateAt('b', 10)).toBe(other)
+    record.write('b', { used: 3 }, 1_000, 12)
+    expect(record.stateAt('b', 12)).toBe(other)
+    expect(other).toEqual({ used: 3 })
+  })
+
+  it('replaces the state of a slot that has just taken the first place, within its ms', () => {
+    const record = new ClientRecord()
+    record.write('a', { used: 1 }, 5, 0)
+    const taken = { used: 1 }
+    record.write('b', taken, 1_000, 10)
+    expect(record.firstSlot).toBe('b')
+    const sameMs = { used: 2 }
+    record.write('b', sameMs, 1_000, 10)
+    expect(record.stateAt('b', 10)).toBe(sameMs)
+    expect(taken).toEqual({ used: 1 })
   })
 
   it('replaces a state that is not an object, or with one that is not, whenever it was written', () => {
