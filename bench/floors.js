@@ -6,7 +6,11 @@
 // - on Redis, the CPU time per call (INFO commandstats) of the least our semantics need (the
 //   server's clock, the state read, the state written with its expiry), of one policy as a field of
 //   a hash per client (its window going on, and beginning), and of three policies stored as three
-//   strings or as one hash, beside the bare script and ours; and the bytes each leaves.
+//   strings or as one hash, beside the bare script and ours; and the bytes each leaves;
+// - the same per decision when 32 decisions share a call, as coalescing sends them
+//   (floor-batches.js): how far above the bare script a Redis-bound coalesced run can go;
+// - one decision in flight, decisions per second, on a hot key and random keys: the bare script, the
+//   least our semantics need, ours and the peers, where the time Redis spends is the whole story.
 //   Time per call moves far less with the load of a shared machine than decisions per second.
 import { readFileSync } from 'node:fs'
 import { MemoryStore as ErlMemoryStore } from 'express-rate-limit'
@@ -14,9 +18,10 @@ import { Redis } from 'ioredis'
 import { measureBytesPerKey } from './bytes-per-key.js'
 import { ceiling } from './contenders/bare-script.js'
 import { oursInMemory, oursOnRedis } from './contenders/ours.js'
-import { hitStoreDecision } from './contenders/peers.js'
+import { hitStoreDecision, peersOnRedis } from './contenders/peers.js'
 import { verdictOf } from './contenders/verdict.js'
 import { drive } from './drive.js'
+import { measureCoalescedCpu } from './floor-batches.js'
 import { keyModes } from './keys.js'
 import { startRedisServer } from './redis-server.js'
 import { LIMIT, WINDOW_MS } from './settings.js'
@@ -149,6 +154,40 @@ async function measureRedisCpu(client) {
   return onRedis.map((contender) => ({ id: contender.id, usPerCall: summarize(samples.get(contender)) }))
 }
 
+/** At one decision in flight: the bare script, the least our semantics need, ours (as a user builds it) and the peers but koa-ratelimit (not a script). */
+const oneInFlight = [
+  ceiling,
+  onRedis[1],
+  ours('ours fixed-window coalesced'),
+  ...peersOnRedis.filter(({ id }) => id !== 'koa-ratelimit'),
+]
+
+/** Decisions per second at one in flight, in interleaved rounds, per keys: rows with the median and range, and × the bare script. */
+async function measureOneInFlight(client) {
+  const rows = []
+  for (const keys of ['hot', 'random']) {
+    const decides = new Map()
+    for (const contender of oneInFlight) decides.set(contender, await contender.open({ client, prefix: 'floors' }))
+    const samples = new Map(oneInFlight.map((contender) => [contender, []]))
+    for (let round = 0; round < ROUNDS; round++)
+      for (const contender of shuffled(oneInFlight)) {
+        await client.flushdb()
+        const run = await cleanDrive(contender, {
+          decide: decides.get(contender),
+          nextKey: keyModes[keys],
+          concurrency: 1,
+        })
+        samples.get(contender).push(run.perSecond)
+      }
+    const bare = summarize(samples.get(ceiling)).median
+    for (const contender of oneInFlight) {
+      const rate = summarize(samples.get(contender))
+      rows.push({ id: contender.id, keys, rate, bareTimes: rate.median / bare })
+    }
+  }
+  return rows
+}
+
 /** A run of RUN_MS; throws if any decision failed or was degraded, which would make its figure meaningless. */
 async function cleanDrive(contender, options) {
   const run = await drive({ ...options, durationMs: RUN_MS })
@@ -167,6 +206,8 @@ const client = new Redis({ port: server.port, host: '127.0.0.1' })
 try {
   const cpu = await measureRedisCpu(client)
   const bytes = await measureBytesPerKey({ client, contenders: onRedis.slice(1) })
+  const coalesced = await measureCoalescedCpu({ client, rounds: ROUNDS, runMs: RUN_MS })
+  const lone = await measureOneInFlight(client)
   const bare = cpu[0].usPerCall.median
   console.log(`In memory, one decision after another, ${ROUNDS} interleaved rounds of ${RUN_MS} ms:\n`)
   console.log('| contender | keys | decisions/s | express-rate-limit × this |\n| --- | --- | --- | --- |')
@@ -180,6 +221,23 @@ try {
   console.log('| contender | Redis µs per decision | × bare script | bytes per client |\n| --- | --- | --- | --- |')
   for (const [index, { id, usPerCall }] of cpu.entries())
     console.log(`| ${id} | ${range(usPerCall, 2)} | ${(usPerCall.median / bare).toFixed(2)}× | ${bytes[index].bytes} |`)
+  console.log(
+    `\nThe same, per decision, when decisions share a call (the bare script: one a call; ours: coalesced, ${REDIS_IN_FLIGHT * 8} in flight):\n`,
+  )
+  console.log(
+    "| contender | script µs per decision | server µs per decision | bare script's server µs ÷ this |\n| --- | --- | --- | --- |",
+  )
+  const bareServerUs = coalesced[0].serverUs.median
+  for (const { id, scriptUs, serverUs } of coalesced)
+    console.log(
+      `| ${id} | ${range(scriptUs, 2)} | ${range(serverUs, 2)} | ${(bareServerUs / serverUs.median).toFixed(2)}× |`,
+    )
+  console.log(`\nOne decision in flight, ${ROUNDS} interleaved rounds of ${RUN_MS} ms:\n`)
+  console.log('| contender | keys | decisions/s | × bare script |\n| --- | --- | --- | --- |')
+  for (const { id, keys, rate, bareTimes } of lone)
+    console.log(
+      `| ${id} | ${keys} | ${range({ median: rate.median / 1e3, min: rate.min / 1e3, max: rate.max / 1e3 }, 1, 'k')} | ${bareTimes.toFixed(2)}× |`,
+    )
 } finally {
   client.disconnect()
   await server.stop()

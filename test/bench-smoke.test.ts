@@ -68,9 +68,15 @@ describe('npm run bench:floors (smoke: 10 ms per run)', () => {
       'what one policy needs: TIME, GET, SET PX',
       'three policies as one hash: TIME, HMGET, HSET, PEXPIRE',
       'ours three policies',
+      'three policies as one hash, 32 a call',
+      'ours three policies coalesced',
     ]
     for (const row of rows) expect(stdout).toContain(`| ${row} |`)
     expect(stdout).toMatch(/\| bare script \(ceiling\) \| [\d.]+ \([\d.]+–[\d.]+\) \| 1\.00× \| 56 \|/)
+    for (const keys of ['hot', 'random'])
+      expect(stdout).toMatch(
+        new RegExp(`\\| rate-limit-redis \\| ${keys} \\| [\\d.]+k \\([\\d.]+–[\\d.]+\\) \\| [\\d.]+× \\|`),
+      )
   })
 
   it('stops the redis-server it started', async () => {
