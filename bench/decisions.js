@@ -2,7 +2,7 @@
 // and on random keys, in interleaved rounds.
 
 import { cellsOf, measureCell } from './cells.js'
-import { ceiling } from './contenders/bare-script.js'
+import { ceiling, ceilingOnNodeRedis } from './contenders/bare-script.js'
 import { hitCounterOnRedis } from './contenders/bridge.js'
 import { oursOnRedis } from './contenders/ours.js'
 import { peersOnRedis } from './contenders/peers.js'
@@ -13,7 +13,7 @@ import { interleave } from './rounds.js'
 export async function measureDecisions({ client, plan, log }) {
   const cells = cellsOf(
     'redis',
-    [ceiling, ...oursOnRedis(), hitCounterOnRedis, ...peersOnRedis],
+    [ceiling, ceilingOnNodeRedis, ...oursOnRedis(), hitCounterOnRedis, ...peersOnRedis],
     plan.redisConcurrencies,
     ceiling.id,
   )

@@ -17,6 +17,7 @@ import { MemoryStore as ErlMemoryStore } from 'express-rate-limit'
 import { Redis } from 'ioredis'
 import { measureBytesPerKey } from './bytes-per-key.js'
 import { ceiling } from './contenders/bare-script.js'
+import { closeOtherClients } from './contenders/other-clients.js'
 import { oursInMemory, oursOnRedis } from './contenders/ours.js'
 import { hitStoreDecision, peersOnRedis } from './contenders/peers.js'
 import { verdictOf } from './contenders/verdict.js'
@@ -239,6 +240,7 @@ try {
       `| ${id} | ${keys} | ${range({ median: rate.median / 1e3, min: rate.min / 1e3, max: rate.max / 1e3 }, 1, 'k')} | ${bareTimes.toFixed(2)}× |`,
     )
 } finally {
+  await closeOtherClients()
   client.disconnect()
   await server.stop()
 }

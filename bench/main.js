@@ -4,7 +4,8 @@ import { Redis } from 'ioredis'
 import { measureAddresses } from './addresses.js'
 import { measureBytesPerKey } from './bytes-per-key.js'
 import { HIT_COUNTER_ID, hitCounterOnRedis } from './contenders/bridge.js'
-import { closeGlide, oursOnRedis } from './contenders/ours.js'
+import { closeOtherClients } from './contenders/other-clients.js'
+import { oursOnRedis } from './contenders/ours.js'
 import { peersOnRedis } from './contenders/peers.js'
 import { measureDecisions } from './decisions.js'
 import { checkExactness } from './exactness.js'
@@ -54,7 +55,7 @@ try {
   writeReport({ results, plan, log })
   log(`done in ${Math.round((performance.now() - startedMs) / 1000)} s`)
 } finally {
-  await closeGlide()
+  await closeOtherClients()
   client.disconnect()
   await server.stop()
 }

@@ -1,10 +1,9 @@
 // Our limiter, as a user builds it: one RateLimiter per run on a fresh prefix, `consume(key)` per
 // decision, every other option at its default.
 
-import { GlideClient, Logger } from '@valkey/valkey-glide'
 import { fixedWindow, gcra, MemoryStore, RateLimiter, RedisStore, slidingWindow, tokenBucket } from 'atomic-ratelimit'
-import { Redis } from 'ioredis'
 import { LIMIT, WINDOW_MS } from '../settings.js'
+import { autoPipelinedBeside, glideBeside, nodeRedisBeside } from './other-clients.js'
 import { verdictOfResult } from './verdict.js'
 
 /** One policy per algorithm, and three at once (distinct windows, so their names differ). */
@@ -48,9 +47,10 @@ export function oursOnRedis() {
 /**
  * The same limiter run other ways a user may choose, coalesced (the default): the scripts as a
  * Functions library (one row with one policy, one with three, whose list then travels in ARGV on
- * every call), Valkey GLIDE as the client (on a client of its own, which `sendsOwnCommands`
- * marks: the round-trip count reads the ioredis client's commands only), and the limit given with
- * each call, as a function of the client would give it for plans and tiers.
+ * every call), Valkey GLIDE, ioredis with autopipelining or node-redis as the client (each on a
+ * client of its own, which `sendsOwnCommands` marks: the round-trip count reads the ioredis
+ * client's commands only), and the limit given with each call, as a function of the client would
+ * give it for plans and tiers.
  */
 const otherWays = [
   wayOf('ours fixed-window coalesced, functions', 'fixed-window', { scripts: 'functions' }),
@@ -60,6 +60,7 @@ const otherWays = [
     ...wayOf('ours fixed-window coalesced, autopipelining', 'fixed-window', {}, autoPipelinedBeside),
     sendsOwnCommands: true,
   },
+  { ...wayOf('ours fixed-window coalesced, node-redis', 'fixed-window', {}, nodeRedisBeside), sendsOwnCommands: true },
   wayOf('ours fixed-window coalesced, limit per request', 'fixed-window', {}, undefined, limitPerRequest),
 ]
 
@@ -71,14 +72,6 @@ const otherWays = [
 function limitPerRequest(limiter, limit) {
   const limitOf = (key) => (key.startsWith('pro:') ? 10 * limit : limit)
   return (key) => limiter.consume(key, { limit: limitOf(key) }).then(verdictOfResult)
-}
-
-let autoPipelined
-
-/** One ioredis client with `enableAutoPipelining` (a common setting) on the server `client` is connected to; see closeGlide. */
-function autoPipelinedBeside(client) {
-  autoPipelined ??= new Redis({ host: client.options.host, port: client.options.port, enableAutoPipelining: true })
-  return autoPipelined
 }
 
 function wayOf(id, policyName, storeOptions, clientFor = async (client) => client, decisionOf = limiterDecision) {
@@ -96,27 +89,6 @@ function wayOf(id, policyName, storeOptions, clientFor = async (client) => clien
       return decisionOf(new RateLimiter(options), limit)
     },
   }
-}
-
-let glide
-
-/** One GLIDE client on the server `client` (ioredis) is connected to, made on first use; see closeGlide. */
-function glideBeside(client) {
-  Logger.setLoggerConfig('error')
-  // GLIDE's default request timeout (250 ms) is the limiter's: the deadline is the limiter's to keep.
-  glide ??= GlideClient.createClient({
-    addresses: [{ host: client.options.host, port: client.options.port }],
-    requestTimeout: 30_000,
-  })
-  return glide
-}
-
-/** Closes the GLIDE client and the autopipelining one, if made: their connections would keep the process alive. */
-export async function closeGlide() {
-  if (glide) (await glide).close()
-  glide = undefined
-  autoPipelined?.disconnect()
-  autoPipelined = undefined
 }
 
 /** Our MemoryStore, one fixed-window policy. */

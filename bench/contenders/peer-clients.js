@@ -20,3 +20,9 @@ export function expressRedisStore(client, prefix) {
   const sendCommand = (command, ...args) => client.call(command, ...args)
   return new ExpressRedisStore({ sendCommand, ...prefixOption('prefix', prefix, ':') })
 }
+
+/** rate-limit-redis's documented node-redis wiring: every command through `sendCommand`. */
+export function expressRedisStoreOnNodeRedis(nodeRedis, prefix) {
+  const sendCommand = (...args) => nodeRedis.sendCommand(args)
+  return new ExpressRedisStore({ sendCommand, ...prefixOption('prefix', prefix, ':') })
+}

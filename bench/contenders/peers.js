@@ -1,11 +1,12 @@
-// The peers, each wired as its documentation shows, on the same ioredis client as ours, with the
-// same limit and window. Reading them, never copying them: each line below is their public API.
+// The peers, each wired as its documentation shows, on the same ioredis client as ours (and
+// rate-limit-redis also on node-redis, as its README wires it), with the same limit and window. Reading them, never copying them: each line below is their public API.
 import { MemoryStore as ExpressMemoryStore } from 'express-rate-limit'
 import { RedisStore as HonoRedisStore } from 'hono-rate-limiter'
 import koaRateLimit from 'koa-ratelimit'
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible'
 import { LIMIT, WINDOW_MS } from '../settings.js'
-import { expressRedisStore, honoRedisClient, prefixOption } from './peer-clients.js'
+import { nodeRedisBeside } from './other-clients.js'
+import { expressRedisStore, expressRedisStoreOnNodeRedis, honoRedisClient, prefixOption } from './peer-clients.js'
 import { verdictOf, verdictOfHits } from './verdict.js'
 
 /**
@@ -62,6 +63,13 @@ export const peersOnRedis = [
     id: 'rate-limit-redis',
     side: 'peer',
     open: ({ client, prefix }) => hitStoreDecision(expressRedisStore(client, prefix)),
+  },
+  {
+    id: 'rate-limit-redis, node-redis',
+    side: 'peer',
+    sendsOwnCommands: true,
+    open: async ({ client, prefix }) =>
+      hitStoreDecision(expressRedisStoreOnNodeRedis(await nodeRedisBeside(client), prefix)),
   },
   {
     id: 'hono-rate-limiter',
