@@ -110,14 +110,19 @@ What they say of the targets that fail:
   on the least a coalesced decision needs (its own GET and SET PX, and a share of TIME and of the
   call): were Redis the bottleneck, no limiter with our semantics could pass 1.8 × the bare script
   on this machine. Ours costs the server 5.0 µs per decision coalesced (1.18 ×).
-- **HTTP Hono with coalescing ≥ 0.75 × no limiter**: 0.60 to 0.73 × over the last two runs, with the
-  few lines around the bare script at 0.59 to 0.63 ×: what one Redis call a request costs a server
-  that shares its core with redis-server; ours, coalesced, is above that wrapper in both.
-- **HTTP with coalescing ahead of every peer, Express**: its rows on Redis are within one another's
-  spread (ours coalesced 0.47 to 0.99 × no limiter, express-rate-limit with rate-limit-redis 0.50 to
-  0.87 ×, rate-limiter-flexible 0.52 to 0.96 ×), and their medians came out in another order in the
-  run before (0.78 × against 0.69 and 0.75 ×): the Express app's own work on the core it shares with
-  redis-server hides a limiter's. Koa and Hono, whose apps cost less, show the order clearly.
+- **HTTP Koa and Hono with coalescing ≥ 0.75 × no limiter**: Hono 0.44 to 0.73 × over the last
+  three full runs, with the few lines around the bare script at 0.59 to 0.63 ×: what one Redis call
+  a request costs a server that shares its core with redis-server. Ours, coalesced, was above that
+  wrapper in the two runs before and below it in the last (0.44 against 0.60 ×, with spreads of
+  0.36 to 0.60 and 0.44 to 0.70), which also had Koa at 0.67 × (0.83 the run before) with no change
+  to that path.
+- **HTTP with coalescing ahead of every peer**: Express's rows on Redis are within one another's
+  spread (ours coalesced 0.47 to 0.99 × no limiter over the runs, express-rate-limit with
+  rate-limit-redis 0.50 to 0.87 ×, rate-limiter-flexible 0.52 to 0.96 ×), and their medians came out
+  in one order or the other from run to run (the last: 0.75 × against 0.67 and 0.72 ×): the Express
+  app's own work on the core it shares with redis-server hides a limiter's. Koa shows the order
+  clearly (0.67 against 0.54 × in the last run); Hono did in the runs before (0.73 against 0.34 ×)
+  and tied in the last (0.44 and 0.44 ×).
 - **Three policies ≥ 1.0 × the bare one-policy script** needs the hash layout: with three strings,
   even the calls alone, 32 to a call with nothing decided, cost the server 9.3 µs a decision, 0.63
   × the bare script's rate were Redis the bottleneck; as fields of one hash per client, 4.3 µs, 1.37
