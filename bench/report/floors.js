@@ -134,9 +134,11 @@ What they say of the targets that fail:
   hash, then GT, 8.4 µs). And it holds 16 bytes more per client: \`MEMORY USAGE\` grows in steps of
   16 bytes with the key's length, and a one-field hash takes one step more than a string under the
   same key (88 bytes up to 14 characters, 104 up to 31), whatever the field's name. The hash's key
-  is shorter (its policy names move into fields), so a client key of up to 11 characters under the
-  default prefix (\`rl:\`) stays at 88; a longer one, most IPv4 keys and every IPv6 and hashed one,
-  takes 104, past the 101 kept for the fixed window and GCRA. Moving needs that bar raised first.
+  is shorter: its policy names move into fields, and it needs no hash tag, as a decision would
+  touch that one key (a penalty can be a field too). So a client key of up to 11 characters under
+  the default prefix (\`rl:\`) stays at 88; a longer one, most IPv4 keys and every IPv6 and hashed
+  one, takes 104, past the 101 kept for the fixed window and GCRA. Moving needs that bar raised
+  first.
 
 **Allocations** of this round's change (\`npm run bench:allocations\`, heap bytes per decision,
 e658a82 → 54e9812): memory store 1,177 → 1,130; Redis one at a time 7,744 → 7,515; Redis 32 at once
