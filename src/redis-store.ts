@@ -84,7 +84,11 @@ export class RedisStore implements Store {
       throw new RateLimitOptionsError(`Expected \`coalesce\` to be a boolean, got ${String(coalesce)}`)
     const scripts = readScriptsMode(given.scripts)
     this.#ownScripts = scripts === 'eval'
-    this.#coalescer = new Coalescer(scriptRunner(this.#client, scripts), coalesce)
+    this.#coalescer = new Coalescer(
+      scriptRunner(this.#client, scripts),
+      coalesce,
+      this.#client.writesAtEndOfTurn === true,
+    )
     registerRedisStore(this)
   }
 

@@ -11,6 +11,7 @@ import {
   slidingWindow,
   tokenBucket,
 } from '../src/index.js'
+import { openClient } from './helpers/clients.js'
 import { algorithmNames, policyOf } from './helpers/policies.js'
 import { connect, deployments, privateRedis, scriptCalls, uniquePrefix } from './helpers/redis.js'
 import { manualClock } from './helpers/stores.js'
@@ -85,6 +86,39 @@ describe('script calls of decisions made in one turn of the event loop (private 
       await fifth
     } finally {
       evalsha.mockRestore()
+    }
+  })
+})
+
+describe('script calls on node-redis, which writes the commands of a turn at its end (private server)', () => {
+  const redis = privateRedis()
+
+  it('send the first decision of every turn at once, and the rest of the turn as one call', async () => {
+    // Sent at the end of the turn, as for ioredis, a batch would wait for node-redis's own write
+    // at the end of the next turn; the first decision sent at once makes that write fall due
+    // after the batch leaves, in the same turn.
+    const { client, close } = await openClient('node-redis', [redis.server.port], false)
+    const nodeRedis = client as unknown as { evalSha: (sha1: string, options: { keys: string[] }) => Promise<unknown> }
+    const limiter = new RateLimiter({
+      store: new RedisStore({ client }),
+      policy: fixedWindow({ limit: 10, windowMs: HOUR }),
+      prefix: uniquePrefix('node-redis-turns'),
+    })
+    await Promise.all([limiter.consume('warm-up'), limiter.consume('warm-up')]) // loads the scripts
+    const evalSha = vi.spyOn(nodeRedis, 'evalSha')
+    try {
+      // The first finds nothing in flight and goes alone, as on any client; the second would wait
+      // for the end of the turn on ioredis, and goes at once here; the others leave as one call.
+      const results = ['a', 'b', 'c', 'd'].map((key) => limiter.consume(key))
+      expect(evalSha).toHaveBeenCalledTimes(2)
+      await Promise.all(results)
+      expect(evalSha.mock.calls.map(([, { keys }]) => keys.length)).toEqual([1, 1, 2])
+      expect((await Promise.all(results)).map(({ allowed, remaining }) => [allowed, remaining])).toEqual(
+        Array.from({ length: 4 }, () => [true, 9]),
+      )
+    } finally {
+      evalSha.mockRestore()
+      await close()
     }
   })
 })

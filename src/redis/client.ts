@@ -27,6 +27,12 @@ export interface ScriptClient {
   isDown(): boolean
   /** True on a Cluster: the keys of one script call must share a slot. */
   readonly cluster: boolean
+  /**
+   * True when the client writes its commands at the end of the event loop's turn (in a
+   * `setImmediate`, as node-redis does) rather than as they are sent: a command sent from a
+   * `setImmediate` then waits for the turn after.
+   */
+  readonly writesAtEndOfTurn?: boolean
   /** On a cluster whose client shows its slot map, the master that serves `slot` (its failures are that master's). */
   readonly masterOf?: (slot: number) => string
 }

@@ -41,11 +41,21 @@ const MOST_PER_CALL = 32
  * call in flight while the last call held it alone, has nothing to wait for: it goes at once, and
  * those made after it in its turn, or while it is out, form the next batch. Without `coalesce`,
  * each goes at once.
+ *
+ * A client that writes at the end of a turn itself (node-redis) would write a batch sent at the end
+ * of the turn only at the end of the next one, a turn late every time. For such a client the first
+ * request of every turn goes at once: the client's write then falls due after the batch leaves, in
+ * the same turn, and takes the batch with it: 1.12 to 1.17 times the decisions a second at 512 in
+ * flight (A/B in one process, node-redis), about the same at 64.
  */
 export class Coalescer {
   readonly #send: SendScript
   readonly #coalesce: boolean
+  /** The client writes at the end of a turn (see the class): the first request of a turn goes at once. */
+  readonly #firstGoesAtOnce: boolean
   #queue: Queued[] = []
+  /** Whether the end of the turn will send the queue: set at a turn's first request, cleared by the flush. */
+  #flushDue = false
   /** Script calls sent and not yet answered. */
   #inFlight = 0
   /**
@@ -60,9 +70,10 @@ export class Coalescer {
   /** One queue of deadlines per timeout length, so each falls due in order. */
   readonly #deadlines = new Map<number, Deadlines>()
 
-  constructor(send: SendScript, coalesce: boolean) {
+  constructor(send: SendScript, coalesce: boolean, clientWritesAtEndOfTurn: boolean) {
     this.#send = send
     this.#coalesce = coalesce
+    this.#firstGoesAtOnce = clientWritesAtEndOfTurn
   }
 
   /**
@@ -72,16 +83,24 @@ export class Coalescer {
   submit<T>(call: ScriptCall, read: (answer: ScriptAnswer) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const queued: Queued = { call, read, resolve: resolve as (value: unknown) => void, reject }
-      if (!this.#coalesce || (this.#inFlight === 0 && !this.#busy && this.#queue.length === 0))
+      if (!this.#coalesce || (this.#inFlight === 0 && !this.#busy && !this.#flushDue)) {
         this.#sendBatch([queued], performance.now())
-      else if (this.#queue.push(queued) === 1) {
-        this.#queuedAtMs = performance.now()
-        setImmediate(() => this.#flush())
+        return
       }
+      if (!this.#flushDue) {
+        this.#flushDue = true
+        setImmediate(() => this.#flush())
+        if (this.#firstGoesAtOnce) {
+          this.#sendBatch([queued], performance.now())
+          return
+        }
+      }
+      if (this.#queue.push(queued) === 1) this.#queuedAtMs = performance.now()
     })
   }
 
   #flush(): void {
+    this.#flushDue = false
     const queue = this.#queue
     this.#queue = []
     const groups = new Map<string, Queued[]>()

@@ -41,6 +41,8 @@ export function fromNodeRedis(nodeRedis: NodeRedisClient): ScriptClient {
     del: (keys) => nodeRedis.del(keys),
     isDown: () => !nodeRedis.isOpen || nodeRedis.isReady === false,
     cluster,
+    // node-redis writes the commands sent in a turn together, in a setImmediate.
+    writesAtEndOfTurn: true,
     ...(cluster && { masterOf: (slot: number) => nodeRedis.slots?.[slot]?.master.address ?? `slot ${slot}` }),
   }
 }
