@@ -9,7 +9,7 @@ import { ceiling } from './contenders/bare-script.js'
 import { oursOnRedis } from './contenders/ours.js'
 import { drive } from './drive.js'
 import { keyModes } from './keys.js'
-import { shuffled, summarize } from './stats.js'
+import { floorRounds, summarize } from './stats.js'
 
 /** Requests per coalesced call, as the library sends at most. */
 const BATCH = 32
@@ -77,21 +77,20 @@ const contenders = [
  * rounds; resolves to one row per contender with the median and range of each.
  */
 export async function measureCoalescedCpu({ client, rounds, runMs }) {
-  const calls = new Map()
-  for (const contender of contenders) calls.set(contender, await contender.open({ client, prefix: 'floors' }))
-  const samples = new Map(contenders.map((contender) => [contender, []]))
-  for (let round = 0; round < rounds; round++)
-    for (const contender of shuffled(contenders)) {
-      await client.flushdb()
-      const call = calls.get(contender)
+  const samples = await floorRounds({
+    client,
+    contenders,
+    rounds,
+    measure: async (contender, call) => {
       await contender.run(call, 10) // not counted: a first call may find its script missing and load it
       await client.config('RESETSTAT')
       const cpuBeforeUs = await serverCpuUs(client)
       const decisions = await contender.run(call, runMs)
       const serverUs = (await serverCpuUs(client)) - cpuBeforeUs
       const [, scriptUs] = /cmdstat_evalsha:calls=\d+,usec=(\d+)/.exec(await client.info('commandstats'))
-      samples.get(contender).push({ script: Number(scriptUs) / decisions, server: serverUs / decisions })
-    }
+      return { script: Number(scriptUs) / decisions, server: serverUs / decisions }
+    },
+  })
   return contenders.map((contender) => {
     const runs = samples.get(contender)
     return {

@@ -26,7 +26,7 @@ import { measureCoalescedCpu } from './floor-batches.js'
 import { keyModes } from './keys.js'
 import { startRedisServer } from './redis-server.js'
 import { LIMIT, WINDOW_MS } from './settings.js'
-import { shuffled, summarize } from './stats.js'
+import { floorRounds, shuffled, summarize } from './stats.js'
 
 /** Rounds and ms per run: `--quick` for a rough look, `--smoke` to check the machinery; the figures kept come from the default. */
 const { ROUNDS, RUN_MS } = process.argv.includes('--smoke')
@@ -138,20 +138,19 @@ const onRedis = [
 
 /** Redis CPU per EVALSHA, in µs, over random keys, in interleaved rounds; every contender sends one per decision. */
 async function measureRedisCpu(client) {
-  const decides = new Map()
-  for (const contender of onRedis) decides.set(contender, await contender.open({ client, prefix: 'floors' }))
-  const samples = new Map(onRedis.map((contender) => [contender, []]))
-  for (let round = 0; round < ROUNDS; round++)
-    for (const contender of shuffled(onRedis)) {
-      await client.flushdb()
-      const decide = decides.get(contender)
+  const samples = await floorRounds({
+    client,
+    contenders: onRedis,
+    rounds: ROUNDS,
+    measure: async (contender, decide) => {
       await decide(keyModes.random()) // not counted: a first call may find its script missing and load it
       await client.config('RESETSTAT')
       await cleanDrive(contender, { decide, nextKey: keyModes.random, concurrency: REDIS_IN_FLIGHT })
       const stats = await client.info('commandstats')
       const [, calls, usec] = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(stats)
-      samples.get(contender).push(Number(usec) / Number(calls))
-    }
+      return Number(usec) / Number(calls)
+    },
+  })
   return onRedis.map((contender) => ({ id: contender.id, usPerCall: summarize(samples.get(contender)) }))
 }
 
@@ -167,19 +166,13 @@ const oneInFlight = [
 async function measureOneInFlight(client) {
   const rows = []
   for (const keys of ['hot', 'random']) {
-    const decides = new Map()
-    for (const contender of oneInFlight) decides.set(contender, await contender.open({ client, prefix: 'floors' }))
-    const samples = new Map(oneInFlight.map((contender) => [contender, []]))
-    for (let round = 0; round < ROUNDS; round++)
-      for (const contender of shuffled(oneInFlight)) {
-        await client.flushdb()
-        const run = await cleanDrive(contender, {
-          decide: decides.get(contender),
-          nextKey: keyModes[keys],
-          concurrency: 1,
-        })
-        samples.get(contender).push(run.perSecond)
-      }
+    const samples = await floorRounds({
+      client,
+      contenders: oneInFlight,
+      rounds: ROUNDS,
+      measure: async (contender, decide) =>
+        (await cleanDrive(contender, { decide, nextKey: keyModes[keys], concurrency: 1 })).perSecond,
+    })
     const bare = summarize(samples.get(ceiling)).median
     for (const contender of oneInFlight) {
       const rate = summarize(samples.get(contender))

@@ -18,3 +18,20 @@ export function shuffled(items) {
   }
   return copy
 }
+
+/**
+ * Opens every contender on `client` (prefix `floors`), then measures each once per round, in
+ * `rounds` rounds of random order, on an emptied database: `measure(contender, opened)` resolves to
+ * one sample. Resolves to the samples by contender.
+ */
+export async function floorRounds({ client, contenders, rounds, measure }) {
+  const opened = new Map()
+  for (const contender of contenders) opened.set(contender, await contender.open({ client, prefix: 'floors' }))
+  const samples = new Map(contenders.map((contender) => [contender, []]))
+  for (let round = 0; round < rounds; round++)
+    for (const contender of shuffled(contenders)) {
+      await client.flushdb()
+      samples.get(contender).push(await measure(contender, opened.get(contender)))
+    }
+  return samples
+}
