@@ -3,7 +3,7 @@ import { ClientRecord } from './client-record.js'
 import { evaluateRequest } from './evaluate-request.js'
 import { boundedKey } from './hash.js'
 import type { PenaltyEvaluation, PenaltyState } from './penalty.js'
-import { type Algorithm, type Evaluation, internalsOf, type Policy } from './policy.js'
+import { type Algorithm, type Evaluation, internalsOf, type Policy, type StatePacking } from './policy.js'
 import type { Store, StoreDecision, StoreRefund, StoreRequest, StoreTarget } from './store.js'
 import { assertInteger, assertKnownOptions, assertOptionsObject, withDefault } from './validate.js'
 
@@ -114,10 +114,10 @@ export class MemoryStore implements Store {
       mode === 'consume',
     )
     if (evaluation.nextState !== undefined) {
-      if (!record) this.#add(key, nowMs).write(slot, evaluation.nextState, evaluation.expiresAtMs, nowMs)
+      if (!record) this.#add(key, nowMs).write(slot, evaluation.nextState, evaluation.expiresAtMs, nowMs, algorithm)
       else {
         this.#clients.rewritten(record)
-        record.write(slot, evaluation.nextState, evaluation.expiresAtMs, nowMs)
+        record.write(slot, evaluation.nextState, evaluation.expiresAtMs, nowMs, algorithm)
       }
     }
     return { nowMs, outcomes: [evaluation], penalty: undefined }
@@ -164,20 +164,20 @@ export class MemoryStore implements Store {
   #write(
     key: string,
     existing: ClientRecord | undefined,
-    { slots, penaltySlot }: Layout,
+    { slots, algorithms, penaltySlot }: Layout,
     evaluations: readonly Evaluation<unknown>[],
     penalty: PenaltyEvaluation | undefined,
     nowMs: number,
   ): void {
     let record = existing
-    const writeSlot = (slot: string, state: unknown, expiresAtMs: number) => {
+    const writeSlot = (slot: string, state: unknown, expiresAtMs: number, packing?: StatePacking<unknown>) => {
       if (!record) record = this.#add(key, nowMs)
       else if (record === existing) this.#clients.rewritten(record)
-      record.write(slot, state, expiresAtMs, nowMs)
+      record.write(slot, state, expiresAtMs, nowMs, packing)
     }
     for (let index = 0; index < evaluations.length; index++) {
       const { nextState, expiresAtMs } = evaluations[index] as Evaluation<unknown>
-      if (nextState !== undefined) writeSlot(slots[index] as string, nextState, expiresAtMs)
+      if (nextState !== undefined) writeSlot(slots[index] as string, nextState, expiresAtMs, algorithms[index])
     }
     if (penalty?.nextState === undefined) return
     // Stryker disable next-line ConditionalExpression: a limiter's decisions have a penalty exactly when it has a penalty slot

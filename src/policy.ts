@@ -43,13 +43,33 @@ export interface Evaluation<State> extends PolicyOutcome {
   readonly expiresAtMs: number
 }
 
+/** The three numbers a state is kept in by {@link StatePacking}: a memory store's client record. */
+export interface PackedState {
+  packedA: number
+  packedB: number
+  packedC: number
+}
+
+/**
+ * A state as up to three numbers (the integers its key holds on Redis; those it does not use stay
+ * as they are), and back. A memory store keeps a client's state in its record's own fields: an
+ * object of the state's own per client cost a memory access more on every decision over a large
+ * map, and copying each new state into it (Object.assign) more than the decision's arithmetic.
+ */
+export interface StatePacking<State> {
+  /** Writes `state` into `into`'s numbers. */
+  pack(state: State, into: PackedState): void
+  /** The state `from`'s numbers hold, as a new value. */
+  unpack(from: PackedState): State
+}
+
 /**
  * One algorithm: its Lua script (the file in `lua/`) and its TypeScript twin, which must agree on
  * every decision. The twin decides in the memory store, and works out the figures of the Redis store
  * from the states lua/decide.lua answers with. Adding an algorithm means one `lua/*.lua` file and one
  * `src/algorithms/*.ts` file.
  */
-export interface Algorithm<State> {
+export interface Algorithm<State> extends StatePacking<State> {
   /** The policy's `algorithm`, also the name the Lua frame dispatches on. */
   readonly name: string
   /**

@@ -2,6 +2,8 @@
 // mattering, the first slot in the record itself, the others in one array, expired ones dropped.
 import { describe, expect, it } from 'vitest'
 import { ClientRecord } from '../src/client-record.js'
+import { fixedWindow, gcra, slidingWindow, tokenBucket } from '../src/index.js'
+import { internalsOf, type Policy, type StatePacking } from '../src/policy.js'
 
 describe('a client record', () => {
   it('reads a slot state until the very ms it expires', () => {
@@ -65,20 +67,14 @@ describe('a client record', () => {
     expect(record.referenced).toBe(false)
   })
 
-  it('writes a state of an earlier ms into the object it keeps, and replaces one of the same ms', () => {
+  it('writes every object state of the first slot into the object it keeps', () => {
     const record = new ClientRecord()
-    const first = { window: 1, used: 1 }
+    const first = { untilMs: 1, refusals: 1 }
     record.write('a', first, 1_000, 10)
-    record.write('b', { used: 1 }, 1_000, 10)
-    // Same ms: the object just stored is still young, so the new one takes its place.
-    const sameMs = { window: 1, used: 2 }
-    record.write('a', sameMs, 1_000, 10)
-    expect(record.stateAt('a', 10)).toBe(sameMs)
-    // A later ms: the kept object takes the new fields and stays.
-    record.write('a', { window: 2, used: 1 }, 2_000, 11)
-    expect(record.stateAt('a', 11)).toBe(sameMs)
-    expect(sameMs).toEqual({ window: 2, used: 1 })
-    expect(first).toEqual({ window: 1, used: 1 })
+    record.write('a', { untilMs: 1, refusals: 2 }, 1_000, 10)
+    record.write('a', { untilMs: 2, refusals: 3 }, 2_000, 11)
+    expect(record.stateAt('a', 11)).toBe(first)
+    expect(first).toEqual({ untilMs: 2, refusals: 3 })
   })
 
   it('writes every state of another slot into the object it keeps, in the same ms too', () => {
@@ -93,16 +89,16 @@ describe('a client record', () => {
     expect(other).toEqual({ used: 3 })
   })
 
-  it('replaces the state of a slot that has just taken the first place, within its ms', () => {
+  it('keeps the state of a slot that takes the first place in an object of its own', () => {
     const record = new ClientRecord()
-    record.write('a', { used: 1 }, 5, 0)
+    const expired = { used: 1 }
+    record.write('a', expired, 5, 0)
     const taken = { used: 1 }
     record.write('b', taken, 1_000, 10)
     expect(record.firstSlot).toBe('b')
-    const sameMs = { used: 2 }
-    record.write('b', sameMs, 1_000, 10)
-    expect(record.stateAt('b', 10)).toBe(sameMs)
-    expect(taken).toEqual({ used: 1 })
+    record.write('b', { used: 2 }, 1_000, 10)
+    expect(record.stateAt('b', 10)).toBe(taken)
+    expect([taken, expired]).toEqual([{ used: 2 }, { used: 1 }])
   })
 
   it('replaces a state that is not an object, or with one that is not, whenever it was written', () => {
@@ -127,4 +123,62 @@ describe('a client record', () => {
     record.write('b', 'B2', 1_000, 200)
     expect([record.firstSlot, record.otherSlots]).toEqual(['a', ['b', 'B2', 1_000]])
   })
+
+  it('keeps a packed state in its numbers, not in an object, and hands out a new one each read', () => {
+    const record = new ClientRecord()
+    const state = { window: 7, used: 3 }
+    record.write('a', state, 1_000, 0, packing)
+    expect([record.firstState, record.packedA, record.packedB]).toEqual([undefined, 7, 3])
+    const read = record.stateAt('a', 999)
+    expect(read).toEqual(state)
+    expect(read).not.toBe(state)
+    expect(record.stateAt('a', 999)).not.toBe(read)
+    expect(record.stateAt('a', 1_000)).toBeUndefined()
+    record.write('a', { window: 7, used: 4 }, 1_000, 1, packing)
+    record.replaceState('a', { window: 7, used: 2 })
+    expect(record.stateAt('a', 2)).toEqual({ window: 7, used: 2 })
+    expect(record.firstExpiresAtMs).toBe(1_000)
+  })
+
+  it('gives the first place of an expired packed state to an object state, and back', () => {
+    const record = new ClientRecord()
+    record.write('a', { window: 1, used: 1 }, 10, 0, packing)
+    const penalty = { untilMs: 50 }
+    record.write('!', penalty, 100, 20)
+    expect([record.firstSlot, record.firstPacking, record.stateAt('!', 20)]).toEqual(['!', undefined, penalty])
+    expect(record.stateAt('!', 20)).toBe(penalty)
+    record.write('b', { window: 2, used: 5 }, 300, 100, packing)
+    expect([record.firstSlot, record.firstState, record.stateAt('b', 100)]).toEqual([
+      'b',
+      undefined,
+      { window: 2, used: 5 },
+    ])
+    record.write('c', { window: 3, used: 1 }, 400, 100, packing)
+    expect(record.otherSlots).toEqual(['c', { window: 3, used: 1 }, 400])
+  })
+
+  it('packs and unpacks the state of every algorithm as it was', () => {
+    const states: [Policy, unknown][] = [
+      [fixedWindow({ limit: 5, windowMs: 1_000 }), { window: 1_765_000_000, used: 4 }],
+      [fixedWindow({ limit: 5, windowMs: 1_000, anchor: 'first-request' }), { startMs: 1_765_000_000_123, used: 2 }],
+      [slidingWindow({ limit: 5, windowMs: 1_000 }), { window: 1_765_000_000, current: 3, previous: 5 }],
+      [tokenBucket({ limit: 5, windowMs: 1_000 }), { parts: 4_321, atMs: 1_765_000_000_123 }],
+      [gcra({ limit: 5, windowMs: 1_000 }), 1_765_000_000_123_456],
+    ]
+    for (const [policy, state] of states) {
+      const record = new ClientRecord()
+      record.write('a', state, 1_000, 0, internalsOf(policy).algorithm)
+      expect(record.stateAt('a', 0)).toEqual(state)
+    }
+  })
 })
+
+/** A packing of `{ window, used }` states, as the fixed window's. */
+const packing: StatePacking<unknown> = {
+  pack: (state, into) => {
+    const { window, used } = state as { window: number; used: number }
+    into.packedA = window
+    into.packedB = used
+  },
+  unpack: ({ packedA, packedB }) => ({ window: packedA, used: packedB }),
+}

@@ -43,6 +43,13 @@ export const fixedWindowAnchoredAlgorithm: Algorithm<AnchoredWindowState> = {
     const [startMs, used] = storedFields(text, 2) as [number, number]
     return { startMs, used }
   },
+  pack({ startMs, used }, into) {
+    into.packedA = startMs
+    into.packedB = used
+  },
+  unpack({ packedA, packedB }) {
+    return { startMs: packedA, used: packedB }
+  },
   refund({ windowMs }, state, _nowMs, chargedAtMs, cost) {
     if (chargedAtMs < state.startMs || chargedAtMs >= state.startMs + windowMs) return undefined
     return { startMs: state.startMs, used: Math.max(0, state.used - cost) }

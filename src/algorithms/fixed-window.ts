@@ -53,6 +53,13 @@ const fixedWindowAlgorithm: Algorithm<FixedWindowState> = {
     const [window, used] = storedFields(text, 2) as [number, number]
     return { window, used }
   },
+  pack({ window, used }, into) {
+    into.packedA = window
+    into.packedB = used
+  },
+  unpack({ packedA, packedB }) {
+    return { window: packedA, used: packedB }
+  },
   refund({ windowMs }, state, _nowMs, chargedAtMs, cost) {
     if (state.window !== Math.floor(chargedAtMs / windowMs)) return undefined
     return { window: state.window, used: Math.max(0, state.used - cost) }

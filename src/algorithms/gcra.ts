@@ -50,6 +50,12 @@ const gcraAlgorithm: Algorithm<GcraState> = {
   parseState(text) {
     return storedFields(text, 1)[0] as number
   },
+  pack(tatUs, into) {
+    into.packedA = tatUs
+  },
+  unpack({ packedA }) {
+    return packedA
+  },
   refund({ limit, windowMs }, tatUs, nowMs, _chargedAtMs, cost) {
     // Stryker disable next-line ArithmeticOperator: a time in ms read as µs lies decades back: the arrival time kept is then in the past, which owes nothing, as now does
     const nowUs = nowMs * 1000

@@ -81,6 +81,14 @@ const slidingWindowAlgorithm: Algorithm<SlidingWindowState> = {
     const [window, current, previous] = storedFields(text, 3) as [number, number, number]
     return { window, current, previous }
   },
+  pack({ window, current, previous }, into) {
+    into.packedA = window
+    into.packedB = current
+    into.packedC = previous
+  },
+  unpack({ packedA, packedB, packedC }) {
+    return { window: packedA, current: packedB, previous: packedC }
+  },
   refund({ windowMs }, state, _nowMs, chargedAtMs, cost) {
     const chargedWindow = Math.floor(chargedAtMs / windowMs)
     if (state.window === chargedWindow) return { ...state, current: Math.max(0, state.current - cost) }

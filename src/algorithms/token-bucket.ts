@@ -56,6 +56,13 @@ const tokenBucketAlgorithm: Algorithm<TokenBucketState> = {
     const [parts, atMs] = storedFields(text, 2) as [number, number]
     return { parts, atMs }
   },
+  pack({ parts, atMs }, into) {
+    into.packedA = parts
+    into.packedB = atMs
+  },
+  unpack({ packedA, packedB }) {
+    return { parts: packedA, atMs: packedB }
+  },
   refund({ limit, windowMs, burst }, state, nowMs, _chargedAtMs, cost) {
     const capacity = burst * windowMs
     const atMs = decisionTime(state, nowMs)
