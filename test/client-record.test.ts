@@ -89,6 +89,16 @@ describe('a client record', () => {
     expect(other).toEqual({ used: 3 })
   })
 
+  it('replaces an object state of the first slot with the one given, not a copy into the old one', () => {
+    const record = new ClientRecord()
+    const stored = { untilMs: 5 }
+    record.write('a', stored, 1_000, 0)
+    const refunded = { untilMs: 3 }
+    record.replaceState('a', refunded)
+    expect(record.stateAt('a', 0)).toBe(refunded)
+    expect(stored).toEqual({ untilMs: 5 })
+  })
+
   it('keeps the state of a slot that takes the first place in an object of its own', () => {
     const record = new ClientRecord()
     const expired = { used: 1 }
