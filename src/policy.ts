@@ -52,9 +52,9 @@ export interface PackedState {
 
 /**
  * A state as up to three numbers (the integers its key holds on Redis; those it does not use stay
- * as they are), and back. A memory store keeps a client's state in its record's own fields: an
- * object of the state's own per client cost a memory access more on every decision over a large
- * map, and copying each new state into it (Object.assign) more than the decision's arithmetic.
+ * as they are), and back. A memory store keeps a client's state in its record's own fields, where an
+ * object of the state's own per client cost a cache-missing read more on every decision over a
+ * large map, and a copy of each new state into it (see ClientRecord).
  */
 export interface StatePacking<State> {
   /** Writes `state` into `into`'s numbers. */
